@@ -1,0 +1,34 @@
+"""Scenario files: schema, validation and loading.
+
+>>> from sim.config import load_scenario
+>>> scenario = load_scenario("scenarios/baseline.toml")  # doctest: +SKIP
+"""
+
+from .distributions import Distribution
+from .errors import Problem, ScenarioError
+from .loader import load_scenario, parse_scenario, scenario_json_schema
+from .overrides import apply_overrides, get_value, split_path
+from .scenario import (
+    AgentGroup,
+    Break,
+    ContactType,
+    Costs,
+    Demand,
+    HeadcountRow,
+    Horizon,
+    OpeningHours,
+    Retrial,
+    Scenario,
+    Segment,
+    ServiceLevel,
+    Shift,
+    VolumeRow,
+)
+from .types import SECONDS_PER_DAY, WEEKDAYS, format_time_of_day, time_of_day_seconds
+
+__all__ = [
+    "AgentGroup", "Break", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
+    "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "Scenario", "ScenarioError",
+    "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "format_time_of_day",
+    "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds",
+]

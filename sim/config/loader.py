@@ -1,0 +1,197 @@
+"""Turn a scenario file into a validated, fully resolved :class:`Scenario`.
+
+Three passes, each reporting every problem it finds with the dotted path of
+the field: the schema (types, ranges, unknown keys), the files the scenario
+references (read and inlined, so a resolved scenario is self-contained), and
+the cross-field checks.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import files
+from .checks import find_problems
+from .errors import Problem, ScenarioError, join_path
+from .scenario import HeadcountRow, Scenario, Shift, VolumeRow
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and resolve a TOML scenario file; raise :class:`ScenarioError` if it cannot run."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScenarioError([Problem("", f"cannot read scenario: {error.strerror}")], str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([Problem("", f"not valid TOML: {error}")], str(path)) from None
+    return parse_scenario(raw, base_dir=path.parent, source=str(path))
+
+
+def parse_scenario(data: dict[str, Any], base_dir: str | Path | None = None, source: str | None = None) -> Scenario:
+    """Validate a scenario given as plain data (files resolved relative to ``base_dir``)."""
+    scenario = _validate(data, source)
+    resolved, problems = _resolve_files(scenario.model_dump(), Path(base_dir or "."))
+    if problems:
+        raise ScenarioError(problems, source)
+    scenario = _validate(resolved, source)
+    problems = find_problems(scenario)
+    if problems:
+        raise ScenarioError(problems, source)
+    return scenario
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of the scenario format (what ``ccsim schema`` prints)."""
+    return Scenario.model_json_schema()
+
+
+def _validate(data: dict[str, Any], source: str | None) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(validation_problems(error, Scenario), source) from None
+
+
+# --- formatting pydantic errors -------------------------------------------------------------
+
+def validation_problems(error: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    """Pydantic errors as problems with readable dotted paths and the allowed values."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path, parent = _walk(model, item["loc"])
+        problems.append(Problem(path, _describe(item, parent)))
+    return problems
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return annotation
+
+
+def _union_member(annotation: Any, tag: str) -> Any | None:
+    """The member of a tagged union whose ``dist``/``kind`` literal equals ``tag``."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    for member in typing.get_args(annotation):
+        member = _unwrap(member)
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            for field in member.model_fields.values():
+                if typing.get_origin(field.annotation) is typing.Literal and tag in typing.get_args(field.annotation):
+                    return member
+    return None
+
+
+def _walk(model: type[BaseModel], loc: tuple) -> tuple[str, Any]:
+    """Dotted path for a pydantic location, and the type that holds its last element."""
+    parts: list[str | int] = []
+    current: Any = model
+    parent: Any = model
+    for element in loc:
+        current = _unwrap(current)
+        member = _union_member(current, element) if isinstance(element, str) else None
+        if member is not None:
+            current = member  # the tag pydantic adds for tagged unions is not part of the path
+            continue
+        parent = current
+        parts.append(element)
+        current = _child_type(current, element)
+    return join_path(*parts), parent
+
+
+def _child_type(annotation: Any, element: str | int) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(element) if isinstance(element, str) else None
+        return field.annotation if field else None
+    origin = typing.get_origin(annotation)
+    if origin is list and isinstance(element, int):
+        return typing.get_args(annotation)[0]
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    return None
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str) if isinstance(value, (dict, list)) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _describe(item: dict[str, Any], parent: Any) -> str:
+    kind, message = item["type"], item["msg"]
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "extra_forbidden":
+        allowed = sorted(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
+        return f"unknown key (allowed: {', '.join(allowed)})" if allowed else "unknown key"
+    return f"{_short(item.get('input'))} is not allowed: {message[:1].lower()}{message[1:]}"
+
+
+# --- inlining referenced files ---------------------------------------------------------------
+
+def _resolve_files(data: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
+    problems: list[Problem] = []
+    demand = data["demand"]
+    if demand.get("volume_file"):
+        demand["rows"] = _read_rows(base_dir, demand, "volume_file", files.read_volume_rows,
+                                    VolumeRow, "demand.volume_file", problems)
+        demand["volume_file"] = None
+    for index, group in enumerate(data["agent_groups"]):
+        base = join_path("agent_groups", index)
+        if group.get("headcount_file"):
+            group["headcount_rows"] = _read_rows(base_dir, group, "headcount_file", files.read_headcount_rows,
+                                                 HeadcountRow, join_path(base, "headcount_file"), problems)
+            group["headcount_file"] = None
+        if group.get("roster_file"):
+            group["shifts"] = _read_rows(base_dir, group, "roster_file", files.read_roster,
+                                         Shift, join_path(base, "roster_file"), problems)
+            group["roster_file"] = None
+    _inline_empirical(data, "", base_dir, problems)
+    return data, problems
+
+
+def _read_rows(base_dir: Path, section: dict, key: str, reader, row_model: type[BaseModel],
+               path: str, problems: list[Problem]) -> list[dict] | None:
+    file_path = base_dir / section[key]
+    try:
+        rows = reader(file_path)
+    except files.FileProblem as error:
+        problems.append(Problem(path, str(error)))
+        return None
+    for line, row in enumerate(rows, start=2):
+        try:
+            row_model.model_validate(row)
+        except ValidationError as error:
+            for problem in validation_problems(error, row_model):
+                problems.append(Problem(path, f"{file_path.name} line {line}, {problem}"))
+    return rows
+
+
+def _inline_empirical(node: Any, path: str, base_dir: Path, problems: list[Problem]) -> None:
+    """Replace ``file`` of every empirical distribution by the values it holds."""
+    if isinstance(node, dict):
+        if node.get("dist") == "empirical" and node.get("file"):
+            try:
+                node["values"] = files.read_samples(base_dir / node["file"], node.get("column"))
+                node["file"], node["column"] = None, None
+            except files.FileProblem as error:
+                problems.append(Problem(join_path(path, "file"), str(error)))
+        for key, value in node.items():
+            _inline_empirical(value, join_path(path, key), base_dir, problems)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _inline_empirical(value, join_path(path, index), base_dir, problems)

@@ -1,0 +1,271 @@
+"""The scenario schema: every section a scenario file may contain.
+
+Sections are frozen pydantic models that reject unknown keys. Checks that
+involve more than one section (names that must exist, shares that must add
+up, list lengths that depend on the horizon) live in :mod:`sim.config.checks`
+so each error can name the exact field it concerns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
+
+from .distributions import Distribution
+from .types import Name, StrictModel, TimeOfDay, Weekday, time_of_day_seconds
+
+
+def _exactly_one(model: StrictModel, groups: dict[str, tuple[str, ...]], what: str) -> None:
+    """Raise unless exactly one group of fields is fully given (and no field of another)."""
+    complete = [label for label, keys in groups.items()
+                if all(getattr(model, key) is not None for key in keys)]
+    given = [key for keys in groups.values() for key in keys if getattr(model, key) is not None]
+    if len(complete) != 1 or len(given) != len(groups[complete[0]]):
+        options = " | ".join(" + ".join(keys) for keys in groups.values())
+        raise ValueError(f"{what} needs exactly one of: {options}; got {', '.join(given) or 'none'}")
+
+
+class OpeningHours(StrictModel):
+    """Hours during which new contacts arrive. ``close`` may be ``24:00``."""
+
+    open: TimeOfDay = "00:00"
+    close: TimeOfDay = "24:00"
+    closed: bool = Field(False, description="True for a day on which the center is closed.")
+
+    @model_validator(mode="after")
+    def _open_before_close(self) -> "OpeningHours":
+        if not self.closed and time_of_day_seconds(self.open) >= time_of_day_seconds(self.close):
+            raise ValueError(f"open ({self.open}) must be before close ({self.close})")
+        return self
+
+
+class Horizon(StrictModel):
+    """Simulated period, interval grid and opening hours.
+
+    ``warmup_minutes`` of simulated time run before day 1 starts, with the
+    demand and staffing of the end of a day, and are left out of every KPI.
+    Use it for centers open around the clock so day 1 does not start empty.
+    After the last day, arrivals stop and the run goes on for at most
+    ``drain_minutes`` so contacts in the system can finish; contacts still
+    waiting after that are recorded as ``in_system``.
+    """
+
+    days: PositiveInt = Field(1, le=366)
+    interval_minutes: Literal[15, 30, 60] = 30
+    open: TimeOfDay = "00:00"
+    close: TimeOfDay = "24:00"
+    start_weekday: Weekday = "monday"
+    weekday_hours: dict[Weekday, OpeningHours] = Field(
+        default_factory=dict, description="Opening hours that differ from open/close on given weekdays."
+    )
+    warmup_minutes: NonNegativeFloat = Field(0.0, le=1440)
+    drain_minutes: NonNegativeFloat = 240.0
+
+    @model_validator(mode="after")
+    def _open_before_close(self) -> "Horizon":
+        if time_of_day_seconds(self.open) >= time_of_day_seconds(self.close):
+            raise ValueError(f"open ({self.open}) must be before close ({self.close})")
+        return self
+
+
+class ServiceLevel(StrictModel):
+    threshold_seconds: NonNegativeFloat = 20.0
+    target: float | None = Field(0.8, gt=0, le=1, description="Share answered within the threshold that planning aims for.")
+
+
+class VolumeRow(StrictModel):
+    """Expected contacts in one interval; applies to every day unless ``weekday`` or ``day`` narrows it."""
+
+    interval: TimeOfDay
+    volume: NonNegativeFloat
+    weekday: Weekday | None = None
+    day: PositiveInt | None = None
+    contact_type: Name | None = None
+
+
+class Demand(StrictModel):
+    """Expected arrivals. Give exactly one of:
+
+    * ``volume``: expected contacts per interval for a day (one entry per
+      interval of the whole day, or per interval of the opening hours);
+    * ``daily_volume`` and ``shape``: a daily total spread over the day in
+      proportion to ``shape`` (same length rules as ``volume``);
+    * ``volume_file``: CSV with columns ``interval`` (HH:MM) and ``volume``,
+      optionally ``weekday``, ``day`` and ``contact_type``;
+    * ``rows``: the same rows inline.
+
+    Arrivals are a non-homogeneous Poisson process with that expectation,
+    scaled by ``weekday_factors``, ``day_factors`` (cycled over the days) and,
+    when ``busyness_cv > 0``, by a gamma-distributed factor per day with mean
+    1 and that coefficient of variation.
+    """
+
+    volume: list[NonNegativeFloat] | None = None
+    daily_volume: NonNegativeFloat | None = None
+    shape: list[NonNegativeFloat] | None = None
+    volume_file: str | None = None
+    rows: list[VolumeRow] | None = None
+    weekday_factors: dict[Weekday, NonNegativeFloat] = Field(default_factory=dict)
+    day_factors: list[NonNegativeFloat] = Field(default_factory=list)
+    busyness_cv: NonNegativeFloat = 0.0
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Demand":
+        _exactly_one(
+            self,
+            {"volume": ("volume",), "daily": ("daily_volume", "shape"),
+             "file": ("volume_file",), "rows": ("rows",)},
+            "demand",
+        )
+        if self.shape is not None and sum(self.shape) <= 0:
+            raise ValueError("demand.shape must have a positive entry")
+        return self
+
+    @property
+    def types_in_rows(self) -> bool:
+        """True when the volume rows carry their own contact type (no shares needed)."""
+        return bool(self.rows) and any(row.contact_type is not None for row in self.rows)
+
+
+class ContactType(StrictModel):
+    """A reason for contact (intent). ``share`` splits the total volume unless the
+    demand rows give volume per contact type. No ``patience`` means customers never abandon."""
+
+    name: Name
+    share: float | None = Field(None, gt=0, le=1)
+    handle_time: Distribution
+    after_call_work: Distribution | None = None
+    patience: Distribution | None = None
+
+
+class Segment(StrictModel):
+    """A customer segment. Higher ``priority`` is served first in a shared queue;
+    ``queue_boost_seconds`` moves a segment ahead as if it had waited that much longer."""
+
+    name: Name
+    share: float = Field(gt=0, le=1)
+    priority: int = 0
+    queue_boost_seconds: NonNegativeFloat = 0.0
+    patience_multiplier: PositiveFloat = 1.0
+
+
+class Retrial(StrictModel):
+    """Share of abandoning customers who call again after ``delay`` (up to ``max_attempts`` in all)."""
+
+    probability: float = Field(0.0, ge=0, le=1)
+    delay: Distribution | None = None
+    max_attempts: PositiveInt = 3
+
+    @model_validator(mode="after")
+    def _delay_when_used(self) -> "Retrial":
+        if self.probability > 0 and self.delay is None:
+            raise ValueError("retrial.delay is required when retrial.probability > 0")
+        return self
+
+
+class Break(StrictModel):
+    start: TimeOfDay
+    minutes: PositiveFloat
+    paid: bool = False
+
+
+class Shift(StrictModel):
+    """``count`` agents working from ``start`` for ``length_hours`` (may cross midnight)."""
+
+    name: str | None = None
+    start: TimeOfDay
+    length_hours: float = Field(gt=0, le=24)
+    count: NonNegativeInt = 1
+    breaks: list[Break] = Field(default_factory=list)
+    weekdays: list[Weekday] | None = Field(None, description="Weekdays the shift is worked (default: every day).")
+
+
+class HeadcountRow(StrictModel):
+    interval: TimeOfDay
+    headcount: NonNegativeInt
+    weekday: Weekday | None = None
+    day: PositiveInt | None = None
+
+
+def _skills_from_list(value: Any) -> Any:
+    # A plain list of contact types means every skill has the same priority.
+    if isinstance(value, list):
+        return {name: 1 for name in value}
+    return value
+
+
+class AgentGroup(StrictModel):
+    """In-house agents with the same skills, schedule and pay.
+
+    Staffing comes from exactly one of ``headcount`` (agents scheduled per
+    interval, repeated every day), ``headcount_rows``/``headcount_file``
+    (per interval, optionally per weekday or day), ``shifts`` or
+    ``roster_file`` (a roster CSV as written by ``ccsim schedule``).
+    ``shrinkage`` is the share of scheduled time lost to absence, meetings and
+    other off-phone work not modelled as explicit breaks: agents available =
+    round(scheduled x (1 - shrinkage)). At shift end an agent finishes the
+    contact in hand, then leaves.
+    """
+
+    name: Name
+    skills: dict[Name, PositiveInt] = Field(
+        description="Contact types served, with priority (1 = served first when several wait)."
+    )
+    headcount: list[NonNegativeInt] | None = None
+    headcount_rows: list[HeadcountRow] | None = None
+    headcount_file: str | None = None
+    shifts: list[Shift] | None = None
+    roster_file: str | None = None
+    shrinkage: float = Field(0.0, ge=0, lt=1)
+    handle_time_multiplier: PositiveFloat = 1.0
+    wage_per_hour: NonNegativeFloat = 0.0
+    on_costs: dict[Name, NonNegativeFloat] = Field(
+        default_factory=dict,
+        description="Employer costs as a share of wages, e.g. {social_insurance = 0.22}.",
+    )
+    training_cost_per_agent_day: NonNegativeFloat = 0.0
+
+    _normalise_skills = field_validator("skills", mode="before")(_skills_from_list)
+
+    @model_validator(mode="after")
+    def _one_staffing_source(self) -> "AgentGroup":
+        _exactly_one(
+            self,
+            {key: (key,) for key in ("headcount", "headcount_rows", "headcount_file", "shifts", "roster_file")},
+            "agent group staffing",
+        )
+        if not self.skills:
+            raise ValueError("skills must name at least one contact type")
+        return self
+
+
+class Costs(StrictModel):
+    fixed_per_day: NonNegativeFloat = Field(0.0, description="Systems, facilities and overhead per simulated day.")
+
+
+class Scenario(StrictModel):
+    """A contact-center scenario: demand, the people who serve it, and what it costs."""
+
+    name: str = "scenario"
+    description: str = ""
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code for every money field.")
+    horizon: Horizon = Field(default_factory=Horizon)
+    service_level: ServiceLevel = Field(default_factory=ServiceLevel)
+    demand: Demand
+    contact_types: list[ContactType] = Field(min_length=1)
+    segments: list[Segment] = Field(default_factory=lambda: [Segment(name="standard", share=1.0)], min_length=1)
+    retrial: Retrial = Field(default_factory=Retrial)
+    agent_groups: list[AgentGroup] = Field(min_length=1)
+    costs: Costs = Field(default_factory=Costs)
+
+    def contact_type_names(self) -> list[str]:
+        return [contact_type.name for contact_type in self.contact_types]

@@ -1,0 +1,66 @@
+"""Shared field types for scenario files: times of day, weekdays, units, names.
+
+Values stay in the form the planner wrote them (``"08:30"``, ``"min"``) so a
+validated scenario dumps back to the same file; helpers convert to engine
+units (seconds) at the edge.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+SECONDS_PER_DAY = 86_400
+
+WEEKDAYS: tuple[str, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+)
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+TimeUnit = Literal["s", "min", "h"]
+SECONDS_PER_UNIT: dict[str, float] = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+_TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+class StrictModel(BaseModel):
+    """Base for every scenario section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def time_of_day_seconds(text: str) -> int:
+    """Seconds after midnight for an ``HH:MM`` string (``24:00`` allowed as end of day)."""
+    match = _TIME_OF_DAY.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a time of day (HH:MM)")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes != 0):
+        raise ValueError(f"{text!r} is not a time of day (HH:MM, 00:00 to 24:00)")
+    return hours * 3600 + minutes * 60
+
+
+def format_time_of_day(seconds: float) -> str:
+    """``HH:MM`` for seconds after midnight (values past midnight wrap)."""
+    minutes = int(round(seconds / 60.0)) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _check_time_of_day(text: str) -> str:
+    time_of_day_seconds(text)
+    return text
+
+
+def _check_name(text: str) -> str:
+    if not _NAME.match(text):
+        raise ValueError(
+            f"{text!r} is not a valid name (start with a letter; letters, digits, '_' and '-')"
+        )
+    return text
+
+
+TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
+Name = Annotated[str, AfterValidator(_check_name)]

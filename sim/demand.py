@@ -1,0 +1,151 @@
+"""Expected demand per interval and the arrivals drawn from it.
+
+Arrivals are a non-homogeneous Poisson process with a rate that is constant
+within each interval: the count per interval is Poisson and the times are
+uniform inside it, which is that process exactly. A gamma "busyness" factor
+per day (mean 1) adds the day-to-day overdispersion real centers show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .calendar import Calendar
+from .config import Scenario, time_of_day_seconds
+from .distributions import sampler_for
+from .random import RandomStreams
+
+
+def full_day_profile(values: list[float], scenario: Scenario, calendar: Calendar) -> np.ndarray:
+    """A per-interval list for the whole day (opening-hours lists start at ``horizon.open``)."""
+    profile = np.zeros(calendar.intervals_per_day)
+    offset = 0
+    if len(values) != calendar.intervals_per_day:
+        offset = time_of_day_seconds(scenario.horizon.open) // calendar.interval_seconds
+    profile[offset: offset + len(values)] = values
+    return profile
+
+
+def _rows_for_day(rows, day: int, calendar: Calendar, width: int, type_index: dict[str, int] | None,
+                  value_key: str) -> np.ndarray:
+    """Per-interval values from rows; a day-specific row beats a weekday row beats a general one."""
+    layers = [np.full((calendar.intervals_per_day, width), np.nan) for _ in range(3)]
+    weekday = calendar.weekday(day)
+    for row in rows:
+        if row.day is not None:
+            if row.day != day + 1:
+                continue
+            layer = layers[2]
+        elif row.weekday is not None:
+            if row.weekday != weekday:
+                continue
+            layer = layers[1]
+        else:
+            layer = layers[0]
+        column = type_index[row.contact_type] if type_index is not None else 0
+        layer[time_of_day_seconds(row.interval) // calendar.interval_seconds, column] = getattr(row, value_key)
+    result = np.zeros((calendar.intervals_per_day, width))
+    for layer in layers:
+        result = np.where(np.isnan(layer), result, layer)
+    return result
+
+
+def per_interval_rows(rows, day: int, calendar: Calendar, value_key: str) -> np.ndarray:
+    """Values per interval of ``day`` from rows without a contact type (e.g. headcount rows)."""
+    return _rows_for_day(rows, day, calendar, 1, None, value_key)[:, 0]
+
+
+def expected_volume(scenario: Scenario, calendar: Calendar, day: int) -> np.ndarray:
+    """Expected arrivals per interval and contact type on ``day`` (shape intervals x types)."""
+    demand = scenario.demand
+    names = scenario.contact_type_names()
+    if demand.types_in_rows:
+        volume = _rows_for_day(demand.rows, day, calendar, len(names),
+                               {name: index for index, name in enumerate(names)}, "volume")
+    else:
+        if demand.volume is not None:
+            total = full_day_profile(demand.volume, scenario, calendar)
+        elif demand.shape is not None:
+            shape = full_day_profile(demand.shape, scenario, calendar)
+            total = shape / shape.sum() * demand.daily_volume
+        else:
+            total = per_interval_rows(demand.rows, day, calendar, "volume")
+        shares = np.array([item.share if item.share is not None else 1.0 for item in scenario.contact_types])
+        volume = total[:, None] * shares[None, :]
+    factor = demand.weekday_factors.get(calendar.weekday(day), 1.0)
+    if demand.day_factors:
+        factor *= demand.day_factors[day % len(demand.day_factors)]
+    return volume * factor * calendar.open_mask(day)[:, None]
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Every first-attempt contact of a run, sorted by time, with the attributes drawn for it."""
+
+    time: np.ndarray
+    contact_type: np.ndarray
+    segment: np.ndarray
+    handle_time: np.ndarray
+    after_call_work: np.ndarray
+    patience: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+
+def _busyness(scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> np.ndarray:
+    """One factor per day from -1 to days-1 (mean 1, coefficient of variation ``busyness_cv``)."""
+    cv = scenario.demand.busyness_cv
+    count = calendar.days + 1
+    if cv == 0:
+        return np.ones(count)
+    shape = 1.0 / cv**2
+    return streams.get("busyness").gamma(shape, 1.0 / shape, count)
+
+
+def _day_windows(calendar: Calendar, day: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each interval of ``day`` that falls inside the run (clipped to the warm-up)."""
+    starts = day * 86_400.0 + np.arange(calendar.intervals_per_day) * calendar.interval_seconds
+    ends = starts + calendar.interval_seconds
+    if day < 0:
+        starts = np.maximum(starts, -calendar.warmup_seconds)
+    return starts, np.clip(ends - starts, 0.0, None)
+
+
+def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> Arrivals:
+    """Draw all first-attempt arrivals of the run (warm-up included) and their attributes."""
+    busyness = _busyness(scenario, calendar, streams)
+    first_day = -1 if calendar.warmup_seconds > 0 else 0
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in Arrivals.__dataclass_fields__}
+    segment_shares = np.array([segment.share for segment in scenario.segments])
+    segment_shares = segment_shares / segment_shares.sum()
+    patience_multiplier = np.array([segment.patience_multiplier for segment in scenario.segments])
+    for day in range(first_day, calendar.days):
+        starts, lengths = _day_windows(calendar, day)
+        volume = expected_volume(scenario, calendar, day) * busyness[day + 1]
+        for type_index, contact_type in enumerate(scenario.contact_types):
+            generator = streams.get(f"arrivals/{contact_type.name}")
+            counts = generator.poisson(volume[:, type_index] * lengths / calendar.interval_seconds)
+            total = int(counts.sum())
+            times = np.repeat(starts, counts) + generator.random(total) * np.repeat(lengths, counts)
+            segments = streams.get(f"segment/{contact_type.name}").choice(
+                len(segment_shares), size=total, p=segment_shares)
+            parts["time"].append(times)
+            parts["contact_type"].append(np.full(total, type_index, dtype=np.int64))
+            parts["segment"].append(segments.astype(np.int64))
+            parts["handle_time"].append(sampler_for(contact_type.handle_time)(
+                streams.get(f"handle_time/{contact_type.name}"), total))
+            parts["after_call_work"].append(_after_call_work(contact_type, streams, total))
+            parts["patience"].append(sampler_for(contact_type.patience)(
+                streams.get(f"patience/{contact_type.name}"), total) * patience_multiplier[segments])
+    columns = {key: np.concatenate(values) if values else np.zeros(0) for key, values in parts.items()}
+    order = np.argsort(columns["time"], kind="stable")
+    return Arrivals(**{key: values[order] for key, values in columns.items()})
+
+
+def _after_call_work(contact_type, streams: RandomStreams, count: int) -> np.ndarray:
+    if contact_type.after_call_work is None:
+        return np.zeros(count)
+    return sampler_for(contact_type.after_call_work)(streams.get(f"after_call_work/{contact_type.name}"), count)

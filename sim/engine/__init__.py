@@ -1,0 +1,5 @@
+"""The simulation engine (SimPy event loop, agent pools, queues)."""
+
+from .model import Engine
+
+__all__ = ["Engine"]

@@ -1,0 +1,70 @@
+"""Waiting lines. Abandoned contacts are removed lazily: they stay in the
+container, marked ``waiting = False``, and are skipped when they reach the head,
+which keeps abandonment O(1)."""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+
+from .contact import Contact
+
+# Priority levels are encoded as large offsets on the sort key, so one float
+# orders by (priority, effective entry time) without tuple comparisons.
+_PRIORITY_SPAN = 1e10
+
+
+class FifoQueue:
+    """First come, first served (used when no segment has priority or boost)."""
+
+    __slots__ = ("name", "contact_type", "_items", "waiting")
+
+    def __init__(self, name: str, contact_type: int) -> None:
+        self.name = name
+        self.contact_type = contact_type
+        self._items: deque[Contact] = deque()
+        self.waiting = 0
+
+    def push(self, contact: Contact, priority: int, boost: float) -> None:
+        self._items.append(contact)
+        self.waiting += 1
+
+    def head_key(self) -> float | None:
+        """Sort key of the first live contact, or None when nobody waits."""
+        items = self._items
+        while items and not items[0].waiting:
+            items.popleft()
+        return items[0].queue_entry_time if items else None
+
+    def pop(self) -> Contact:
+        self.waiting -= 1
+        return self._items.popleft()
+
+
+class PriorityQueue:
+    """Higher segment priority first, then earliest entry time minus the segment's boost."""
+
+    __slots__ = ("name", "contact_type", "_heap", "_sequence", "waiting")
+
+    def __init__(self, name: str, contact_type: int) -> None:
+        self.name = name
+        self.contact_type = contact_type
+        self._heap: list[tuple[float, int, Contact]] = []
+        self._sequence = 0
+        self.waiting = 0
+
+    def push(self, contact: Contact, priority: int, boost: float) -> None:
+        self._sequence += 1
+        key = contact.queue_entry_time - boost - priority * _PRIORITY_SPAN
+        heapq.heappush(self._heap, (key, self._sequence, contact))
+        self.waiting += 1
+
+    def head_key(self) -> float | None:
+        heap = self._heap
+        while heap and not heap[0][2].waiting:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def pop(self) -> Contact:
+        self.waiting -= 1
+        return heapq.heappop(self._heap)[2]

@@ -1,0 +1,114 @@
+"""Run one replication of a scenario and collect its records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from .calendar import Calendar
+from .config import Scenario
+from .config.types import SECONDS_PER_DAY
+from .demand import generate_arrivals
+from .engine import Engine
+from .random import RandomStreams
+from .records import CONTACT_COLUMNS, DUTY_COLUMNS, RunInfo, SimulationResult, frame
+from .staffing import GroupPlan, staffing_plans
+
+
+def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
+             progress: Callable[[float], None] | None = None) -> SimulationResult:
+    """Simulate ``scenario`` once; the same (scenario, seed, replication) gives the same result."""
+    calendar = Calendar.from_scenario(scenario)
+    streams = RandomStreams(seed, replication)
+    arrivals = generate_arrivals(scenario, calendar, streams)
+    plans = staffing_plans(scenario, calendar)
+    engine = Engine(scenario, calendar, arrivals, plans, streams, progress)
+    engine.run()
+    info = RunInfo(
+        scenario_name=scenario.name, seed=seed, replication=replication, days=calendar.days,
+        interval_seconds=calendar.interval_seconds, horizon_seconds=calendar.horizon_seconds,
+        warmup_seconds=calendar.warmup_seconds, end_time=engine.end_time,
+        service_level_threshold=scenario.service_level.threshold_seconds,
+        contact_types=tuple(scenario.contact_type_names()),
+        groups=tuple(group.name for group in scenario.agent_groups),
+        agent_days=tuple(plan.agent_days for plan in plans),
+    )
+    return SimulationResult(
+        info=info,
+        contacts=_contacts_frame(engine, scenario, calendar),
+        agent_duty=frame(_duty_columns(engine), DUTY_COLUMNS),
+        staffing=staffing_frame(plans, calendar),
+        snapshots=_snapshots_frame(engine),
+    )
+
+
+def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> pd.DataFrame:
+    contacts = engine.contacts
+    type_names = scenario.contact_type_names()
+    segment_names = [segment.name for segment in scenario.segments]
+    arrival = np.array([c.arrival_time for c in contacts], dtype=float)
+    queue_entry = np.array([c.queue_entry_time for c in contacts], dtype=float)
+    answer = np.array([c.answer_time for c in contacts], dtype=float)
+    end = np.array([c.end_time for c in contacts], dtype=float)
+    outcome = [c.outcome for c in contacts]
+    # Waiting ends at answer or abandonment; contacts still waiting at the end have waited until then.
+    wait_end = np.where(np.isnan(answer), np.where(np.isnan(end), engine.end_time, end), answer)
+    day = np.floor(arrival / SECONDS_PER_DAY).astype(np.int64)
+    columns = {
+        "contact_id": [c.contact_id for c in contacts],
+        "customer_id": [c.customer_id for c in contacts],
+        "attempt": [c.attempt for c in contacts],
+        "origin": [c.origin for c in contacts],
+        "arrival_time": arrival,
+        "day": day,
+        "interval": ((arrival - day * SECONDS_PER_DAY) // calendar.interval_seconds).astype(np.int64),
+        "contact_type": [type_names[c.contact_type] for c in contacts],
+        "segment": [segment_names[c.segment] for c in contacts],
+        "route": [c.route for c in contacts],
+        "queue": [c.queue.name if c.queue is not None else "" for c in contacts],
+        "queue_entry_time": queue_entry,
+        "wait_seconds": wait_end - queue_entry,
+        "outcome": outcome,
+        "handler": [c.handler for c in contacts],
+        "agent_id": [c.agent_id for c in contacts],
+        "answer_time": answer,
+        "handle_time": [c.handle_time for c in contacts],
+        "after_call_work": [c.after_call_work for c in contacts],
+        "end_time": end,
+        "warmup": arrival < 0,
+    }
+    return frame(columns, CONTACT_COLUMNS)
+
+
+def _duty_columns(engine: Engine) -> dict[str, list]:
+    rows = [row for pool in engine.pools for row in pool.duty_log]
+    return {name: [row[index] for row in rows] for index, name in enumerate(DUTY_COLUMNS)}
+
+
+def staffing_frame(plans: list[GroupPlan], calendar: Calendar) -> pd.DataFrame:
+    """Per group and measured interval: mean agents scheduled and available, and paid hours."""
+    edges = np.arange(calendar.total_intervals + 1, dtype=float) * calendar.interval_seconds
+    step = float(calendar.interval_seconds)
+    index = np.arange(calendar.total_intervals)
+    parts = [pd.DataFrame({
+        "group": plan.name,
+        "day": index // calendar.intervals_per_day,
+        "interval": index % calendar.intervals_per_day,
+        "start": edges[:-1],
+        "scheduled_agents": plan.scheduled.integral(edges) / step,
+        "available_agents": plan.available.integral(edges) / step,
+        "paid_hours": plan.paid.integral(edges) / 3600.0,
+    }) for plan in plans]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _snapshots_frame(engine: Engine) -> pd.DataFrame:
+    rows = []
+    for time, pools, queues in engine.snapshots:
+        for pool, (on_duty, busy) in zip(engine.pools, pools):
+            rows.append((time, "group", pool.name, on_duty, busy, np.nan))
+        for queue, waiting in zip(engine.queues, queues):
+            rows.append((time, "queue", queue.name, np.nan, np.nan, waiting))
+    return pd.DataFrame(rows, columns=["time", "kind", "name", "on_duty", "busy", "waiting"])
