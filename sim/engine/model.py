@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.core import URGENT
+from simpy.events import Event, Timeout
 
 from ..calendar import Calendar
 from ..config import Scenario
@@ -124,7 +125,7 @@ class Engine:
         env = self.env
         for time, level in zip(plan.available.times.tolist(), plan.available.values.tolist()):
             delay = time - env.now
-            yield Timeout(env, delay if delay > 0.0 else 0.0)
+            yield _urgent_timeout(env, delay if delay > 0.0 else 0.0)
             for agent in pool.set_target(int(level), env.now):
                 self._seek_work(agent)
 
@@ -249,3 +250,16 @@ class Engine:
                           handle_time.next(), after_call_work.next())
         self.contacts.append(contact)
         self._route(contact)
+
+
+def _urgent_timeout(env: simpy.Environment, delay: float) -> Event:
+    """A timeout processed before ordinary events at the same instant.
+
+    Staffing changes use it so that agents starting at 09:00 are there for a
+    contact arriving at exactly 09:00, whatever order the events were created in.
+    """
+    event = Event(env)
+    event._ok = True
+    event._value = None
+    env.schedule(event, URGENT, delay)
+    return event
