@@ -1,0 +1,61 @@
+"""The ``ccsim`` command line: run, validate, schema, and bad input writing nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+
+from .conftest import SCENARIOS
+
+
+def test_run_writes_summary_intervals_and_contacts(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--days", "1", "--seed", "3",
+                 "--out", str(out), "--workers", "1", "--quiet"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "service_level" in printed and "95% CI" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    for name in ("contacts_offered", "answered", "abandoned", "abandon_rate", "service_level", "asa_seconds",
+                 "mean_wait_seconds", "occupancy", "agents_paid_hours", "labor_cost", "total_cost",
+                 "cost_per_contact"):
+        kpi = summary["kpis"][name]
+        assert set(kpi) == {"mean", "ci95", "unit"} and len(kpi["ci95"]) == 2
+    assert summary["kpis"]["total_cost"]["unit"] == "EUR"
+    provenance = summary["provenance"]
+    assert provenance["seed"] == 3 and provenance["replications"] == 2
+    assert provenance["scenario"]["horizon"]["days"] == 1 and provenance["version"]
+    intervals = pd.read_csv(out / "intervals.csv")
+    assert {"offered", "answered", "abandoned", "service_level", "asa_seconds", "agents_on_duty",
+            "occupancy"} <= set(intervals.columns)
+    assert len(intervals) == 48
+    contacts = pd.read_csv(out / "contacts.csv")
+    assert {"arrival_time", "contact_type", "segment", "wait_seconds", "outcome", "handler",
+            "handle_time"} <= set(contacts.columns)
+    assert len(contacts) == pytest.approx(summary["kpis"]["contacts_offered"]["mean"], rel=0.2)
+    assert not list(out.glob(".*tmp"))  # no temporary files left behind
+
+
+def test_bad_scenario_exits_non_zero_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    text = (SCENARIOS / "baseline.toml").read_text().replace('open = "08:00"', 'open = "25:00"')
+    bad.write_text(text.replace("shrinkage = 0.15", "shrinkage = 1.5", 1))
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--out", str(out), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "horizon.open: '25:00' is not a time of day" in error
+    assert "agent_groups[0].shrinkage: 1.5 is not allowed: input should be less than 1" in error
+    assert not out.exists()
+    assert main(["validate", str(bad)]) == 2
+
+
+def test_validate_and_schema(capsys):
+    assert main(["validate", str(SCENARIOS / "baseline.toml")]) == 0
+    assert "valid scenario 'baseline'" in capsys.readouterr().out
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "Scenario"

@@ -1,0 +1,154 @@
+"""Engine behaviour on hand-made arrivals whose outcome can be worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calendar import Calendar
+from sim.config import parse_scenario
+from sim.demand import Arrivals
+from sim.engine import Engine
+from sim.random import RandomStreams
+from sim.staffing import staffing_plans
+
+
+def scenario_with(groups, types=("calls",), segments=None, retrial=None, days=1, patience=None):
+    data = {
+        "name": "hand",
+        "horizon": {"days": days, "interval_minutes": 60, "drain_minutes": 60},
+        "demand": {"volume": [0] * 24},
+        "contact_types": [{"name": name, "share": 1 / len(types),
+                           "handle_time": {"dist": "deterministic", "value": 10, "unit": "s"},
+                           "patience": patience} for name in types],
+        "agent_groups": groups,
+    }
+    if segments:
+        data["segments"] = segments
+    if retrial:
+        data["retrial"] = retrial
+    return parse_scenario(data)
+
+
+def run_with(scenario, rows):
+    """Run ``scenario`` on explicit arrivals: (time, type, segment, handle, patience)."""
+    rows = sorted(rows)
+    arrivals = Arrivals(
+        time=np.array([r[0] for r in rows], float), contact_type=np.array([r[1] for r in rows]),
+        segment=np.array([r[2] for r in rows]), handle_time=np.array([r[3] for r in rows], float),
+        after_call_work=np.zeros(len(rows)), patience=np.array([r[4] for r in rows], float))
+    calendar = Calendar.from_scenario(scenario)
+    engine = Engine(scenario, calendar, arrivals, staffing_plans(scenario, calendar), RandomStreams(0))
+    engine.run()
+    table = pd.DataFrame([{slot: getattr(c, slot) for slot in ("contact_id", "customer_id", "attempt", "arrival_time",
+                           "outcome", "answer_time", "end_time", "agent_id", "handler", "queue_entry_time")}
+                          for c in engine.contacts])
+    return engine, table
+
+
+def always(count):
+    return [count] * 24
+
+
+INF = np.inf
+
+
+def test_fifo_single_agent_waits_add_up():
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(1)}])
+    _, table = run_with(scenario, [(0, 0, 0, 10, INF), (1, 0, 0, 10, INF), (2, 0, 0, 5, INF)])
+    assert table["answer_time"].tolist() == [0, 10, 20]
+    assert table["end_time"].tolist() == [10, 20, 25]
+    assert (table["outcome"] == "answered").all()
+
+
+def test_patience_runs_out_in_queue():
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(1)}])
+    _, table = run_with(scenario, [(0, 0, 0, 10, INF), (1, 0, 0, 10, 5), (2, 0, 0, 10, 50)])
+    assert table.loc[1, "outcome"] == "abandoned" and table.loc[1, "end_time"] == 6
+    assert table.loc[2, "answer_time"] == 10  # the abandoned contact is skipped
+
+
+def test_zero_patience_is_a_loss_system():
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(1)}])
+    _, table = run_with(scenario, [(0, 0, 0, 10, 0), (3, 0, 0, 10, 0), (10, 0, 0, 10, 0)])
+    assert table["outcome"].tolist() == ["answered", "abandoned", "answered"]
+    assert table.loc[1, "end_time"] == 3
+
+
+def test_priority_segment_goes_first_and_boost_moves_ahead():
+    segments = [{"name": "standard", "share": 0.8}, {"name": "vip", "share": 0.2, "priority": 1}]
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(1)}], segments=segments)
+    _, table = run_with(scenario, [(0, 0, 0, 10, INF), (1, 0, 0, 10, INF), (2, 0, 1, 10, INF)])
+    assert table.set_index("arrival_time")["answer_time"].to_dict() == {0: 0, 1: 20, 2: 10}
+    segments = [{"name": "standard", "share": 0.8}, {"name": "gold", "share": 0.2, "queue_boost_seconds": 5}]
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(1)}], segments=segments)
+    _, table = run_with(scenario, [(0, 0, 0, 10, INF), (1, 0, 0, 10, INF), (4, 0, 1, 10, INF), (7, 0, 1, 10, INF)])
+    # gold at 4 counts as entered at -1: ahead of standard at 1; gold at 7 counts as 2: behind it.
+    assert table.set_index("arrival_time")["answer_time"].to_dict() == {0: 0, 4: 10, 1: 20, 7: 30}
+
+
+def test_skill_priority_beats_waiting_time():
+    groups = [{"name": "mixed", "skills": {"billing": 1, "tech": 2}, "headcount": always(1)}]
+    scenario = scenario_with(groups, types=("billing", "tech"))
+    _, table = run_with(scenario, [(0, 0, 0, 10, INF), (1, 1, 0, 10, INF), (2, 0, 0, 10, INF)])
+    # tech waited longer, but billing is this agent's first skill.
+    assert table.set_index("arrival_time")["answer_time"].to_dict() == {0: 0, 2: 10, 1: 20}
+
+
+def test_arrivals_prefer_best_priority_group_then_longest_idle():
+    groups = [{"name": "specialist", "skills": {"tech": 1}, "headcount": always(1)},
+              {"name": "generalist", "skills": {"tech": 2, "billing": 1}, "headcount": always(2)}]
+    scenario = scenario_with(groups, types=("billing", "tech"))
+    _, table = run_with(scenario, [(0, 1, 0, 10, INF), (1, 1, 0, 10, INF), (2, 1, 0, 10, INF), (20, 0, 0, 10, INF),
+                                   (21, 0, 0, 10, INF)])
+    assert table["handler"].tolist() == ["specialist", "generalist", "generalist", "generalist", "generalist"]
+    # At 20 both generalists are idle: the one idle longest (since 11) takes the call, then the other.
+    assert table.loc[3, "agent_id"] == table.loc[1, "agent_id"]
+    assert table.loc[4, "agent_id"] == table.loc[2, "agent_id"]
+
+
+def test_shift_end_finishes_contact_in_hand_and_queue_waits_for_next_shift():
+    groups = [{"name": "day", "skills": ["calls"],
+               "shifts": [{"start": "00:00", "length_hours": 1}, {"start": "02:00", "length_hours": 1}]}]
+    scenario = scenario_with(groups)
+    engine, table = run_with(scenario, [(3595, 0, 0, 100, INF), (3596, 0, 0, 10, INF)])
+    assert table.loc[0, "end_time"] == 3695  # finished after the shift end
+    assert table.loc[1, "answer_time"] == 7200  # nobody on duty until the next shift
+    duty = {row[2]: row[3] for pool in engine.pools for row in pool.duty_log}
+    assert duty[0.0] == 3695
+
+
+def test_breaks_take_agents_off_the_phones():
+    groups = [{"name": "day", "skills": ["calls"],
+               "shifts": [{"start": "00:00", "length_hours": 2, "breaks": [{"start": "00:30", "minutes": 15}]}]}]
+    scenario = scenario_with(groups)
+    _, table = run_with(scenario, [(1795, 0, 0, 10, INF), (1810, 0, 0, 10, INF)])
+    assert table["answer_time"].tolist() == [1795, 2700]
+
+
+def test_abandoned_customers_retry_within_attempt_limit():
+    retrial = {"probability": 1.0, "delay": {"dist": "deterministic", "value": 100, "unit": "s"}, "max_attempts": 3}
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": [0] * 24}], retrial=retrial,
+                             patience={"dist": "deterministic", "value": 5, "unit": "s"})
+    _, table = run_with(scenario, [(10, 0, 0, 10, 5)])
+    assert table["attempt"].tolist() == [0, 1, 2]
+    assert table["arrival_time"].tolist() == [10, 115, 220]
+    assert (table["customer_id"] == 0).all()
+    assert (table["outcome"] == "abandoned").all()
+
+
+def test_contacts_waiting_at_the_end_are_in_system():
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": [0] * 24}])
+    _, table = run_with(scenario, [(10, 0, 0, 10, INF)])
+    assert table["outcome"].tolist() == ["in_system"]
+
+
+@pytest.mark.parametrize("level", [0, 3])
+def test_snapshots_count_agents_and_queue(level):
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(level)}])
+    engine, _ = run_with(scenario, [(1, 0, 0, 10_000, INF)] * 5)
+    time, pools, queues = engine.snapshots[1]
+    assert time == 3600
+    assert pools[0] == (level, min(level, 5))
+    assert queues[0] == 5 - min(level, 5)

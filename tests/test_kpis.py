@@ -1,0 +1,99 @@
+"""KPIs, costs and statistics as pure functions of records (no SimPy involved)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.costs import cost_breakdown, cost_kpis
+from analysis.kpis import compute_kpis, service_kpis
+from analysis.stats import estimate
+from analysis.timeline import time_in_intervals
+from sim.config import parse_scenario
+from sim.run import simulate
+
+from .conftest import small_data
+
+
+def contacts(rows):
+    columns = ["outcome", "queue_entry_time", "wait_seconds"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_service_kpis_by_hand():
+    table = contacts([
+        ("answered", 0.0, 0.0), ("answered", 5.0, 15.0), ("answered", 9.0, 40.0),
+        ("abandoned", 12.0, 10.0), ("abandoned", 20.0, 90.0), ("in_system", 30.0, 5.0),
+    ])
+    kpis = service_kpis(table, threshold_seconds=20)
+    assert kpis["contacts_offered"] == 6 and kpis["offered_to_queue"] == 6
+    assert kpis["answered"] == 3 and kpis["abandoned"] == 2 and kpis["in_system"] == 1
+    assert kpis["abandon_rate"] == pytest.approx(2 / 6)
+    assert kpis["service_level"] == pytest.approx(2 / 6)  # early abandoners still count against it
+    assert kpis["asa_seconds"] == pytest.approx(55 / 3)
+    assert kpis["mean_wait_seconds"] == pytest.approx(160 / 6)
+
+
+def test_empty_period_gives_undefined_ratios_not_errors():
+    kpis = service_kpis(contacts([]), threshold_seconds=20)
+    assert kpis["contacts_offered"] == 0
+    assert math.isnan(kpis["service_level"]) and math.isnan(kpis["asa_seconds"])
+
+
+@given(st.lists(st.tuples(st.floats(0, 50), st.floats(0, 50)), max_size=15),
+       st.lists(st.floats(0, 60), min_size=2, max_size=6, unique=True))
+def test_time_in_intervals_matches_direct_overlap(spans, edge_values):
+    starts = np.array([min(a, b) for a, b in spans])
+    ends = np.array([max(a, b) for a, b in spans])
+    edges = np.sort(np.array(edge_values))
+    direct = [sum(max(0.0, min(e, hi) - max(s, lo)) for s, e in zip(starts, ends))
+              for lo, hi in zip(edges[:-1], edges[1:])]
+    assert time_in_intervals(starts, ends, edges) == pytest.approx(direct, abs=1e-7)
+
+
+def test_costs_add_up_by_hand():
+    data = small_data(costs={"fixed_per_day": 1000})
+    data["agent_groups"][0] |= {"wage_per_hour": 20, "on_costs": {"social_insurance": 0.2, "pension": 0.05},
+                                "training_cost_per_agent_day": 10}
+    data["agent_groups"][1] |= {"wage_per_hour": 30}
+    scenario = parse_scenario(data)
+    result = simulate(scenario, seed=1)
+    breakdown = cost_breakdown(result, scenario)
+    # front: 2+3+3+2 = 10 agent hours, peak 3 agents; back: 1+1+2+1 = 5 agent hours.
+    assert breakdown["wages"] == pytest.approx(10 * 20 + 5 * 30)
+    assert breakdown["on_costs"] == pytest.approx(10 * 20 * 0.25)
+    assert breakdown["training"] == pytest.approx(3 * 10)
+    assert breakdown["fixed"] == 1000
+    kpis = cost_kpis(result, scenario, contacts_offered=100)
+    assert kpis["agents_paid_hours"] == pytest.approx(15)
+    assert kpis["labor_cost"] == pytest.approx(350 + 50 + 30)
+    assert kpis["total_cost"] == pytest.approx(kpis["labor_cost"] + kpis["fixed_cost"])
+    assert kpis["cost_per_contact"] == pytest.approx(kpis["total_cost"] / 100)
+
+
+def test_occupancy_is_busy_over_on_duty_time():
+    scenario = parse_scenario(small_data())
+    result = simulate(scenario, seed=3)
+    kpis = compute_kpis(result, scenario)
+    served = result.contacts.dropna(subset=["answer_time"])
+    horizon = result.info.horizon_seconds
+    busy = (served["end_time"].fillna(result.info.end_time).clip(upper=horizon)
+            - served["answer_time"].clip(upper=horizon)).sum()
+    duty = (result.agent_duty["end"].clip(upper=horizon) - result.agent_duty["start"].clip(lower=0)).clip(lower=0).sum()
+    assert kpis["occupancy"] == pytest.approx(busy / duty)
+    assert 0 < kpis["occupancy"] <= 1
+
+
+def test_estimate_uses_student_t():
+    values = [1.0, 2.0, 3.0, 4.0]
+    result = estimate(values)
+    assert result.mean == 2.5
+    assert result.half_width == pytest.approx(3.182446 * np.std(values, ddof=1) / 2, rel=1e-6)
+    single = estimate([5.0])
+    assert single.mean == 5.0 and math.isnan(single.low)
+    assert estimate([float("nan"), 1.0, 3.0]).count == 2
