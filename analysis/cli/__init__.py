@@ -1,23 +1,31 @@
-"""The ``ccsim`` command line. Each subcommand lives in its own module with a
-``register(subparsers)`` function that adds its parser and sets ``handler``."""
+"""The ``ccsim`` command line.
+
+Each subcommand lives in its own module of this package whose name ends in
+``_command`` or ``_commands`` and which defines ``register(subparsers)``;
+modules are discovered automatically, in alphabetical order.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 
 from sim.config import ScenarioError
 
-from . import run_command, scenario_commands
 
-COMMAND_MODULES = [run_command, scenario_commands]
+def command_modules() -> list:
+    names = sorted(info.name for info in pkgutil.iter_modules(__path__)
+                   if info.name.endswith(("_command", "_commands")))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccsim", description="Discrete-event simulation of contact centers (human agents, AI, vendors).")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(subparsers)
     return parser
 
