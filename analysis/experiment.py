@@ -20,6 +20,7 @@ from .costs import cost_breakdown
 from .intervals import interval_sums, summarize_intervals
 from .kpis import KPI_UNITS, compute_kpis
 from .parallel import default_workers, run_tasks
+from .satisfaction import satisfaction_scores
 from .stats import Estimate, estimate
 
 
@@ -43,14 +44,16 @@ class ReplicationOutput:
 def run_replication(task: ReplicationTask, progress=None) -> ReplicationOutput:
     """Simulate one replication and reduce it to what the experiment keeps."""
     result = simulate(task.scenario, seed=task.seed, replication=task.replication, progress=progress)
+    measured = result.measured_contacts()
+    scores = satisfaction_scores(measured, task.scenario)
     contacts = None
     if task.keep_contacts:
-        contacts = result.measured_contacts().drop(columns=["warmup"]).reset_index(drop=True)
+        contacts = measured.assign(csat=scores).drop(columns=["warmup"]).reset_index(drop=True)
     return ReplicationOutput(
         replication=task.replication,
-        kpis=compute_kpis(result, task.scenario),
+        kpis=compute_kpis(result, task.scenario, scores),
         costs=cost_breakdown(result, task.scenario),
-        interval_sums=interval_sums(result),
+        interval_sums=interval_sums(result, scores),
         contacts=contacts,
     )
 

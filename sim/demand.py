@@ -14,7 +14,7 @@ import numpy as np
 
 from .calendar import Calendar
 from .config import Scenario, time_of_day_seconds
-from .distributions import sampler_for
+from .customers import CustomerDraws
 from .random import RandomStreams
 
 
@@ -90,6 +90,8 @@ class Arrivals:
     handle_time: np.ndarray
     after_call_work: np.ndarray
     patience: np.ndarray
+    ai_session_time: np.ndarray
+    ai_outcome: np.ndarray
 
     def __len__(self) -> int:
         return len(self.time)
@@ -121,7 +123,7 @@ def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStr
     parts: dict[str, list[np.ndarray]] = {key: [] for key in Arrivals.__dataclass_fields__}
     segment_shares = np.array([segment.share for segment in scenario.segments])
     segment_shares = segment_shares / segment_shares.sum()
-    patience_multiplier = np.array([segment.patience_multiplier for segment in scenario.segments])
+    customers = CustomerDraws(scenario, streams)
     for day in range(first_day, calendar.days):
         starts, lengths = _day_windows(calendar, day)
         volume = expected_volume(scenario, calendar, day) * busyness[day + 1]
@@ -131,21 +133,12 @@ def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStr
             total = int(counts.sum())
             times = np.repeat(starts, counts) + generator.random(total) * np.repeat(lengths, counts)
             segments = streams.get(f"segment/{contact_type.name}").choice(
-                len(segment_shares), size=total, p=segment_shares)
+                len(segment_shares), size=total, p=segment_shares).astype(np.int64)
             parts["time"].append(times)
             parts["contact_type"].append(np.full(total, type_index, dtype=np.int64))
-            parts["segment"].append(segments.astype(np.int64))
-            parts["handle_time"].append(sampler_for(contact_type.handle_time)(
-                streams.get(f"handle_time/{contact_type.name}"), total))
-            parts["after_call_work"].append(_after_call_work(contact_type, streams, total))
-            parts["patience"].append(sampler_for(contact_type.patience)(
-                streams.get(f"patience/{contact_type.name}"), total) * patience_multiplier[segments])
+            parts["segment"].append(segments)
+            for attribute, values in customers.block(type_index, segments).items():
+                parts[attribute].append(values)
     columns = {key: np.concatenate(values) if values else np.zeros(0) for key, values in parts.items()}
     order = np.argsort(columns["time"], kind="stable")
     return Arrivals(**{key: values[order] for key, values in columns.items()})
-
-
-def _after_call_work(contact_type, streams: RandomStreams, count: int) -> np.ndarray:
-    if contact_type.after_call_work is None:
-        return np.zeros(count)
-    return sampler_for(contact_type.after_call_work)(streams.get(f"after_call_work/{contact_type.name}"), count)

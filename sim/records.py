@@ -1,17 +1,23 @@
 """What a run produces: plain typed rows, turned into pandas DataFrames once at the end.
 
-``contacts``: one row per contact attempt (retrials and repeats are rows of
-their own, linked by ``customer_id``). Times are seconds from the start of
-day 1; warm-up contacts have negative arrival times and ``warmup = True``.
-``outcome`` is one of :data:`OUTCOMES`.
+``contacts``: one row per contact attempt (retrials and repeat contacts are
+rows of their own, linked by ``customer_id`` and ``parent_id``). Times are
+seconds from the start of day 1; warm-up contacts have negative arrival times
+and ``warmup = True``. ``outcome`` is one of :data:`OUTCOMES`: answered by a
+human (in-house or vendor, see ``handler_kind``), contained by the AI,
+abandoned in a human queue, abandoned in the AI (``ai_abandoned``), or still
+waiting when the run stopped (``in_system``). ``resolved`` is True when the
+contact fixed the customer's issue (an unresolved one, including a false AI
+containment, comes back as a repeat contact). ``route`` lists the routing
+rules applied, ``/``-separated.
 
-``agent_duty``: one row per continuous on-duty spell of an agent.
+``agent_duty``: one row per continuous on-duty spell of an agent or vendor seat.
 
-``staffing``: per group and measured interval, agents scheduled and
-available (time averages) and paid hours, from the staffing plan.
+``staffing``: per group or vendor and measured interval, agents scheduled
+and available (time averages) and paid hours (seat hours for vendors).
 
 ``snapshots``: a probe at every interval start: agents on duty and busy per
-group and contacts waiting per queue.
+group or vendor, contacts waiting per queue, AI sessions active and waiting.
 """
 
 from __future__ import annotations
@@ -22,13 +28,16 @@ from typing import Any
 import pandas as pd
 
 ANSWERED = "answered"
+CONTAINED = "contained"
 ABANDONED = "abandoned"
+AI_ABANDONED = "ai_abandoned"
 IN_SYSTEM = "in_system"
-OUTCOMES = (ANSWERED, ABANDONED, IN_SYSTEM)
+OUTCOMES = (ANSWERED, CONTAINED, ABANDONED, AI_ABANDONED, IN_SYSTEM)
 
 CONTACT_COLUMNS: dict[str, str] = {
     "contact_id": "int64",
     "customer_id": "int64",
+    "parent_id": "int64",
     "attempt": "int64",
     "origin": "string",
     "arrival_time": "float64",
@@ -41,7 +50,12 @@ CONTACT_COLUMNS: dict[str, str] = {
     "queue_entry_time": "float64",
     "wait_seconds": "float64",
     "outcome": "string",
+    "resolved": "bool",
+    "escalated": "bool",
+    "ai_wait_seconds": "float64",
+    "ai_session_seconds": "float64",
     "handler": "string",
+    "handler_kind": "string",
     "agent_id": "string",
     "answer_time": "float64",
     "handle_time": "float64",
@@ -50,7 +64,8 @@ CONTACT_COLUMNS: dict[str, str] = {
     "warmup": "bool",
 }
 
-DUTY_COLUMNS: dict[str, str] = {"agent_id": "string", "group": "string", "start": "float64", "end": "float64"}
+DUTY_COLUMNS: dict[str, str] = {"agent_id": "string", "group": "string", "kind": "string",
+                                "start": "float64", "end": "float64"}
 
 
 def frame(columns: dict[str, list[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
@@ -74,6 +89,7 @@ class RunInfo:
     contact_types: tuple[str, ...]
     groups: tuple[str, ...]
     agent_days: tuple[float, ...]  # per group: shifts worked in the horizon (training cost driver)
+    vendors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
         service_level_threshold=scenario.service_level.threshold_seconds,
         contact_types=tuple(scenario.contact_type_names()),
         groups=tuple(group.name for group in scenario.agent_groups),
-        agent_days=tuple(plan.agent_days for plan in plans),
+        agent_days=tuple(plan.agent_days for plan in plans if plan.kind == "inhouse"),
+        vendors=tuple(vendor.name for vendor in scenario.vendors),
     )
     return SimulationResult(
         info=info,
@@ -56,9 +57,15 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
     # Waiting ends at answer or abandonment; contacts still waiting at the end have waited until then.
     wait_end = np.where(np.isnan(answer), np.where(np.isnan(end), engine.end_time, end), answer)
     day = np.floor(arrival / SECONDS_PER_DAY).astype(np.int64)
+    ai_entry = np.array([c.ai_entry_time for c in contacts], dtype=float)
+    ai_start = np.array([c.ai_start_time for c in contacts], dtype=float)
+    ai_end = np.where(np.isnan(ai_start), np.nan, ai_start + np.array([c.ai_session_time for c in contacts]))
+    # Time waiting for an AI session ends when one starts, or at abandonment / the end of the run.
+    ai_wait_end = np.where(np.isnan(ai_start), np.where(np.isnan(end), engine.end_time, end), ai_start)
     columns = {
         "contact_id": [c.contact_id for c in contacts],
         "customer_id": [c.customer_id for c in contacts],
+        "parent_id": [c.parent_id for c in contacts],
         "attempt": [c.attempt for c in contacts],
         "origin": [c.origin for c in contacts],
         "arrival_time": arrival,
@@ -71,7 +78,12 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
         "queue_entry_time": queue_entry,
         "wait_seconds": wait_end - queue_entry,
         "outcome": outcome,
+        "resolved": [c.resolved for c in contacts],
+        "escalated": [c.escalated for c in contacts],
+        "ai_wait_seconds": np.where(np.isnan(ai_entry), np.nan, ai_wait_end - ai_entry),
+        "ai_session_seconds": np.minimum(ai_end, engine.end_time) - ai_start,
         "handler": [c.handler for c in contacts],
+        "handler_kind": [c.handler_kind for c in contacts],
         "agent_id": [c.agent_id for c in contacts],
         "answer_time": answer,
         "handle_time": [c.handle_time for c in contacts],
@@ -94,6 +106,7 @@ def staffing_frame(plans: list[GroupPlan], calendar: Calendar) -> pd.DataFrame:
     index = np.arange(calendar.total_intervals)
     parts = [pd.DataFrame({
         "group": plan.name,
+        "kind": plan.kind,
         "day": index // calendar.intervals_per_day,
         "interval": index % calendar.intervals_per_day,
         "start": edges[:-1],
@@ -106,9 +119,11 @@ def staffing_frame(plans: list[GroupPlan], calendar: Calendar) -> pd.DataFrame:
 
 def _snapshots_frame(engine: Engine) -> pd.DataFrame:
     rows = []
-    for time, pools, queues in engine.snapshots:
+    for time, pools, queues, (ai_active, ai_waiting) in engine.snapshots:
         for pool, (on_duty, busy) in zip(engine.pools, pools):
-            rows.append((time, "group", pool.name, on_duty, busy, np.nan))
+            rows.append((time, "group" if pool.kind == "inhouse" else "vendor", pool.name, on_duty, busy, np.nan))
         for queue, waiting in zip(engine.queues, queues):
             rows.append((time, "queue", queue.name, np.nan, np.nan, waiting))
+        if engine.ai is not None:
+            rows.append((time, "ai", "ai", engine.ai.capacity, ai_active, ai_waiting))
     return pd.DataFrame(rows, columns=["time", "kind", "name", "on_duty", "busy", "waiting"])

@@ -14,6 +14,7 @@ import numpy as np
 
 from .calendar import Calendar
 from .config import AgentGroup, Scenario, time_of_day_seconds
+from .config.channels import Vendor
 from .config.types import SECONDS_PER_DAY
 from .demand import full_day_profile, per_interval_rows
 
@@ -57,21 +58,20 @@ class GroupPlan:
     scheduled: StepFunction
     paid: StepFunction
     agent_days: float
+    kind: str = "inhouse"  # or "vendor": seats of an outsourced partner
 
 
 def _day_range(calendar: Calendar) -> range:
     return range(-1, calendar.days + 1)
 
 
-def _headcount_deltas(group: AgentGroup, scenario: Scenario, calendar: Calendar):
+def _headcount_deltas(counts_for_day, calendar: Calendar):
+    """Step changes from a per-interval headcount; ``counts_for_day(day)`` gives one day's counts."""
     times, deltas = [], []
     step = calendar.interval_seconds
     agent_days = 0.0
     for day in _day_range(calendar):
-        if group.headcount is not None:
-            counts = full_day_profile(group.headcount, scenario, calendar)
-        else:
-            counts = per_interval_rows(group.headcount_rows, day, calendar, "headcount")
+        counts = counts_for_day(day)
         starts = day * SECONDS_PER_DAY + np.arange(calendar.intervals_per_day) * step
         previous = np.concatenate(([0.0], counts[:-1]))
         times.append(starts)
@@ -120,8 +120,13 @@ def group_plan(group: AgentGroup, scenario: Scenario, calendar: Calendar) -> Gro
     """The staffing plan of one group from ``-warmup`` until the end of the day after the horizon."""
     if group.shifts is not None:
         phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _shift_deltas(group, calendar)
+    elif group.headcount is not None:
+        profile = full_day_profile(group.headcount, scenario, calendar)
+        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _headcount_deltas(
+            lambda day: profile, calendar)
     else:
-        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _headcount_deltas(group, scenario, calendar)
+        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _headcount_deltas(
+            lambda day: per_interval_rows(group.headcount_rows, day, calendar, "headcount"), calendar)
     start = -calendar.warmup_seconds
     scheduled = StepFunction.from_deltas(phone_times, phone_deltas, start)
     available = scheduled.map(lambda values: np.floor(np.maximum(values, 0) * (1.0 - group.shrinkage) + 0.5))
@@ -129,5 +134,18 @@ def group_plan(group: AgentGroup, scenario: Scenario, calendar: Calendar) -> Gro
                      paid=StepFunction.from_deltas(paid_times, paid_deltas, start), agent_days=agent_days)
 
 
+def vendor_plan(vendor: Vendor, scenario: Scenario, calendar: Calendar) -> GroupPlan:
+    """A vendor's contracted seats over the run (paid whether used or not)."""
+    if vendor.seats is not None:
+        profile = np.full(calendar.intervals_per_day, float(vendor.seats))
+    else:
+        profile = full_day_profile(vendor.seats_per_interval, scenario, calendar)
+    times, deltas, _, _, _ = _headcount_deltas(lambda day: profile, calendar)
+    seats = StepFunction.from_deltas(times, deltas, -calendar.warmup_seconds)
+    return GroupPlan(name=vendor.name, available=seats, scheduled=seats, paid=seats, agent_days=0.0, kind="vendor")
+
+
 def staffing_plans(scenario: Scenario, calendar: Calendar) -> list[GroupPlan]:
-    return [group_plan(group, scenario, calendar) for group in scenario.agent_groups]
+    """Plans of every in-house group, then every vendor, in scenario order."""
+    return ([group_plan(group, scenario, calendar) for group in scenario.agent_groups]
+            + [vendor_plan(vendor, scenario, calendar) for vendor in scenario.vendors])

@@ -97,7 +97,8 @@ def test_unserved_type_and_duplicate_names():
                             data["agent_groups"][0] | {"skills": ["billing"]}]
     messages = problems_of(data)
     assert "agent_groups[1].name: 'front' is used twice; names must be unique" in messages
-    assert "contact_types[1].name: 'tech' is not served by any agent group (add it to some group's skills)" in messages
+    assert ("contact_types[1].name: 'tech' is not served by any agent group or vendor "
+            "(add it to some group's or vendor's skills)") in messages
 
 
 def test_staffing_needs_exactly_one_source():
@@ -199,6 +200,7 @@ def test_bad_overrides_are_reported():
 def test_json_schema_describes_the_format():
     schema = scenario_json_schema()
     assert schema["title"] == "Scenario"
-    assert {"demand", "contact_types", "agent_groups"} <= set(schema["required"])
+    assert {"demand", "contact_types"} <= set(schema["required"])
+    assert {"agent_groups", "ai", "vendors", "routing", "satisfaction", "value"} <= set(schema["properties"])
     assert "horizon" in schema["properties"]
     json.dumps(schema)

@@ -32,18 +32,18 @@ def scenario_with(groups, types=("calls",), segments=None, retrial=None, days=1,
 
 
 def run_with(scenario, rows):
-    """Run ``scenario`` on explicit arrivals: (time, type, segment, handle, patience)."""
-    rows = sorted(rows)
+    """Run ``scenario`` on explicit arrivals: (time, type, segment, handle, patience[, AI session, AI draw])."""
+    rows = sorted(tuple(row) + (0.0, 0.0)[len(row) - 5:] for row in rows)
+    column = lambda index: np.array([row[index] for row in rows], float)  # noqa: E731
     arrivals = Arrivals(
-        time=np.array([r[0] for r in rows], float), contact_type=np.array([r[1] for r in rows]),
-        segment=np.array([r[2] for r in rows]), handle_time=np.array([r[3] for r in rows], float),
-        after_call_work=np.zeros(len(rows)), patience=np.array([r[4] for r in rows], float))
+        time=column(0), contact_type=column(1).astype(int), segment=column(2).astype(int), handle_time=column(3),
+        after_call_work=np.zeros(len(rows)), patience=column(4), ai_session_time=column(5), ai_outcome=column(6))
     calendar = Calendar.from_scenario(scenario)
     engine = Engine(scenario, calendar, arrivals, staffing_plans(scenario, calendar), RandomStreams(0))
     engine.run()
-    table = pd.DataFrame([{slot: getattr(c, slot) for slot in ("contact_id", "customer_id", "attempt", "arrival_time",
-                           "outcome", "answer_time", "end_time", "agent_id", "handler", "queue_entry_time")}
-                          for c in engine.contacts])
+    slots = ("contact_id", "customer_id", "parent_id", "attempt", "origin", "arrival_time", "outcome", "answer_time",
+             "end_time", "agent_id", "handler", "handler_kind", "queue_entry_time", "route", "escalated", "resolved")
+    table = pd.DataFrame([{slot: getattr(c, slot) for slot in slots} for c in engine.contacts])
     return engine, table
 
 
@@ -115,7 +115,7 @@ def test_shift_end_finishes_contact_in_hand_and_queue_waits_for_next_shift():
     engine, table = run_with(scenario, [(3595, 0, 0, 100, INF), (3596, 0, 0, 10, INF)])
     assert table.loc[0, "end_time"] == 3695  # finished after the shift end
     assert table.loc[1, "answer_time"] == 7200  # nobody on duty until the next shift
-    duty = {row[2]: row[3] for pool in engine.pools for row in pool.duty_log}
+    duty = {row[3]: row[4] for pool in engine.pools for row in pool.duty_log}
     assert duty[0.0] == 3695
 
 
@@ -148,7 +148,7 @@ def test_contacts_waiting_at_the_end_are_in_system():
 def test_snapshots_count_agents_and_queue(level):
     scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": always(level)}])
     engine, _ = run_with(scenario, [(1, 0, 0, 10_000, INF)] * 5)
-    time, pools, queues = engine.snapshots[1]
+    time, pools, queues, ai_state = engine.snapshots[1]
     assert time == 3600
     assert pools[0] == (level, min(level, 5))
     assert queues[0] == 5 - min(level, 5)

@@ -19,12 +19,13 @@ _SHARE_TOLERANCE = 1e-6
 def find_problems(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem in a scenario whose sections are individually valid."""
     checks = (_unique_names, _interval_grid, _contact_type_shares, _segment_shares,
-              _demand_lengths, _demand_rows, _agent_groups, _every_type_served)
+              _demand_lengths, _demand_rows, _agent_groups, _every_type_served,
+              _vendors, _ai, _routing)
     return [problem for check in checks for problem in check(scenario)]
 
 
 def _unique_names(scenario: Scenario) -> Iterator[Problem]:
-    for section in ("contact_types", "segments", "agent_groups"):
+    for section in ("contact_types", "segments", "agent_groups", "vendors"):
         seen: set[str] = set()
         for index, item in enumerate(getattr(scenario, section)):
             if item.name in seen:
@@ -165,8 +166,64 @@ def _breaks_inside_shift(shift, path: str) -> Iterator[Problem]:
 
 
 def _every_type_served(scenario: Scenario) -> Iterator[Problem]:
+    # Escalations and overflow need somewhere to go, so every type needs a human (in-house or vendor).
     served = {skill for group in scenario.agent_groups for skill in group.skills}
+    served |= {skill for vendor in scenario.vendors for skill in vendor.skills}
     for index, contact_type in enumerate(scenario.contact_types):
         if contact_type.name not in served:
             yield Problem(join_path("contact_types", index, "name"),
-                          f"{contact_type.name!r} is not served by any agent group (add it to some group's skills)")
+                          f"{contact_type.name!r} is not served by any agent group or vendor "
+                          "(add it to some group's or vendor's skills)")
+
+
+def _unknown(names, known: set[str], path: str, what: str) -> Iterator[Problem]:
+    for index, name in enumerate(names):
+        if name not in known:
+            yield Problem(join_path(path, index) if isinstance(names, list) else join_path(path, name),
+                          f"{name!r} is not a {what} (known: {', '.join(sorted(known)) or 'none'})")
+
+
+RESERVED_DESTINATIONS = ("ai", "inhouse")
+
+
+def _vendors(scenario: Scenario) -> Iterator[Problem]:
+    types = set(scenario.contact_type_names())
+    groups = {group.name for group in scenario.agent_groups}
+    for index, vendor in enumerate(scenario.vendors):
+        base = join_path("vendors", index)
+        if vendor.name in RESERVED_DESTINATIONS or vendor.name in groups:
+            yield Problem(join_path(base, "name"), f"{vendor.name!r} is reserved or already an agent group's name")
+        yield from _unknown(list(vendor.skills), types, join_path(base, "skills"), "contact type")
+        if vendor.seats_per_interval is not None:
+            yield from _length_problem(vendor.seats_per_interval, join_path(base, "seats_per_interval"), scenario)
+
+
+def _ai(scenario: Scenario) -> Iterator[Problem]:
+    if scenario.ai is None:
+        return
+    yield from _unknown(list(scenario.ai.contact_types), set(scenario.contact_type_names()),
+                        "ai.contact_types", "contact type")
+    if scenario.ai.segments is not None:
+        yield from _unknown(scenario.ai.segments, {s.name for s in scenario.segments}, "ai.segments", "segment")
+
+
+def _routing(scenario: Scenario) -> Iterator[Problem]:
+    types = set(scenario.contact_type_names())
+    segments = {segment.name for segment in scenario.segments}
+    vendors = {vendor.name: vendor for vendor in scenario.vendors}
+    destinations = set(vendors) | ({"inhouse"} if scenario.agent_groups else set()) | ({"ai"} if scenario.ai else set())
+    for index, rule in enumerate(scenario.routing or []):
+        base = join_path("routing", index)
+        if rule.to not in destinations:
+            yield Problem(join_path(base, "to"), f"{rule.to!r} is not a destination "
+                                                 f"(known: {', '.join(sorted(destinations)) or 'none'})")
+        yield from _unknown(rule.contact_types or [], types, join_path(base, "contact_types"), "contact type")
+        yield from _unknown(rule.segments or [], segments, join_path(base, "segments"), "segment")
+        handled = None
+        if rule.to in vendors:
+            handled, what = set(vendors[rule.to].skills), f"served by vendor {rule.to!r}"
+        elif rule.to == "ai" and scenario.ai is not None:
+            handled, what = set(scenario.ai.contact_types), "handled by the AI"
+        for type_index, name in enumerate(rule.contact_types or []):
+            if handled is not None and name in types and name not in handled:
+                yield Problem(join_path(base, "contact_types", type_index), f"{name!r} is not {what}")

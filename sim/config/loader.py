@@ -24,15 +24,83 @@ from .scenario import HeadcountRow, Scenario, Shift, VolumeRow
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and resolve a TOML scenario file; raise :class:`ScenarioError` if it cannot run."""
+    """Read, validate and resolve a TOML scenario file; raise :class:`ScenarioError` if it cannot run.
+
+    A file may start from another with ``extends = "other.toml"`` (relative to
+    it) and give only what differs: tables merge key by key, lists of named
+    tables (contact types, agent groups, vendors, ...) merge item by item by
+    ``name`` (new names are appended), and any other value replaces the base's.
+    """
     path = Path(path)
+    return parse_scenario(_read_with_bases(path, []), base_dir=path.parent, source=str(path))
+
+
+_FILE_KEYS = ("volume_file", "headcount_file", "roster_file", "file")
+
+
+def _read_toml(path: Path, source: str) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ScenarioError([Problem("", f"cannot read scenario: {error.strerror}")], str(path)) from None
+        raise ScenarioError([Problem("", f"cannot read scenario: {error.strerror}")], source) from None
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([Problem("", f"not valid TOML: {error}")], str(path)) from None
-    return parse_scenario(raw, base_dir=path.parent, source=str(path))
+        raise ScenarioError([Problem("", f"not valid TOML: {error}")], source) from None
+
+
+def _read_with_bases(path: Path, chain: list[Path]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in chain:
+        raise ScenarioError([Problem("extends", f"circular: {' -> '.join(p.name for p in chain + [resolved])}")],
+                            str(chain[0]))
+    raw = _read_toml(path, str(path))
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    if not isinstance(base_name, str):
+        raise ScenarioError([Problem("extends", f"{base_name!r} is not a file name")], str(path))
+    base_path = path.parent / base_name
+    if not base_path.exists():
+        raise ScenarioError([Problem("extends", f"{base_name!r} not found next to {path.name}")], str(path))
+    base = _read_with_bases(base_path, chain + [resolved])
+    if base_path.parent.resolve() != path.parent.resolve():
+        _absolute_files(base, base_path.parent)
+    return merge_scenario_data(base, raw)
+
+
+def merge_scenario_data(base: Any, changes: Any) -> Any:
+    """``changes`` laid over ``base`` (see :func:`load_scenario` for the rules)."""
+    if isinstance(base, dict) and isinstance(changes, dict):
+        merged = dict(base)
+        for key, value in changes.items():
+            merged[key] = merge_scenario_data(base[key], value) if key in base else value
+        return merged
+    if _named_tables(base) and _named_tables(changes):
+        merged = list(base)
+        positions = {item["name"]: index for index, item in enumerate(base)}
+        for item in changes:
+            if item["name"] in positions:
+                merged[positions[item["name"]]] = merge_scenario_data(base[positions[item["name"]]], item)
+            else:
+                merged.append(item)
+        return merged
+    return changes
+
+
+def _named_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) and "name" in i for i in value)
+
+
+def _absolute_files(node: Any, directory: Path) -> None:
+    """Make file references of a base scenario independent of the file that extends it."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _FILE_KEYS and isinstance(value, str):
+                node[key] = str((directory / value).resolve())
+            else:
+                _absolute_files(value, directory)
+    elif isinstance(node, list):
+        for item in node:
+            _absolute_files(item, directory)
 
 
 def parse_scenario(data: dict[str, Any], base_dir: str | Path | None = None, source: str | None = None) -> Scenario:

@@ -8,7 +8,7 @@ so each error can name the exact field it concerns.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import (
     Field,
@@ -21,7 +21,9 @@ from pydantic import (
 )
 
 from .distributions import Distribution
-from .types import Name, StrictModel, TimeOfDay, Weekday, time_of_day_seconds
+from .channels import AI, RoutingRule, Vendor
+from .economics import CustomerValue, Satisfaction
+from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
 
 
 def _exactly_one(model: StrictModel, groups: dict[str, tuple[str, ...]], what: str) -> None:
@@ -172,6 +174,15 @@ class Retrial(StrictModel):
         return self
 
 
+class RepeatContacts(StrictModel):
+    """Customers whose issue was not resolved (a human did not fix it, or the AI only
+    seemed to) contact again after ``delay``, at most ``max_repeats`` times each."""
+
+    delay: Distribution = Field(
+        default_factory=lambda: {"dist": "exponential", "mean": 2.0, "unit": "h"})
+    max_repeats: NonNegativeInt = 2
+
+
 class Break(StrictModel):
     start: TimeOfDay
     minutes: PositiveFloat
@@ -194,13 +205,6 @@ class HeadcountRow(StrictModel):
     headcount: NonNegativeInt
     weekday: Weekday | None = None
     day: PositiveInt | None = None
-
-
-def _skills_from_list(value: Any) -> Any:
-    # A plain list of contact types means every skill has the same priority.
-    if isinstance(value, list):
-        return {name: 1 for name in value}
-    return value
 
 
 class AgentGroup(StrictModel):
@@ -233,8 +237,10 @@ class AgentGroup(StrictModel):
         description="Employer costs as a share of wages, e.g. {social_insurance = 0.22}.",
     )
     training_cost_per_agent_day: NonNegativeFloat = 0.0
+    first_contact_resolution: float = Field(
+        1.0, gt=0, le=1, description="Share of contacts resolved; the rest come back as repeat contacts.")
 
-    _normalise_skills = field_validator("skills", mode="before")(_skills_from_list)
+    _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
 
     @model_validator(mode="after")
     def _one_staffing_source(self) -> "AgentGroup":
@@ -264,7 +270,14 @@ class Scenario(StrictModel):
     contact_types: list[ContactType] = Field(min_length=1)
     segments: list[Segment] = Field(default_factory=lambda: [Segment(name="standard", share=1.0)], min_length=1)
     retrial: Retrial = Field(default_factory=Retrial)
-    agent_groups: list[AgentGroup] = Field(min_length=1)
+    repeat_contacts: RepeatContacts = Field(default_factory=RepeatContacts)
+    agent_groups: list[AgentGroup] = Field(default_factory=list)
+    ai: AI | None = None
+    vendors: list[Vendor] = Field(default_factory=list)
+    routing: list[RoutingRule] | None = Field(
+        None, description="Ordered routing rules; without them, contacts the AI handles go to it first.")
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    value: CustomerValue | None = None
     costs: Costs = Field(default_factory=Costs)
 
     def contact_type_names(self) -> list[str]:

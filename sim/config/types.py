@@ -64,3 +64,10 @@ def _check_name(text: str) -> str:
 
 TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
 Name = Annotated[str, AfterValidator(_check_name)]
+
+
+def skills_from_list(value):
+    """Before-validator: a plain list of contact types means every skill has priority 1."""
+    if isinstance(value, list):
+        return {name: 1 for name in value}
+    return value

@@ -29,22 +29,25 @@ class Agent:
 
 
 class AgentPool:
-    """Agents of one in-house group (or a vendor's seats)."""
+    """Agents of one in-house group (``kind = "inhouse"``) or a vendor's seats (``"vendor"``)."""
 
-    __slots__ = ("name", "index", "handle_time_multiplier", "skill_levels", "idle", "busy",
-                 "target", "leaving", "_next_number", "duty_log")
+    __slots__ = ("name", "kind", "handle_time_multiplier", "first_contact_resolution", "resolution_draws",
+                 "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log")
 
-    def __init__(self, name: str, index: int, handle_time_multiplier: float) -> None:
+    def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
+                 resolution_draws=None) -> None:
         self.name = name
-        self.index = index
+        self.kind = kind
         self.handle_time_multiplier = handle_time_multiplier
+        self.first_contact_resolution = first_contact_resolution
+        self.resolution_draws = resolution_draws  # uniform draws deciding whether a contact is resolved
         self.skill_levels: list[list] = []  # queues this pool serves, grouped by skill priority
         self.idle: deque[Agent] = deque()
         self.busy: dict[int, Agent] = {}
         self.target = 0
         self.leaving = 0
         self._next_number = 0
-        self.duty_log: list[tuple[str, str, float, float]] = []
+        self.duty_log: list[tuple[str, str, str, float, float]] = []
 
     @property
     def on_duty(self) -> int:
@@ -55,7 +58,7 @@ class AgentPool:
         return Agent(self, self._next_number, now)
 
     def log_departure(self, agent: Agent, now: float) -> None:
-        self.duty_log.append((agent.agent_id, self.name, agent.duty_start, now))
+        self.duty_log.append((agent.agent_id, self.name, self.kind, agent.duty_start, now))
 
     def set_target(self, target: int, now: float) -> list[Agent]:
         """Follow a new staffing level; returns the agents who just came on duty (to be given work)."""

@@ -1,9 +1,11 @@
-"""The contact-center engine: arrivals, skill-based dispatch, patience, retrials, shifts.
+"""The contact-center engine: arrivals, routing, AI sessions, skill-based
+dispatch to in-house groups and vendors, patience, retrials, repeat contacts
+and shifts.
 
 Built for speed on SimPy's event loop: there is one process for arrivals
 and one per staffing plan; every other happening (end of service, end of
-patience, a retrial) is a bare ``Timeout`` with a callback, so a contact
-costs two or three events instead of a process of its own.
+patience, an AI session, a retrial) is a bare ``Timeout`` with a callback, so
+a contact costs two or three events instead of a process of its own.
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from simpy.events import Event, Timeout
 
 from ..calendar import Calendar
 from ..config import Scenario
+from ..customers import CustomerDraws
 from ..demand import Arrivals
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from ..records import ABANDONED, ANSWERED, IN_SYSTEM
 from ..staffing import GroupPlan
 from .agents import Agent, AgentPool
+from .bot import AI_HANDLER, AIStage
 from .contact import Contact
-from .queues import FifoQueue, PriorityQueue
-
-INHOUSE = "inhouse"
+from .destinations import HumanDestination, build_destinations
+from .routing import AI_TARGET, Router
 
 
 class Engine:
@@ -46,60 +49,41 @@ class Engine:
         self.snapshots: list[tuple] = []
         self._segment_priority = [segment.priority for segment in scenario.segments]
         self._segment_boost = [segment.queue_boost_seconds for segment in scenario.segments]
-        self._build_queues_and_pools()
-        self._build_retrials(streams)
-        self._open = np.stack([calendar.open_mask(day) for day in range(calendar.days)])
+        self.inhouse, self.vendors = build_destinations(scenario, streams)
+        self.destinations: list[HumanDestination] = ([self.inhouse] if self.inhouse else []) + self.vendors
+        self.pools: list[AgentPool] = [pool for destination in self.destinations for pool in destination.pools]
+        self.queues = [queue for destination in self.destinations for queue in destination.queues]
+        self.router = Router(scenario, self.inhouse, self.vendors, streams)
+        self.ai = (AIStage(scenario, calendar, streams, self.env, self.to_human, self.schedule_repeat)
+                   if scenario.ai is not None else None)
+        self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0
+        self._follow_up_draws = CustomerDraws(scenario, streams, prefix="followup/")
+        self._build_follow_ups(streams)
+        self._next_open = _next_open_table(calendar)
 
-    # --- construction -----------------------------------------------------------------------
-
-    def _build_queues_and_pools(self) -> None:
-        prioritised = any(self._segment_priority) or any(self._segment_boost)
-        queue_class = PriorityQueue if prioritised else FifoQueue
-        names = self.scenario.contact_type_names()
-        self.queues = [queue_class(f"{INHOUSE}/{name}", index) for index, name in enumerate(names)]
-        self.pools = [AgentPool(group.name, index, group.handle_time_multiplier)
-                      for index, group in enumerate(self.scenario.agent_groups)]
-        by_type: list[dict[int, list[AgentPool]]] = [{} for _ in names]
-        for pool, group in zip(self.pools, self.scenario.agent_groups):
-            levels: dict[int, list] = {}
-            for skill, priority in group.skills.items():
-                type_index = names.index(skill)
-                levels.setdefault(priority, []).append(self.queues[type_index])
-                by_type[type_index].setdefault(priority, []).append(pool)
-            pool.skill_levels = [levels[priority] for priority in sorted(levels)]
-        # An arriving contact tries the groups for which its type has the best priority first.
-        self._levels_for_type = [[levels[priority] for priority in sorted(levels)] for levels in by_type]
-
-    def _build_retrials(self, streams: RandomStreams) -> None:
+    def _build_follow_ups(self, streams: RandomStreams) -> None:
         retrial = self.scenario.retrial
         self._retrial_probability = retrial.probability
         self._max_attempts = retrial.max_attempts
         self._retrial_decision = BufferedDraws(streams.get("retrial/decision"), lambda g, n: g.random(n))
         self._retrial_delay = BufferedDraws(streams.get("retrial/delay"), sampler_for(retrial.delay))
-        self._retrial_draws = []
-        for contact_type in self.scenario.contact_types:
-            name = contact_type.name
-            self._retrial_draws.append((
-                BufferedDraws(streams.get(f"retrial/handle_time/{name}"), sampler_for(contact_type.handle_time)),
-                BufferedDraws(streams.get(f"retrial/after_call_work/{name}"),
-                              sampler_for(contact_type.after_call_work) if contact_type.after_call_work
-                              else (lambda g, n: np.zeros(n))),
-                BufferedDraws(streams.get(f"retrial/patience/{name}"), sampler_for(contact_type.patience)),
-            ))
-        self._patience_multiplier = [segment.patience_multiplier for segment in self.scenario.segments]
+        repeats = self.scenario.repeat_contacts
+        self._max_repeats = repeats.max_repeats
+        self._repeat_delay = BufferedDraws(streams.get("repeat/delay"), sampler_for(repeats.delay))
 
     # --- running ----------------------------------------------------------------------------
 
     def run(self) -> None:
         env = self.env
         env.process(self._arrival_process())
-        for pool, plan in zip(self.pools, self.plans):
-            env.process(self._staffing_process(pool, plan))
+        plans = {(plan.kind, plan.name): plan for plan in self.plans}
+        for pool in self.pools:
+            env.process(self._staffing_process(pool, plans[(pool.kind, pool.name)]))
         env.process(self._snapshot_process())
         self.end_time = self.calendar.horizon_seconds + self.calendar.drain_seconds
         env.run(until=self.end_time)
         for contact in self.contacts:
-            if contact.waiting or not contact.outcome:
+            if not contact.outcome or contact.waiting:
                 contact.waiting = False
                 contact.outcome = IN_SYSTEM
         for pool in self.pools:
@@ -109,15 +93,14 @@ class Engine:
         env = self.env
         arrivals = self.arrivals
         columns = zip(arrivals.time.tolist(), arrivals.contact_type.tolist(), arrivals.segment.tolist(),
-                      arrivals.patience.tolist(), arrivals.handle_time.tolist(),
-                      arrivals.after_call_work.tolist())
+                      arrivals.handle_time.tolist(), arrivals.after_call_work.tolist(), arrivals.patience.tolist(),
+                      arrivals.ai_session_time.tolist(), arrivals.ai_outcome.tolist())
         contacts = self.contacts
-        for time, contact_type, segment, patience, handle_time, after_call_work in columns:
+        for time, contact_type, segment, *attributes in columns:
             delay = time - env.now
             yield Timeout(env, delay if delay > 0.0 else 0.0)
             contact_id = len(contacts)
-            contact = Contact(contact_id, contact_id, 0, "new", contact_type, segment, time, patience,
-                              handle_time, after_call_work)
+            contact = Contact(contact_id, contact_id, "new", contact_type, segment, time, tuple(attributes))
             contacts.append(contact)
             self._route(contact)
 
@@ -137,24 +120,36 @@ class Engine:
         for index in range(total):
             delay = index * step - env.now
             yield Timeout(env, delay if delay > 0.0 else 0.0)
+            ai_state = (self.ai.active, self.ai.waiting_count) if self.ai else (0, 0)
             self.snapshots.append((index * step,
                                    tuple((pool.on_duty, len(pool.busy)) for pool in self.pools),
-                                   tuple(queue.waiting for queue in self.queues)))
+                                   tuple(queue.waiting for queue in self.queues), ai_state))
             if self.progress is not None and index % per_day == 0:
                 self.progress(index / total)
 
     # --- contact flow -----------------------------------------------------------------------
 
     def _route(self, contact: Contact) -> None:
-        contact.route = INHOUSE
-        self._offer(contact, self.queues[contact.contact_type])
+        label, target = self.router.entry(contact, self.env.now)
+        contact.route = label
+        if target is AI_TARGET:
+            self.ai.enter(contact)
+        else:
+            self._offer(contact, target)
 
-    def _offer(self, contact: Contact, queue) -> None:
-        """Serve at once by the longest-idle eligible agent, or wait in ``queue``."""
+    def to_human(self, contact: Contact) -> None:
+        """Continue with a human after the AI escalated the contact or was full."""
+        label, destination = self.router.human(contact, self.env.now)
+        contact.route += "/" + label
+        self._offer(contact, destination)
+
+    def _offer(self, contact: Contact, destination: HumanDestination) -> None:
+        """Serve at once by the longest-idle eligible agent, or wait in the destination's queue."""
         now = self.env.now
+        queue = destination.queues[contact.contact_type]
         contact.queue = queue
         contact.queue_entry_time = now
-        for level in self._levels_for_type[contact.contact_type]:
+        for level in destination.levels_for_type[contact.contact_type]:
             best: Agent | None = None
             for pool in level:
                 if pool.idle:
@@ -176,10 +171,11 @@ class Engine:
 
     def _serve(self, agent: Agent, contact: Contact) -> None:
         pool = agent.pool
-        multiplier = pool.handle_time_multiplier
+        multiplier = pool.handle_time_multiplier * (self._escalation_multiplier if contact.escalated else 1.0)
         contact.answer_time = self.env.now
         contact.outcome = ANSWERED
         contact.handler = pool.name
+        contact.handler_kind = pool.kind
         contact.agent_id = agent.agent_id
         contact.handle_time = contact.base_handle_time * multiplier
         contact.after_call_work = contact.base_after_call_work * multiplier
@@ -191,10 +187,15 @@ class Engine:
     def _on_service_end(self, event: Timeout) -> None:
         agent: Agent = event._value
         now = self.env.now
-        agent.contact.end_time = now
+        contact = agent.contact
+        contact.end_time = now
         agent.contact = None
         pool = agent.pool
         del pool.busy[agent.number]
+        contact.resolved = pool.resolution_draws is None or \
+            pool.resolution_draws.next() < pool.first_contact_resolution
+        if not contact.resolved:
+            self.schedule_repeat(contact)
         if agent.leaving:
             pool.leaving -= 1
             pool.log_departure(agent, now)
@@ -228,28 +229,48 @@ class Engine:
     def _abandon(self, contact: Contact) -> None:
         contact.outcome = ABANDONED
         contact.end_time = self.env.now
-        if (self._retrial_probability > 0.0 and contact.attempt + 1 < self._max_attempts
+        if (self._retrial_probability > 0.0 and contact.retrials + 1 < self._max_attempts
                 and self._retrial_decision.next() < self._retrial_probability):
-            delay = self._retrial_delay.next()
-            if self._accepting(self.env.now + delay):
-                Timeout(self.env, delay, contact).callbacks.append(self._on_retrial)
+            self._schedule_follow_up(contact, self._retrial_delay.next(), "retrial")
 
-    def _accepting(self, time: float) -> bool:
-        """Whether the center takes new contacts at ``time`` (inside the horizon and open)."""
-        if time < 0.0 or time >= self.calendar.horizon_seconds:
-            return False
-        day, second = divmod(time, 86_400.0)
-        return bool(self._open[int(day), int(second // self.calendar.interval_seconds)])
+    def schedule_repeat(self, contact: Contact) -> None:
+        """The customer's issue is not resolved: they contact again after a delay, within the limit."""
+        if contact.repeats < self._max_repeats:
+            self._schedule_follow_up(contact, self._repeat_delay.next(), "repeat")
 
-    def _on_retrial(self, event: Timeout) -> None:
-        previous: Contact = event._value
-        handle_time, after_call_work, patience = self._retrial_draws[previous.contact_type]
-        contact = Contact(len(self.contacts), previous.customer_id, previous.attempt + 1, "retrial",
-                          previous.contact_type, previous.segment, self.env.now,
-                          patience.next() * self._patience_multiplier[previous.segment],
-                          handle_time.next(), after_call_work.next())
+    def _schedule_follow_up(self, contact: Contact, delay: float, origin: str) -> None:
+        """Bring the customer back after ``delay``, or when the center next opens; lost past the horizon."""
+        when = self._opening_at_or_after(self.env.now + delay)
+        if when is not None:
+            Timeout(self.env, when - self.env.now, (contact, origin)).callbacks.append(self._on_follow_up)
+
+    def _opening_at_or_after(self, time: float) -> float | None:
+        if time >= self.calendar.horizon_seconds:
+            return None
+        index = int(max(time, 0.0) // self.calendar.interval_seconds)
+        next_open = self._next_open[index]
+        if next_open < 0:
+            return None
+        return max(time, next_open * float(self.calendar.interval_seconds))
+
+    def _on_follow_up(self, event: Timeout) -> None:
+        previous, origin = event._value
+        attributes = self._follow_up_draws.one(previous.contact_type, previous.segment)
+        contact = previous.follow_up(len(self.contacts), origin, self.env.now, attributes)
         self.contacts.append(contact)
         self._route(contact)
+
+
+def _next_open_table(calendar: Calendar) -> np.ndarray:
+    """For each measured interval, the first open interval at or after it (-1 if none)."""
+    mask = np.concatenate([calendar.open_mask(day) for day in range(calendar.days)])
+    table = np.full(len(mask), -1, dtype=np.int64)
+    upcoming = -1
+    for index in range(len(mask) - 1, -1, -1):
+        if mask[index]:
+            upcoming = index
+        table[index] = upcoming
+    return table
 
 
 def _urgent_timeout(env: simpy.Environment, delay: float) -> Event:
@@ -263,3 +284,6 @@ def _urgent_timeout(env: simpy.Environment, delay: float) -> Event:
     event._value = None
     env.schedule(event, URGENT, delay)
     return event
+
+
+__all__ = ["AI_HANDLER", "Engine"]

@@ -40,6 +40,10 @@ class FifoQueue:
         self.waiting -= 1
         return self._items.popleft()
 
+    def head_entry_time(self) -> float | None:
+        """When the contact at the head of the line started waiting."""
+        return self.head_key()
+
 
 class PriorityQueue:
     """Higher segment priority first, then earliest entry time minus the segment's boost."""
@@ -68,3 +72,7 @@ class PriorityQueue:
     def pop(self) -> Contact:
         self.waiting -= 1
         return heapq.heappop(self._heap)[2]
+
+    def head_entry_time(self) -> float | None:
+        """When the contact at the head of the line (next to be served) started waiting."""
+        return self._heap[0][2].queue_entry_time if self.head_key() is not None else None

@@ -1,0 +1,135 @@
+"""Schema of the non-human and outsourced channels and of routing between them.
+
+* ``[ai]``: an AI virtual agent (bot/IVR) with limited concurrent sessions and,
+  per contact type, the chances that it resolves, escalates or loses a contact.
+* ``[[vendors]]``: outsourced (BPO) partners with their own seats, queues,
+  quality and price.
+* ``[[routing]]``: ordered rules deciding where each contact goes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
+
+from .distributions import Distribution
+from .types import Name, StrictModel, skills_from_list
+
+_PROBABILITY_TOLERANCE = 1e-9
+
+
+class AIOutcome(StrictModel):
+    """What the AI does with one contact type.
+
+    ``containment`` + ``escalation`` + ``give_up`` = 1 (``give_up`` defaults to
+    the remainder). With ``containment_start`` the containment rises linearly
+    from that value on day 1 to ``containment`` on the last day (a rollout);
+    the difference is escalated. ``false_containment`` is the share of
+    contained contacts that were not really resolved and come back later as
+    repeat contacts.
+    """
+
+    containment: float = Field(ge=0, le=1)
+    escalation: float = Field(ge=0, le=1)
+    give_up: float | None = Field(None, ge=0, le=1)
+    containment_start: float | None = Field(None, ge=0, le=1)
+    false_containment: float = Field(0.0, ge=0, le=1)
+    session_time: Distribution | None = Field(None, description="Overrides ai.session_time for this type.")
+
+    @model_validator(mode="after")
+    def _probabilities_add_up(self) -> "AIOutcome":
+        total = self.containment + self.escalation + (self.give_up or 0.0)
+        if total > 1 + _PROBABILITY_TOLERANCE:
+            raise ValueError(f"containment + escalation + give_up = {total:g}; they must add up to 1")
+        if self.give_up is not None and abs(total - 1) > _PROBABILITY_TOLERANCE:
+            raise ValueError(f"containment + escalation + give_up = {total:g}; they must add up to 1")
+        if self.containment_start is not None and self.containment_start > self.containment:
+            raise ValueError(f"containment_start ({self.containment_start:g}) must not exceed containment "
+                             f"({self.containment:g}): the ramp rises to containment")
+        return self
+
+    @property
+    def give_up_probability(self) -> float:
+        return self.give_up if self.give_up is not None else max(0.0, 1.0 - self.containment - self.escalation)
+
+
+class AI(StrictModel):
+    """An AI virtual agent. A contact routed to it that finds every session busy
+    goes straight to the human route (``when_full = "human"``) or waits for a
+    session (``"wait"``, patience applies)."""
+
+    capacity: PositiveInt = Field(description="Concurrent sessions (licences or ports).")
+    when_full: Literal["human", "wait"] = "human"
+    session_time: Distribution
+    contact_types: dict[Name, AIOutcome] = Field(min_length=1, description="Contact types the AI handles.")
+    segments: list[Name] | None = Field(None, description="Segments that may use the AI (default: all).")
+    escalation_handle_time_multiplier: PositiveFloat = Field(
+        1.0, description="Human handle time of escalated contacts (>1: the customer repeats everything).")
+    cost_per_session: NonNegativeFloat = 0.0
+    cost_per_minute: NonNegativeFloat = 0.0
+    fixed_cost_per_day: NonNegativeFloat = Field(0.0, description="Platform, licences and maintenance.")
+
+
+class VendorPrice(StrictModel):
+    """``per_contact`` (handled contacts), ``per_minute`` (handled minutes incl. after-call work)
+    or ``per_seat_hour`` (contracted seat hours, used or not); the monthly minimum is
+    prorated over the simulated days (30-day month)."""
+
+    model: Literal["per_contact", "per_minute", "per_seat_hour"]
+    rate: NonNegativeFloat
+    monthly_minimum: NonNegativeFloat = 0.0
+
+
+class Vendor(StrictModel):
+    """An outsourced partner with its own queue per contact type and ``seats`` agents."""
+
+    name: Name
+    skills: dict[Name, PositiveInt]
+    seats: NonNegativeInt | None = None
+    seats_per_interval: list[NonNegativeInt] | None = None
+    handle_time_multiplier: PositiveFloat = 1.0
+    first_contact_resolution: float = Field(0.92, gt=0, le=1, description="Unresolved contacts come back as repeats.")
+    satisfaction: float | None = Field(None, ge=0, le=100, description="Base score when this vendor resolves a contact.")
+    price: VendorPrice
+
+    _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
+
+    @model_validator(mode="after")
+    def _one_seat_source(self) -> "Vendor":
+        if (self.seats is None) == (self.seats_per_interval is None):
+            raise ValueError("vendor needs exactly one of: seats | seats_per_interval")
+        return self
+
+
+Origin = Literal["new", "retrial", "repeat", "escalated"]
+
+
+class RoutingRule(StrictModel):
+    """Send matching contacts ``to`` "ai", "inhouse" or a vendor's name.
+
+    Rules are tried in order; the first whose conditions all hold decides.
+    Static conditions: ``contact_types``, ``segments``, ``origins``.
+    Dynamic ones look at the in-house queue of the contact's type at that
+    moment: ``queue_longer_than`` (contacts waiting), ``expected_wait_above_seconds``
+    (0 when an agent who can take it is idle, else (waiting + 1) x mean handle
+    time / agents on duty for that type) and
+    ``oldest_wait_above_seconds`` (wait of the contact at the head of the queue).
+    ``share`` sends that fraction of otherwise matching contacts (a fixed split).
+    Rules to "ai" apply only to contacts the AI handles, and only before they
+    have been to the AI; rules to a vendor only to types the vendor serves.
+    """
+
+    name: Name | None = None
+    to: Name
+    contact_types: list[Name] | None = None
+    segments: list[Name] | None = None
+    origins: list[Origin] | None = None
+    queue_longer_than: NonNegativeInt | None = None
+    expected_wait_above_seconds: NonNegativeFloat | None = None
+    oldest_wait_above_seconds: NonNegativeFloat | None = None
+    share: float | None = Field(None, gt=0, le=1)
+
+    def label(self, index: int) -> str:
+        return self.name or f"rule{index + 1}_{self.to}"
+

@@ -1,0 +1,82 @@
+"""Human destinations: the in-house center (all agent groups, one queue per
+contact type) and each vendor (its seats, its own queue per contact type)."""
+
+from __future__ import annotations
+
+from ..config import Scenario
+from ..random import BufferedDraws, RandomStreams
+from .agents import AgentPool
+from .queues import FifoQueue, PriorityQueue
+
+INHOUSE = "inhouse"
+
+
+class HumanDestination:
+    """Queues and agent pools that serve contacts together.
+
+    ``levels_for_type[t]``: the pools that serve type ``t``, grouped by skill
+    priority (best first); an arriving contact tries them in that order.
+    """
+
+    def __init__(self, name: str, kind: str, type_count: int, queue_class) -> None:
+        self.name = name
+        self.kind = kind
+        self.queues = [queue_class(f"{name}/{index}", index) for index in range(type_count)]
+        self.pools: list[AgentPool] = []
+        self.levels_for_type: list[list[list[AgentPool]]] = [[] for _ in range(type_count)]
+        self._pools_by_priority: list[dict[int, list[AgentPool]]] = [{} for _ in range(type_count)]
+
+    def serves(self, type_index: int) -> bool:
+        return bool(self.levels_for_type[type_index])
+
+    def add_pool(self, pool: AgentPool, skills: dict[int, int]) -> None:
+        """Attach a pool serving ``{type index: priority}``."""
+        self.pools.append(pool)
+        by_priority: dict[int, list] = {}
+        for type_index, priority in skills.items():
+            by_priority.setdefault(priority, []).append(self.queues[type_index])
+        pool.skill_levels = [by_priority[priority] for priority in sorted(by_priority)]
+        for type_index, priority in skills.items():
+            levels = self._pools_by_priority[type_index]
+            levels.setdefault(priority, []).append(pool)
+            self.levels_for_type[type_index] = [levels[key] for key in sorted(levels)]
+
+    def has_idle_agent(self, type_index: int) -> bool:
+        return any(pool.idle for level in self.levels_for_type[type_index] for pool in level)
+
+    def agents_on_duty(self, type_index: int) -> int:
+        """Agents currently on duty (and not about to leave) who can take this type."""
+        return sum(pool.on_duty - pool.leaving for level in self.levels_for_type[type_index] for pool in level)
+
+
+def _fcr_draws(name: str, rate: float, streams: RandomStreams):
+    if rate >= 1.0:
+        return None
+    return BufferedDraws(streams.get(f"resolution/{name}"), lambda generator, size: generator.random(size))
+
+
+def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[HumanDestination | None,
+                                                                          list[HumanDestination]]:
+    """The in-house destination (None without agent groups) and one destination per vendor."""
+    prioritised = any(s.priority for s in scenario.segments) or any(s.queue_boost_seconds for s in scenario.segments)
+    queue_class = PriorityQueue if prioritised else FifoQueue
+    names = scenario.contact_type_names()
+    type_index = {name: index for index, name in enumerate(names)}
+    inhouse = None
+    if scenario.agent_groups:
+        inhouse = HumanDestination(INHOUSE, "inhouse", len(names), queue_class)
+        for group in scenario.agent_groups:
+            pool = AgentPool(group.name, "inhouse", group.handle_time_multiplier, group.first_contact_resolution,
+                             _fcr_draws(group.name, group.first_contact_resolution, streams))
+            inhouse.add_pool(pool, {type_index[skill]: priority for skill, priority in group.skills.items()})
+    vendors = []
+    for vendor in scenario.vendors:
+        destination = HumanDestination(vendor.name, "vendor", len(names), queue_class)
+        pool = AgentPool(vendor.name, "vendor", vendor.handle_time_multiplier, vendor.first_contact_resolution,
+                         _fcr_draws(vendor.name, vendor.first_contact_resolution, streams))
+        destination.add_pool(pool, {type_index[skill]: priority for skill, priority in vendor.skills.items()})
+        vendors.append(destination)
+    for destination in ([inhouse] if inhouse else []) + vendors:
+        for index, queue in enumerate(destination.queues):
+            queue.name = f"{destination.name}/{names[index]}"
+    return inhouse, vendors
