@@ -1,0 +1,42 @@
+"""Calibration of contact-center models from contact logs.
+
+Read a log into the canonical frame (:func:`load_contact_log` for the generic
+CSV, :func:`load_anonymous_bank` for the Technion bank data), then
+:func:`calibrate` it into a :class:`CalibrationResult`::
+
+    contacts, report = load_anonymous_bank("1999-01.tsv", on_error="skip")
+    result = calibrate(contacts, CalibrationSettings(day_types=ANONYMOUS_BANK_DAY_TYPES), report)
+    print(format_summary(result))
+
+Modules: ``logs`` (generic format), ``technion`` (adapter), ``canonical``
+(frame and row rules), ``report`` (parse report), ``arrivals``,
+``handle_time``, ``patience``, ``survival``, ``bot_time``, ``staffing``,
+``distributions``, ``calibrate``, ``summary``, ``plots``, ``synthetic``.
+"""
+
+from .arrivals import ArrivalProfile, busyness_cv, fit_arrivals
+from .bot_time import BotTimeSummary, summarize_bot_time
+from .calibrate import ALL_CONTACT_TYPES, CalibrationResult, CalibrationSettings, calibrate
+from .canonical import CANONICAL_COLUMNS
+from .day_types import ANONYMOUS_BANK_DAY_TYPES, DayTypes
+from .distributions import (EmpiricalDistribution, FittedDistribution, exponential_censored, fit_exponential,
+                            fit_gamma, fit_lognormal, fit_weibull, weibull_censored)
+from .handle_time import DurationFit, fit_durations, fit_handle_times
+from .logs import load_contact_log, write_contact_log
+from .patience import PatienceEstimate, censored_waits, estimate_patience, fit_patience
+from .report import LogFormatError, ParseReport, ProblemTally
+from .staffing import StaffingEstimate, infer_staffing
+from .summary import format_summary
+from .survival import HazardTable, KaplanMeierCurve, binned_hazard, kaplan_meier
+from .technion import load_anonymous_bank
+
+__all__ = [
+    "ALL_CONTACT_TYPES", "ANONYMOUS_BANK_DAY_TYPES", "CANONICAL_COLUMNS", "ArrivalProfile", "BotTimeSummary",
+    "CalibrationResult", "CalibrationSettings", "DayTypes", "DurationFit", "EmpiricalDistribution",
+    "FittedDistribution", "HazardTable", "KaplanMeierCurve", "LogFormatError", "ParseReport",
+    "PatienceEstimate", "ProblemTally", "StaffingEstimate", "binned_hazard", "busyness_cv", "calibrate",
+    "censored_waits", "estimate_patience", "exponential_censored", "fit_arrivals", "fit_durations",
+    "fit_exponential", "fit_gamma", "fit_handle_times", "fit_lognormal", "fit_patience", "fit_weibull",
+    "format_summary", "infer_staffing", "kaplan_meier", "load_anonymous_bank", "load_contact_log",
+    "summarize_bot_time", "weibull_censored", "write_contact_log",
+]

@@ -1,0 +1,136 @@
+"""One call that fits everything a scenario needs from a canonical contact frame.
+
+:class:`CalibrationResult` is a plain container of the fitted pieces; a later
+step turns it into a scenario file (``volume_rows``, ``headcount_rows`` and
+``as_spec`` give the scenario-shaped parts) and back-tests it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from .arrivals import ArrivalProfile, fit_arrivals
+from .bot_time import BotTimeSummary, summarize_bot_time
+from .day_types import DayTypes
+from .handle_time import (DEFAULT_MAX_KS_DISTANCE, DEFAULT_MIN_SAMPLE_SIZE, DEFAULT_SHORT_THRESHOLD_SECONDS,
+                          DurationFit, fit_handle_times)
+from .patience import (DEFAULT_HAZARD_BIN_SECONDS, DEFAULT_RESOLUTION_SECONDS, PatienceEstimate,
+                       estimate_patience, censored_waits, fit_patience)
+from .report import ParseReport
+from .staffing import StaffingEstimate, infer_staffing
+
+ALL_CONTACT_TYPES = "all"  # key of the patience estimate pooled over contact types
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    """Choices that shape the fit; every default is the usual one for call-center logs."""
+
+    interval_minutes: int = 30
+    day_types: DayTypes = field(default_factory=DayTypes.each_weekday)
+    short_handle_seconds: float = DEFAULT_SHORT_THRESHOLD_SECONDS  # 0 keeps every positive handle time
+    min_sample_size: int = DEFAULT_MIN_SAMPLE_SIZE
+    max_ks_distance: float = DEFAULT_MAX_KS_DISTANCE
+    time_resolution_seconds: float = DEFAULT_RESOLUTION_SECONDS
+    hazard_bin_seconds: float = DEFAULT_HAZARD_BIN_SECONDS
+    confidence_level: float = 0.95
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """Everything fitted from one contact log.
+
+    ``patience`` is keyed by contact type plus :data:`ALL_CONTACT_TYPES` for
+    the pooled estimate; ``handle_time`` by contact type.
+    """
+
+    settings: CalibrationSettings
+    first_date: date | None
+    last_date: date | None
+    contacts: int
+    outcome_counts: dict[str, int]
+    queued: int
+    abandoned_in_queue: int
+    abandoned_before_queue: int
+    contact_type_shares: dict[str, float]
+    segment_shares: dict[str, float]
+    arrivals: ArrivalProfile
+    handle_time: dict[str, DurationFit]
+    patience: dict[str, PatienceEstimate]
+    bot_time: BotTimeSummary
+    staffing: StaffingEstimate
+    parse_report: ParseReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def answered_share(self) -> float:
+        return self.outcome_counts.get("answered", 0) / self.contacts if self.contacts else math.nan
+
+    @property
+    def abandonment_share_of_queued(self) -> float:
+        return self.abandoned_in_queue / self.queued if self.queued else math.nan
+
+
+def _shares(values: pd.Series) -> dict[str, float]:
+    counts = values.value_counts(normalize=True).sort_index()
+    return {str(key): float(share) for key, share in counts.items()}
+
+
+def _notes(handle_time: dict[str, DurationFit], abandoned_before_queue: int) -> list[str]:
+    """Facts about the data a reader of the fitted numbers should know."""
+    notes: list[str] = []  # the self-service note lives in bot_time.self_service_note
+    if abandoned_before_queue:
+        notes.append(f"{abandoned_before_queue} contacts abandoned without ever queuing; they count as "
+                     "abandoned but carry no information on queue patience")
+    short = sum(fit.excluded_short for fit in handle_time.values())
+    answered = sum(fit.sample_size + fit.excluded_short + fit.excluded_non_positive for fit in handle_time.values())
+    if answered:
+        notes.append(f"{short} of {answered} handle times under the short-call threshold excluded "
+                     f"({short / answered:.1%})")
+    empirical = [label for label, fit in handle_time.items() if fit.recommended is fit.empirical]
+    if empirical:
+        notes.append("handle time: no family fits well enough (or too few calls) for "
+                     f"{', '.join(empirical)}; the empirical distribution is recommended there")
+    return notes
+
+
+def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = None,
+              parse_report: ParseReport | None = None) -> CalibrationResult:
+    """Fit arrivals, handle time, patience, bot time and staffing from a canonical frame."""
+    settings = settings or CalibrationSettings()
+    handle_time = fit_handle_times(contacts, settings.short_handle_seconds, settings.min_sample_size,
+                                   settings.max_ks_distance)
+    patience = fit_patience(contacts, "contact_type", settings.time_resolution_seconds,
+                            settings.hazard_bin_seconds, settings.confidence_level)
+    times, observed = censored_waits(contacts)
+    if len(times):
+        patience[ALL_CONTACT_TYPES] = estimate_patience(times, observed, ALL_CONTACT_TYPES,
+                                                        settings.time_resolution_seconds,
+                                                        settings.hazard_bin_seconds, settings.confidence_level)
+    bot_time = summarize_bot_time(contacts, settings.min_sample_size, settings.max_ks_distance)
+    abandoned = contacts["outcome"] == "abandoned"
+    abandoned_before_queue = int((abandoned & ~contacts["queued"]).sum())
+    dates = contacts["date"]
+    return CalibrationResult(
+        settings=settings,
+        first_date=dates.min().date() if len(dates) else None,
+        last_date=dates.max().date() if len(dates) else None,
+        contacts=len(contacts),
+        outcome_counts={str(k): int(v) for k, v in contacts["outcome"].value_counts().sort_index().items()},
+        queued=int(contacts["queued"].sum()),
+        abandoned_in_queue=int((abandoned & contacts["queued"]).sum()),
+        abandoned_before_queue=abandoned_before_queue,
+        contact_type_shares=_shares(contacts["contact_type"]),
+        segment_shares=_shares(contacts["segment"]),
+        arrivals=fit_arrivals(contacts, settings.interval_minutes, settings.day_types),
+        handle_time=handle_time,
+        patience=patience,
+        bot_time=bot_time,
+        staffing=infer_staffing(contacts, settings.interval_minutes, settings.day_types),
+        parse_report=parse_report,
+        notes=_notes(handle_time, abandoned_before_queue),
+    )
