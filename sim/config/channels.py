@@ -106,7 +106,7 @@ Origin = Literal["new", "retrial", "repeat", "escalated"]
 
 
 class RoutingRule(StrictModel):
-    """Send matching contacts ``to`` "ai", "inhouse" or a vendor's name.
+    """Send matching contacts ``to`` "ai", "inhouse", a dedicated agent group's name or a vendor's name.
 
     Rules are tried in order; the first whose conditions all hold decides.
     Static conditions: ``contact_types``, ``segments``, ``origins``.

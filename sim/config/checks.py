@@ -167,13 +167,14 @@ def _breaks_inside_shift(shift, path: str) -> Iterator[Problem]:
 
 def _every_type_served(scenario: Scenario) -> Iterator[Problem]:
     # Escalations and overflow need somewhere to go, so every type needs a human (in-house or vendor).
-    served = {skill for group in scenario.agent_groups for skill in group.skills}
+    # Dedicated groups only take what rules send them, so they cannot be the fallback.
+    served = {skill for group in scenario.agent_groups if not group.dedicated for skill in group.skills}
     served |= {skill for vendor in scenario.vendors for skill in vendor.skills}
     for index, contact_type in enumerate(scenario.contact_types):
         if contact_type.name not in served:
             yield Problem(join_path("contact_types", index, "name"),
                           f"{contact_type.name!r} is not served by any agent group or vendor "
-                          "(add it to some group's or vendor's skills)")
+                          "(add it to some non-dedicated group's or vendor's skills)")
 
 
 def _unknown(names, known: set[str], path: str, what: str) -> Iterator[Problem]:
@@ -211,7 +212,10 @@ def _routing(scenario: Scenario) -> Iterator[Problem]:
     types = set(scenario.contact_type_names())
     segments = {segment.name for segment in scenario.segments}
     vendors = {vendor.name: vendor for vendor in scenario.vendors}
-    destinations = set(vendors) | ({"inhouse"} if scenario.agent_groups else set()) | ({"ai"} if scenario.ai else set())
+    dedicated = {group.name: group for group in scenario.agent_groups if group.dedicated}
+    shared_groups = any(not group.dedicated for group in scenario.agent_groups)
+    destinations = (set(vendors) | set(dedicated) | ({"inhouse"} if shared_groups else set())
+                    | ({"ai"} if scenario.ai else set()))
     for index, rule in enumerate(scenario.routing or []):
         base = join_path("routing", index)
         if rule.to not in destinations:
@@ -222,6 +226,8 @@ def _routing(scenario: Scenario) -> Iterator[Problem]:
         handled = None
         if rule.to in vendors:
             handled, what = set(vendors[rule.to].skills), f"served by vendor {rule.to!r}"
+        elif rule.to in dedicated:
+            handled, what = set(dedicated[rule.to].skills), f"served by agent group {rule.to!r}"
         elif rule.to == "ai" and scenario.ai is not None:
             handled, what = set(scenario.ai.contact_types), "handled by the AI"
         for type_index, name in enumerate(rule.contact_types or []):

@@ -239,6 +239,8 @@ class AgentGroup(StrictModel):
     training_cost_per_agent_day: NonNegativeFloat = 0.0
     first_contact_resolution: float = Field(
         1.0, gt=0, le=1, description="Share of contacts resolved; the rest come back as repeat contacts.")
+    dedicated: bool = Field(
+        False, description="Own queues, fed only by routing rules naming this group (e.g. a VIP desk).")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
 

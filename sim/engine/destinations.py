@@ -1,5 +1,6 @@
-"""Human destinations: the in-house center (all agent groups, one queue per
-contact type) and each vendor (its seats, its own queue per contact type)."""
+"""Human destinations: the in-house center (the shared agent groups, one queue
+per contact type), each dedicated group (e.g. a VIP desk) and each vendor,
+each with its own queue per contact type."""
 
 from __future__ import annotations
 
@@ -57,18 +58,24 @@ def _fcr_draws(name: str, rate: float, streams: RandomStreams):
 
 def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[HumanDestination | None,
                                                                           list[HumanDestination]]:
-    """The in-house destination (None without agent groups) and one destination per vendor."""
+    """The shared in-house destination (None without shared groups), then one destination per
+    dedicated group and one per vendor, each with its own queues."""
     prioritised = any(s.priority for s in scenario.segments) or any(s.queue_boost_seconds for s in scenario.segments)
     queue_class = PriorityQueue if prioritised else FifoQueue
     names = scenario.contact_type_names()
     type_index = {name: index for index, name in enumerate(names)}
     inhouse = None
-    if scenario.agent_groups:
+    dedicated = []
+    if any(not group.dedicated for group in scenario.agent_groups):
         inhouse = HumanDestination(INHOUSE, "inhouse", len(names), queue_class)
-        for group in scenario.agent_groups:
-            pool = AgentPool(group.name, "inhouse", group.handle_time_multiplier, group.first_contact_resolution,
-                             _fcr_draws(group.name, group.first_contact_resolution, streams))
-            inhouse.add_pool(pool, {type_index[skill]: priority for skill, priority in group.skills.items()})
+    for group in scenario.agent_groups:
+        pool = AgentPool(group.name, "inhouse", group.handle_time_multiplier, group.first_contact_resolution,
+                         _fcr_draws(group.name, group.first_contact_resolution, streams))
+        destination = inhouse
+        if group.dedicated:
+            destination = HumanDestination(group.name, "inhouse", len(names), queue_class)
+            dedicated.append(destination)
+        destination.add_pool(pool, {type_index[skill]: priority for skill, priority in group.skills.items()})
     vendors = []
     for vendor in scenario.vendors:
         destination = HumanDestination(vendor.name, "vendor", len(names), queue_class)
@@ -76,7 +83,8 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
                          _fcr_draws(vendor.name, vendor.first_contact_resolution, streams))
         destination.add_pool(pool, {type_index[skill]: priority for skill, priority in vendor.skills.items()})
         vendors.append(destination)
-    for destination in ([inhouse] if inhouse else []) + vendors:
+    others = dedicated + vendors
+    for destination in ([inhouse] if inhouse else []) + others:
         for index, queue in enumerate(destination.queues):
             queue.name = f"{destination.name}/{names[index]}"
-    return inhouse, vendors
+    return inhouse, others

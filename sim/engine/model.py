@@ -49,11 +49,11 @@ class Engine:
         self.snapshots: list[tuple] = []
         self._segment_priority = [segment.priority for segment in scenario.segments]
         self._segment_boost = [segment.queue_boost_seconds for segment in scenario.segments]
-        self.inhouse, self.vendors = build_destinations(scenario, streams)
-        self.destinations: list[HumanDestination] = ([self.inhouse] if self.inhouse else []) + self.vendors
+        self.inhouse, others = build_destinations(scenario, streams)
+        self.destinations: list[HumanDestination] = ([self.inhouse] if self.inhouse else []) + others
         self.pools: list[AgentPool] = [pool for destination in self.destinations for pool in destination.pools]
         self.queues = [queue for destination in self.destinations for queue in destination.queues]
-        self.router = Router(scenario, self.inhouse, self.vendors, streams)
+        self.router = Router(scenario, self.inhouse, others, streams)
         self.ai = (AIStage(scenario, calendar, streams, self.env, self.to_human, self.schedule_repeat)
                    if scenario.ai is not None else None)
         self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0

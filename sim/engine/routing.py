@@ -36,13 +36,13 @@ class CompiledRule:
 class Router:
     """Evaluates the ordered rules; the first rule whose conditions all hold decides."""
 
-    def __init__(self, scenario: Scenario, inhouse: HumanDestination | None, vendors: list[HumanDestination],
+    def __init__(self, scenario: Scenario, inhouse: HumanDestination | None, others: list[HumanDestination],
                  streams: RandomStreams) -> None:
         self.inhouse = inhouse
         names = scenario.contact_type_names()
         self._type_index = {name: index for index, name in enumerate(names)}
         self._segment_index = {segment.name: index for index, segment in enumerate(scenario.segments)}
-        self._destinations = {vendor.name: vendor for vendor in vendors}
+        self._destinations = {destination.name: destination for destination in others}
         if inhouse is not None:
             self._destinations["inhouse"] = inhouse
         ai = scenario.ai
@@ -53,6 +53,7 @@ class Router:
         rules = scenario.routing if scenario.routing is not None else (
             [RoutingRule(name="ai_first", to="ai")] if ai is not None else [])
         self.rules = [self._compile(rule, index, streams) for index, rule in enumerate(rules)]
+        vendors = [destination for destination in others if destination.kind == "vendor"]
         self._fallback = [self._default_destination(index, vendors) for index in range(len(names))]
 
     def _compile(self, rule: RoutingRule, index: int, streams: RandomStreams) -> CompiledRule:
