@@ -99,7 +99,7 @@ def test_unserved_type_and_duplicate_names():
     messages = problems_of(data)
     assert "agent_groups[1].name: 'front' is used twice; names must be unique" in messages
     assert ("contact_types[1].name: 'tech' is not served by any agent group or vendor "
-            "(add it to some group's or vendor's skills)") in messages
+            "(add it to some non-dedicated group's or vendor's skills)") in messages
 
 
 def test_staffing_needs_exactly_one_source():
