@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -168,7 +169,8 @@ SMALL_CASES = [  # (lambda, mu, theta, c): light, overloaded, patience longer an
 ]
 
 
-def generator_solution(lam: float, mu: float, theta: float, servers: int, states: int = 400) -> np.ndarray:
+@functools.cache  # dense solves are the slow part of this file; cases repeat
+def generator_solution(lam: float, mu: float, theta: float, servers: int, states: int = 250) -> np.ndarray:
     """Stationary distribution from the dense truncated generator: solve pi Q = 0, sum(pi) = 1."""
     n = np.arange(states)
     deaths = np.minimum(n, servers) * mu + np.maximum(n - servers, 0) * theta
@@ -233,7 +235,7 @@ def test_erlang_a_asa_matches_numerical_integration(lam, mu, theta, servers):
 def test_erlang_a_service_level_matches_dense_phase_type_expm():
     # Tagged-customer chain on states 0 (served), 1 .. K (K-1 ahead), absorbed with scipy.linalg.expm.
     lam, mu, theta, servers, threshold = 1.0, 0.25, 0.05, 2, 7.0
-    pi = generator_solution(lam, mu, theta, servers, states=300)
+    pi = generator_solution(lam, mu, theta, servers)
     ahead = len(pi) - servers
     generator = np.zeros((ahead + 1, ahead + 1))
     for state in range(1, ahead + 1):
