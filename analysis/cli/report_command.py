@@ -1,0 +1,27 @@
+"""``ccsim report``: a self-contained HTML page of a results directory."""
+
+from __future__ import annotations
+
+import sys
+
+from ..report import NothingToReport, write_report
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write a self-contained HTML report of a results directory",
+        description="Write one HTML file with the tables and charts (embedded PNGs) of a directory written by "
+                    "ccsim run, compare, sweep or breakeven. It needs nothing else to open, also offline.")
+    parser.add_argument("results", help="results directory")
+    parser.add_argument("--out", help="HTML file to write (default RESULTS/report.html)")
+    parser.set_defaults(handler=_report)
+
+
+def _report(args) -> int:
+    try:
+        path = write_report(args.results, args.out)
+    except NothingToReport as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"report written to {path}")
+    return 0

@@ -1,0 +1,59 @@
+"""``ccsim sweep``: run a sweep file's variants (resumable), then write budget, frontier and sensitivity files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..distributed import ExecutionPlan
+from ..sweep.journal import SweepMismatchError
+from ..sweep.outputs import sweep_summary_text, write_sweep_outputs
+from ..sweep.runner import prepare_sweep, run_sweep
+from ..sweep.spec import SweepFileError, load_sweep_file
+from ..kpis import KPI_UNITS
+from .compare_command import add_scheduler_option, positive_int
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="run a parameter sweep (grid, one-at-a-time, Latin hypercube, Sobol', Morris)",
+        description="Run every variant of a sweep file on common random numbers. Each finished variant is "
+                    "written at once to OUT/variants/, so an interrupted sweep started again with the same "
+                    "--out skips the variants already done. OUT/results.csv (one row per variant and "
+                    "replication) is written at the end, followed by variants.csv, budget.csv, frontier.csv "
+                    "and the design's sensitivity files (tornado_*, sobol_*, morris_*).")
+    parser.add_argument("sweep", help="sweep TOML file")
+    parser.add_argument("--out", help="results directory (default results/<sweep name>)")
+    parser.add_argument("--workers", type=positive_int,
+                        help="local processes (default: one per core); results do not depend on it")
+    add_scheduler_option(parser)
+    parser.add_argument("--check", action="store_true", help="validate the sweep and every variant, run nothing")
+    parser.add_argument("--restart", action="store_true", help="discard finished variants in --out and start over")
+    parser.add_argument("--cost-kpi", help="x axis of the frontier (default total_cost)")
+    parser.add_argument("--benefit-kpi", help="y axis of the frontier (default csat_mean, else service_level)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=_sweep)
+
+
+def _sweep(args) -> int:
+    unknown = [name for name in (args.cost_kpi, args.benefit_kpi) if name and name not in KPI_UNITS]
+    if unknown:
+        print(f"error: {', '.join(unknown)}: not a KPI (known: {', '.join(KPI_UNITS)})", file=sys.stderr)
+        return 2
+    try:
+        spec = load_sweep_file(args.sweep)
+        if args.check:
+            _, design, _ = prepare_sweep(spec)
+            print(f"{args.sweep}: valid sweep {spec.name!r}: {spec.design.kind} design, {len(design)} variant(s) "
+                  f"x {spec.replications} replication(s) = {len(design) * spec.replications} runs")
+            return 0
+        out = Path(args.out) if args.out else Path("results") / spec.name
+        plan = ExecutionPlan(workers=args.workers, scheduler=args.scheduler)
+        outcome = run_sweep(spec, out, plan, show_progress=not args.quiet, restart=args.restart)
+    except (SweepFileError, SweepMismatchError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    written = write_sweep_outputs(outcome, (args.cost_kpi, args.benefit_kpi))
+    print(sweep_summary_text(outcome))
+    print(f"results written to {out}/ (results.csv, {', '.join(path.name for path in written)})")
+    return 0

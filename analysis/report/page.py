@@ -1,0 +1,94 @@
+"""Building blocks of the self-contained HTML report: sections, tables, embedded figures, the page.
+
+The page has no external resources (no scripts, fonts or stylesheets to
+fetch): styles are inline and figures are PNGs embedded as base64 data
+URIs, so the file opens offline and can be mailed as is.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..plots import png_bytes
+
+_STYLE = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1100px;
+       color: #222; line-height: 1.4; padding: 0 1em; }
+h1 { border-bottom: 2px solid #d94801; padding-bottom: .3em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid #e5e5e5; text-align: right; }
+th { background: #f3f3f3; }
+td:first-child, th:first-child { text-align: left; }
+.wide { overflow-x: auto; }
+figure { margin: 1em 0; }
+figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption, .note { color: #666; font-size: 13px; }
+"""
+
+
+@dataclass
+class Section:
+    """A titled part of the report: HTML blocks in order."""
+
+    title: str
+    blocks: list[str] = field(default_factory=list)
+
+    def add_text(self, text: str) -> None:
+        self.blocks.append(f'<p class="note">{html.escape(text)}</p>')
+
+    def add_table(self, table: pd.DataFrame, caption: str = "", max_rows: int = 60) -> None:
+        self.blocks.append(table_html(table, caption, max_rows))
+
+    def add_figure(self, figure: Figure, caption: str) -> None:
+        self.blocks.append(figure_html(figure, caption))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
+    return str(value)
+
+
+def table_html(table: pd.DataFrame, caption: str = "", max_rows: int = 60) -> str:
+    """An escaped HTML table; longer tables are cut with a note saying how many rows are left out."""
+    shown = table.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in row) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    note = f"{caption} " if caption else ""
+    if len(table) > max_rows:
+        note += f"(first {max_rows} of {len(table)} rows; the CSV file has them all)"
+    caption_html = f"<caption>{html.escape(note.strip())}</caption>" if note.strip() else ""
+    # The wrapper scrolls wide tables (many factors or KPIs) instead of widening the page.
+    return (f'<div class="wide"><table>{caption_html}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def figure_html(figure: Figure, caption: str) -> str:
+    """The figure as an embedded PNG with a caption."""
+    data = base64.b64encode(png_bytes(figure)).decode("ascii")
+    alt = html.escape(caption, quote=True)
+    return (f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def render_page(title: str, subtitle: str, sections: list[Section]) -> str:
+    """The whole HTML document."""
+    contents = "".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
+    parts = [f'<section id="s{i}"><h2>{html.escape(s.title)}</h2>{"".join(s.blocks)}</section>'
+             for i, s in enumerate(sections)]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1><p class=\"note\">{html.escape(subtitle)}</p>"
+            f"<ul>{contents}</ul>{''.join(parts)}</body></html>\n")

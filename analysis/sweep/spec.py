@@ -1,0 +1,209 @@
+"""Sweep files: a base scenario, the factors to vary by dotted path, and a design.
+
+A sweep file is TOML validated with pydantic (unknown keys are errors);
+every problem is reported at once with its dotted path, the bad value and
+what is allowed::
+
+    name = "budget"
+    base = "../baseline.toml"          # relative to the sweep file
+    replications = 5
+    seed = 1
+    overrides = { "horizon.days" = 1 } # fixed changes to the base, applied to every variant
+
+    [design]
+    kind = "lhs"                       # grid | oat | lhs | sobol | morris
+    samples = 20
+
+    [[factors]]
+    path = "agent_groups.generalists.wage_per_hour"
+    low = 20.0
+    high = 26.0
+
+Design kinds: ``grid`` (every combination of the factors' values, or of
+``steps`` points from ``low`` to ``high``), ``oat`` (one factor at a time
+around the base, for tornado charts), ``lhs`` (Latin hypercube of
+``samples`` points), ``sobol`` (Saltelli/Sobol' sample of ``base_samples``
+x (factors + 2) points, x (2 factors + 2) with ``second_order``), ``morris``
+(``trajectories`` x (factors + 1) points on ``levels`` levels).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+
+from sim.config import Problem
+from sim.config.errors import join_path
+from sim.config.loader import validation_problems
+
+# Any value the scenario accepts at the path (numbers, strings, lists such as a headcount profile,
+# tables such as a distribution); apply_overrides validates it against the scenario schema.
+FactorValue = Any
+
+
+class SweepFileError(ValueError):
+    """A sweep that cannot run; ``problems`` lists every issue found."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        header = f"{source}: " if source else ""
+        count = len(self.problems)
+        lines = "\n".join(f"  {problem}" for problem in self.problems)
+        super().__init__(f"{header}{count} problem{'s' if count != 1 else ''} in sweep\n{lines}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Factor(_Strict):
+    """One parameter to vary: its dotted scenario path and its values or range."""
+
+    path: str = Field(min_length=1, description="dotted path as accepted by sim.config.apply_overrides")
+    values: list[FactorValue] | None = Field(default=None, min_length=1)
+    low: float | None = None
+    high: float | None = None
+    steps: int | None = Field(default=None, ge=2, description="grid points from low to high (grid design)")
+    integer: bool = Field(default=False, description="round sampled values to whole numbers")
+    base: FactorValue | None = Field(default=None, description="centre of an oat design (default: the base scenario's value)")
+    label: str | None = Field(default=None, description="short name for tables and charts")
+
+    @property
+    def name(self) -> str:
+        return self.label or self.path
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None and self.high is not None
+
+
+class GridDesign(_Strict):
+    kind: Literal["grid"]
+
+
+class OneAtATimeDesign(_Strict):
+    kind: Literal["oat"]
+
+
+class LatinHypercubeDesign(_Strict):
+    kind: Literal["lhs"]
+    samples: PositiveInt
+
+
+class SobolDesign(_Strict):
+    kind: Literal["sobol"]
+    base_samples: PositiveInt = Field(description="N of Saltelli's scheme; a power of 2")
+    second_order: bool = False
+
+    @model_validator(mode="after")
+    def _power_of_two(self) -> "SobolDesign":
+        if self.base_samples & (self.base_samples - 1):
+            raise ValueError(f"base_samples must be a power of 2 (Sobol' sequence); got {self.base_samples}")
+        return self
+
+
+class MorrisDesign(_Strict):
+    kind: Literal["morris"]
+    trajectories: PositiveInt = Field(ge=2)
+    levels: int = Field(default=4, ge=2, description="grid levels per factor; even")
+
+    @model_validator(mode="after")
+    def _even_levels(self) -> "MorrisDesign":
+        if self.levels % 2:
+            raise ValueError(f"levels must be even (Morris grid); got {self.levels}")
+        return self
+
+
+Design = Annotated[Union[GridDesign, OneAtATimeDesign, LatinHypercubeDesign, SobolDesign, MorrisDesign],
+                   Field(discriminator="kind")]
+
+
+class SweepSpec(_Strict):
+    """A validated sweep file (``base`` already resolved against the file's folder)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    base: str = Field(min_length=1, description="base scenario file, relative to the sweep file")
+    replications: PositiveInt = 5
+    seed: int = Field(default=0, ge=0)
+    overrides: dict[str, FactorValue] = Field(default_factory=dict)
+    design: Design
+    factors: list[Factor] = Field(min_length=1)
+
+    @property
+    def factor_paths(self) -> list[str]:
+        return [factor.path for factor in self.factors]
+
+
+def load_sweep_file(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file; raise :class:`SweepFileError` naming every bad field."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SweepFileError([Problem("", f"cannot read sweep file: {error.strerror}")], str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise SweepFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
+    if isinstance(raw.get("base"), str):
+        raw["base"] = str((path.parent / raw["base"]).resolve())
+    raw.setdefault("name", path.stem)
+    return parse_sweep(raw, source=str(path))
+
+
+def parse_sweep(data: dict[str, Any], source: str | None = None) -> SweepSpec:
+    """Validate a sweep given as plain data, including the checks that depend on the design."""
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as error:
+        raise SweepFileError(validation_problems(error, SweepSpec), source) from None
+    problems = design_problems(spec)
+    if problems:
+        raise SweepFileError(problems, source)
+    return spec
+
+
+def design_problems(spec: SweepSpec) -> list[Problem]:
+    """What the chosen design needs from each factor (values, a range, steps)."""
+    problems: list[Problem] = []
+    kind = spec.design.kind
+    seen: dict[str, int] = {}
+    for index, factor in enumerate(spec.factors):
+        where = join_path("factors", index)
+        if factor.path in seen:
+            problems.append(Problem(join_path(where, "path"),
+                                    f"{factor.path!r} is already factors[{seen[factor.path]}]"))
+        seen.setdefault(factor.path, index)
+        if (factor.low is None) != (factor.high is None):
+            missing = "high" if factor.high is None else "low"
+            problems.append(Problem(join_path(where, missing), "required with " + ("low" if missing == "high" else "high")))
+            continue
+        if factor.has_range and factor.low >= factor.high:
+            problems.append(Problem(join_path(where, "high"), f"{factor.high!r} must be greater than low ({factor.low!r})"))
+        if factor.values is not None and factor.has_range:
+            problems.append(Problem(where, "give either values or low + high, not both"))
+        problems.extend(_design_needs(kind, factor, where))
+    return problems
+
+
+def _design_needs(kind: str, factor: Factor, where: str) -> list[Problem]:
+    if kind in ("lhs", "sobol", "morris"):
+        found = []
+        if not factor.has_range:
+            found.append(Problem(where, f"the {kind} design samples a range: give low and high"))
+        if factor.steps is not None:
+            found.append(Problem(join_path(where, "steps"), f"only the grid design uses steps (design is {kind})"))
+        if kind == "morris" and factor.integer:
+            found.append(Problem(join_path(where, "integer"),
+                                 "the morris design needs unrounded values (elementary effects divide by the step)"))
+        return found
+    if kind == "grid" and factor.has_range and factor.steps is None:
+        return [Problem(join_path(where, "steps"), "required for a grid over low..high (or give values)")]
+    if factor.values is None and not factor.has_range:
+        return [Problem(where, f"the {kind} design needs values, or low and high")]
+    if kind == "oat" and factor.steps is not None:
+        return [Problem(join_path(where, "steps"), "the oat design tries low and high only; list values instead")]
+    return []
