@@ -1,10 +1,11 @@
 """Cost model: what staffing, the AI, vendors and fixed costs come to, and the value kept.
 
 * wages = in-house paid hours x wage per hour (per group);
-* on-costs = wages x the sum of the group's on-cost rates (social insurance, ...);
+* overtime = overtime hours (agents kept on by an overtime rule) x wage x (1 + premium);
+* on-costs = (wages + overtime) x the sum of the group's on-cost rates (social insurance, ...);
 * training = training cost per agent-day x agent-days (one per shift worked;
   for headcount profiles, the day's peak headcount);
-* labor = wages + on-costs + training;
+* labor = wages + overtime + on-costs + training;
 * ai = sessions x cost per session + session minutes x cost per minute
   + platform cost per day x days;
 * vendors = per vendor, by its price model: handled contacts x rate
@@ -32,21 +33,35 @@ def cost_breakdown(result: SimulationResult, scenario: Scenario) -> dict[str, fl
     staffing = result.staffing
     paid_hours = staffing[staffing["kind"] == "inhouse"].groupby("group", sort=False)["paid_hours"].sum()
     agent_days = dict(zip(result.info.groups, result.info.agent_days))
-    wages = on_costs = training = 0.0
+    overtime_hours = overtime_hours_by_group(result)
+    wages = overtime = on_costs = training = 0.0
     for group in scenario.agent_groups:
         group_wages = float(paid_hours.get(group.name, 0.0)) * group.wage_per_hour
+        premium = group.overtime.premium if group.overtime else 0.0
+        group_overtime = overtime_hours.get(group.name, 0.0) * group.wage_per_hour * (1.0 + premium)
         wages += group_wages
-        on_costs += group_wages * sum(group.on_costs.values())
+        overtime += group_overtime
+        on_costs += (group_wages + group_overtime) * sum(group.on_costs.values())
         training += group.training_cost_per_agent_day * float(agent_days.get(group.name, 0.0))
     contacts = result.measured_contacts()
     return {
         "wages": wages,
+        "overtime": overtime,
         "on_costs": on_costs,
         "training": training,
         "ai": ai_cost(contacts, scenario, result.info.days),
         "vendors": sum(vendor_costs(contacts, staffing, scenario, result.info.days).values()),
         "fixed": scenario.costs.fixed_per_day * result.info.days,
     }
+
+
+def overtime_hours_by_group(result: SimulationResult) -> dict[str, float]:
+    """Overtime hours per group inside the measured horizon."""
+    spells = result.overtime
+    start = spells["start"].clip(lower=0.0)
+    end = spells["end"].clip(upper=result.info.horizon_seconds)
+    hours = ((end - start).clip(lower=0.0) / 3600.0).groupby(spells["group"]).sum()
+    return {str(name): float(value) for name, value in hours.items()}
 
 
 def ai_cost(contacts: pd.DataFrame, scenario: Scenario, days: int) -> float:
@@ -77,11 +92,12 @@ def vendor_costs(contacts: pd.DataFrame, staffing: pd.DataFrame, scenario: Scena
 
 def cost_kpis(result: SimulationResult, scenario: Scenario, contacts_offered: float) -> dict[str, float]:
     breakdown = cost_breakdown(result, scenario)
-    labor = breakdown["wages"] + breakdown["on_costs"] + breakdown["training"]
+    labor = breakdown["wages"] + breakdown["overtime"] + breakdown["on_costs"] + breakdown["training"]
     total = labor + breakdown["ai"] + breakdown["vendors"] + breakdown["fixed"]
     staffing = result.staffing
     return {
         "agents_paid_hours": float(staffing.loc[staffing["kind"] == "inhouse", "paid_hours"].sum()),
+        "overtime_hours": float(sum(overtime_hours_by_group(result).values())),
         "labor_cost": labor,
         "ai_cost": breakdown["ai"],
         "outsourcing_cost": breakdown["vendors"],

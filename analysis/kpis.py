@@ -63,6 +63,7 @@ KPI_UNITS: dict[str, str] = {
     "loyal_share": "share",
     "lost_share": "share",
     "agents_paid_hours": "hours",
+    "overtime_hours": "hours",
     "labor_cost": "currency",
     "ai_cost": "currency",
     "outsourcing_cost": "currency",

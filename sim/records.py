@@ -13,6 +13,9 @@ rules applied, ``/``-separated.
 
 ``agent_duty``: one row per continuous on-duty spell of an agent or vendor seat.
 
+``overtime``: one row per overtime spell (an agent kept on after the shift
+end by a group's overtime rule); these spells are also inside ``agent_duty``.
+
 ``staffing``: per group or vendor and measured interval, agents scheduled
 and available (time averages) and paid hours (seat hours for vendors).
 
@@ -66,6 +69,7 @@ CONTACT_COLUMNS: dict[str, str] = {
 
 DUTY_COLUMNS: dict[str, str] = {"agent_id": "string", "group": "string", "kind": "string",
                                 "start": "float64", "end": "float64"}
+OVERTIME_COLUMNS: dict[str, str] = {"agent_id": "string", "group": "string", "start": "float64", "end": "float64"}
 
 
 def frame(columns: dict[str, list[Any]], dtypes: dict[str, str]) -> pd.DataFrame:
@@ -101,7 +105,7 @@ class SimulationResult:
     agent_duty: pd.DataFrame
     staffing: pd.DataFrame
     snapshots: pd.DataFrame
-    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    overtime: pd.DataFrame = field(default_factory=lambda: frame({}, OVERTIME_COLUMNS))
 
     def measured_contacts(self) -> pd.DataFrame:
         """Contacts that arrived inside the horizon (warm-up excluded)."""

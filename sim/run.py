@@ -13,7 +13,7 @@ from .config.types import SECONDS_PER_DAY
 from .demand import generate_arrivals
 from .engine import Engine
 from .random import RandomStreams
-from .records import CONTACT_COLUMNS, DUTY_COLUMNS, RunInfo, SimulationResult, frame
+from .records import CONTACT_COLUMNS, DUTY_COLUMNS, OVERTIME_COLUMNS, RunInfo, SimulationResult, frame
 from .staffing import GroupPlan, staffing_plans
 
 
@@ -39,7 +39,10 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
     return SimulationResult(
         info=info,
         contacts=_contacts_frame(engine, scenario, calendar),
-        agent_duty=frame(_duty_columns(engine), DUTY_COLUMNS),
+        agent_duty=frame(_log_columns([row for pool in engine.pools for row in pool.duty_log], DUTY_COLUMNS),
+                         DUTY_COLUMNS),
+        overtime=frame(_log_columns([row for pool in engine.pools for row in pool.overtime_log], OVERTIME_COLUMNS),
+                       OVERTIME_COLUMNS),
         staffing=staffing_frame(plans, calendar),
         snapshots=_snapshots_frame(engine),
     )
@@ -94,9 +97,8 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
     return frame(columns, CONTACT_COLUMNS)
 
 
-def _duty_columns(engine: Engine) -> dict[str, list]:
-    rows = [row for pool in engine.pools for row in pool.duty_log]
-    return {name: [row[index] for row in rows] for index, name in enumerate(DUTY_COLUMNS)}
+def _log_columns(rows: list[tuple], columns: dict[str, str]) -> dict[str, list]:
+    return {name: [row[index] for row in rows] for index, name in enumerate(columns)}
 
 
 def staffing_frame(plans: list[GroupPlan], calendar: Calendar) -> pd.DataFrame:

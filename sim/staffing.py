@@ -59,6 +59,7 @@ class GroupPlan:
     paid: StepFunction
     agent_days: float
     kind: str = "inhouse"  # or "vendor": seats of an outsourced partner
+    shift_ends: frozenset[float] = frozenset()  # times when shifts end (overtime may apply then)
 
 
 def _day_range(calendar: Calendar) -> range:
@@ -88,6 +89,7 @@ def _headcount_deltas(counts_for_day, calendar: Calendar):
 def _shift_deltas(group: AgentGroup, calendar: Calendar):
     on_phone: list[tuple[float, float]] = []
     paid: list[tuple[float, float]] = []
+    ends: set[float] = set()
     agent_days = 0.0
     for day in _day_range(calendar):
         weekday = calendar.weekday(day)
@@ -100,6 +102,7 @@ def _shift_deltas(group: AgentGroup, calendar: Calendar):
                 agent_days += shift.count
             for series in (on_phone, paid):
                 series += [(start, shift.count), (end, -shift.count)]
+            ends.add(end)
             for shift_break in shift.breaks:
                 break_start = day * SECONDS_PER_DAY + time_of_day_seconds(shift_break.start)
                 if break_start < start:
@@ -108,7 +111,7 @@ def _shift_deltas(group: AgentGroup, calendar: Calendar):
                 on_phone += interval
                 if not shift_break.paid:
                     paid += interval
-    return (*_as_arrays(on_phone), *_as_arrays(paid), agent_days)
+    return (*_as_arrays(on_phone), *_as_arrays(paid), agent_days, frozenset(ends))
 
 
 def _as_arrays(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -119,19 +122,22 @@ def _as_arrays(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray
 def group_plan(group: AgentGroup, scenario: Scenario, calendar: Calendar) -> GroupPlan:
     """The staffing plan of one group from ``-warmup`` until the end of the day after the horizon."""
     if group.shifts is not None:
-        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _shift_deltas(group, calendar)
-    elif group.headcount is not None:
-        profile = full_day_profile(group.headcount, scenario, calendar)
-        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _headcount_deltas(
-            lambda day: profile, calendar)
+        phone_times, phone_deltas, paid_times, paid_deltas, agent_days, ends = _shift_deltas(group, calendar)
     else:
-        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _headcount_deltas(
-            lambda day: per_interval_rows(group.headcount_rows, day, calendar, "headcount"), calendar)
+        if group.headcount is not None:
+            profile = full_day_profile(group.headcount, scenario, calendar)
+            counts_for_day = lambda day: profile  # noqa: E731
+        else:
+            counts_for_day = lambda day: per_interval_rows(group.headcount_rows, day, calendar, "headcount")  # noqa: E731
+        phone_times, phone_deltas, paid_times, paid_deltas, agent_days = _headcount_deltas(counts_for_day, calendar)
+        # Without shifts, every drop in headcount is people going home.
+        ends = frozenset(phone_times[phone_deltas < 0].tolist())
     start = -calendar.warmup_seconds
     scheduled = StepFunction.from_deltas(phone_times, phone_deltas, start)
     available = scheduled.map(lambda values: np.floor(np.maximum(values, 0) * (1.0 - group.shrinkage) + 0.5))
     return GroupPlan(name=group.name, available=available, scheduled=scheduled,
-                     paid=StepFunction.from_deltas(paid_times, paid_deltas, start), agent_days=agent_days)
+                     paid=StepFunction.from_deltas(paid_times, paid_deltas, start), agent_days=agent_days,
+                     shift_ends=ends)
 
 
 def vendor_plan(vendor: Vendor, scenario: Scenario, calendar: Calendar) -> GroupPlan:

@@ -152,3 +152,23 @@ def test_snapshots_count_agents_and_queue(level):
     assert time == 3600
     assert pools[0] == (level, min(level, 5))
     assert queues[0] == 5 - min(level, 5)
+
+
+def test_overtime_keeps_agents_on_while_the_queue_is_long():
+    groups = [{"name": "day", "skills": ["calls"], "overtime": {"queue_above": 1, "max_minutes": 30},
+               "shifts": [{"start": "00:00", "length_hours": 1, "count": 1}]}]
+    scenario = scenario_with(groups)
+    # Three contacts of 20 min arrive at 00:50: one in service at the shift end (01:00), two waiting.
+    engine, table = run_with(scenario, [(3000, 0, 0, 1200, INF), (3001, 0, 0, 1200, INF), (3002, 0, 0, 1200, INF)])
+    # Two wait (> 1) at 01:00, so the agent stays on and takes the next contact at 01:10; at 01:30
+    # the 30-minute limit is reached and the agent goes. The last contact waits for the next day.
+    assert table["answer_time"].tolist() == [3000, 4200, 86_400]
+    assert engine.pools[0].overtime_log == [("day-1", "day", 3600.0, 5400.0)]
+
+
+def test_no_overtime_when_the_queue_is_short():
+    groups = [{"name": "day", "skills": ["calls"], "overtime": {"queue_above": 5, "max_minutes": 60},
+               "shifts": [{"start": "00:00", "length_hours": 1, "count": 1}]}]
+    engine, table = run_with(scenario_with(groups), [(3000, 0, 0, 1200, INF), (3001, 0, 0, 1200, INF)])
+    assert engine.pools[0].overtime_log == []
+    assert table.loc[0, "end_time"] == 4200 and table.loc[1, "answer_time"] == 86_400

@@ -97,3 +97,27 @@ def test_estimate_uses_student_t():
     single = estimate([5.0])
     assert single.mean == 5.0 and math.isnan(single.low)
     assert estimate([float("nan"), 1.0, 3.0]).count == 2
+
+
+def test_overtime_is_paid_with_premium_and_on_costs():
+    data = small_data(demand={"volume": [60, 80, 80, 60]})
+    data["agent_groups"][0] = {"name": "front", "skills": {"billing": 1, "tech": 2}, "wage_per_hour": 20,
+                               "on_costs": {"social_insurance": 0.2},
+                               "overtime": {"queue_above": 0, "max_minutes": 45, "premium": 0.5},
+                               "shifts": [{"start": "08:00", "length_hours": 2, "count": 3},
+                                          {"start": "10:00", "length_hours": 2, "count": 3}]}
+    scenario = parse_scenario(data)
+    result = simulate(scenario, seed=2)
+    spells = result.overtime
+    assert len(spells) > 0
+    # No new contact is taken after the 45-minute limit (the one in hand is finished).
+    contacts = result.contacts
+    for spell in spells.itertuples():
+        taken = contacts[(contacts["agent_id"] == spell.agent_id) & (contacts["answer_time"] >= spell.start)]
+        assert (taken["answer_time"] <= spell.start + 45 * 60 + 1e-9).all()
+        assert spell.end == pytest.approx(taken["end_time"].max())
+    hours = float((spells["end"] - spells["start"]).sum() / 3600)
+    breakdown = cost_breakdown(result, scenario)
+    assert breakdown["overtime"] == pytest.approx(hours * 20 * 1.5)
+    assert breakdown["on_costs"] == pytest.approx((breakdown["wages"] - 5 * 20 + breakdown["overtime"]) * 0.2)
+    assert cost_kpis(result, scenario, 1)["overtime_hours"] == pytest.approx(hours)

@@ -207,6 +207,17 @@ class HeadcountRow(StrictModel):
     day: PositiveInt | None = None
 
 
+class Overtime(StrictModel):
+    """Agents whose shift ends while more than ``queue_above`` contacts wait for the
+    group's skills stay on until the queue is back at or under that level, taking
+    no new contact after ``max_minutes`` (the one in hand is finished); overtime is
+    paid at wage x (1 + ``premium``)."""
+
+    queue_above: NonNegativeInt
+    max_minutes: PositiveFloat = 60.0
+    premium: NonNegativeFloat = 0.5
+
+
 class AgentGroup(StrictModel):
     """In-house agents with the same skills, schedule and pay.
 
@@ -241,6 +252,7 @@ class AgentGroup(StrictModel):
         1.0, gt=0, le=1, description="Share of contacts resolved; the rest come back as repeat contacts.")
     dedicated: bool = Field(
         False, description="Own queues, fed only by routing rules naming this group (e.g. a VIP desk).")
+    overtime: Overtime | None = None
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
 

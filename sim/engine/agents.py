@@ -6,6 +6,10 @@ they became idle (longest idle first) and the busy ones by id. When the plan
 goes down, idle agents leave at once and busy ones finish the contact in hand
 first; when it goes up, agents who were about to leave stay before new ones
 come on duty.
+
+With an overtime rule, agents whose shift ends while more than a threshold
+of contacts wait for the group's skills stay on (up to a time limit) until
+the queue is back under the threshold; those spells are logged as overtime.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from .contact import Contact
 
 
 class Agent:
-    __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact")
+    __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
+                 "overtime_until", "overtime_start")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -26,16 +31,24 @@ class Agent:
         self.duty_start = now
         self.leaving = False
         self.contact: Contact | None = None
+        self.overtime_until = -1.0  # end of the allowed overtime; negative when not in overtime
+        self.overtime_start = 0.0
+
+    @property
+    def in_overtime(self) -> bool:
+        return self.overtime_until >= 0.0
 
 
 class AgentPool:
     """Agents of one in-house group (``kind = "inhouse"``) or a vendor's seats (``"vendor"``)."""
 
     __slots__ = ("name", "kind", "handle_time_multiplier", "first_contact_resolution", "resolution_draws",
-                 "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log")
+                 "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log",
+                 "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
-                 resolution_draws=None) -> None:
+                 resolution_draws=None, overtime_queue_above: int | None = None,
+                 overtime_seconds: float = 0.0) -> None:
         self.name = name
         self.kind = kind
         self.handle_time_multiplier = handle_time_multiplier
@@ -48,6 +61,10 @@ class AgentPool:
         self.leaving = 0
         self._next_number = 0
         self.duty_log: list[tuple[str, str, str, float, float]] = []
+        self.overtime_queue_above = overtime_queue_above
+        self.overtime_seconds = overtime_seconds
+        self.in_overtime = 0
+        self.overtime_log: list[tuple[str, str, float, float]] = []
 
     @property
     def on_duty(self) -> int:
@@ -60,17 +77,28 @@ class AgentPool:
     def log_departure(self, agent: Agent, now: float) -> None:
         self.duty_log.append((agent.agent_id, self.name, self.kind, agent.duty_start, now))
 
-    def set_target(self, target: int, now: float) -> list[Agent]:
-        """Follow a new staffing level; returns the agents who just came on duty (to be given work)."""
+    def waiting_for_skills(self) -> int:
+        """Contacts waiting in the queues this pool serves."""
+        return sum(queue.waiting for level in self.skill_levels for queue in level)
+
+    def set_target(self, target: int, now: float, shift_end: bool = False) -> list[Agent]:
+        """Follow a new staffing level; returns the agents who just came on duty (to be given work).
+
+        ``shift_end``: the drop comes from shifts ending (not breaks), so overtime may apply.
+        """
         self.target = target
-        staying = self.on_duty - self.leaving
+        staying = self.on_duty - self.leaving - self.in_overtime
         arrivals: list[Agent] = []
         if target > staying:
             shortfall = target - staying
             shortfall -= self._cancel_departures(shortfall)
+            shortfall -= self._recall_from_overtime(shortfall, now)
             arrivals = [self.new_agent(now) for _ in range(shortfall)]
         elif target < staying:
             excess = staying - target
+            if shift_end and self.overtime_queue_above is not None \
+                    and self.waiting_for_skills() > self.overtime_queue_above:
+                excess -= self._start_overtime(excess, now)
             while excess and self.idle:
                 self.log_departure(self.idle.pop(), now)  # the most recently idle leave first
                 excess -= 1
@@ -97,7 +125,47 @@ class AgentPool:
                 self.leaving += 1
                 count -= 1
 
+    def _start_overtime(self, count: int, now: float) -> int:
+        """Keep up to ``count`` busy agents on past their shift; returns how many stayed."""
+        started = 0
+        for agent in self.busy.values():
+            if started == count:
+                break
+            if not agent.leaving and not agent.in_overtime:
+                agent.overtime_until = now + self.overtime_seconds
+                agent.overtime_start = now
+                started += 1
+        self.in_overtime += started
+        return started
+
+    def _recall_from_overtime(self, wanted: int, now: float) -> int:
+        """Agents in overtime become regular staff again when the plan needs them."""
+        recalled = 0
+        for agent in list(self.busy.values()) + list(self.idle):
+            if recalled == wanted:
+                break
+            if agent.in_overtime:
+                self._log_overtime(agent, now)
+                recalled += 1
+        return recalled
+
+    def overtime_over(self, agent: Agent, now: float) -> bool:
+        """Whether an agent in overtime should go now (time limit reached or queue back under threshold)."""
+        return now >= agent.overtime_until or self.waiting_for_skills() <= self.overtime_queue_above
+
+    def end_overtime(self, agent: Agent, now: float) -> None:
+        """An agent in overtime leaves (not in the idle or busy collections any more)."""
+        self._log_overtime(agent, now)
+        self.log_departure(agent, now)
+
+    def _log_overtime(self, agent: Agent, now: float) -> None:
+        self.overtime_log.append((agent.agent_id, self.name, agent.overtime_start, now))
+        agent.overtime_until = -1.0
+        self.in_overtime -= 1
+
     def close(self, now: float) -> None:
-        """End every duty spell at the end of the run."""
+        """End every duty and overtime spell at the end of the run."""
         for agent in list(self.idle) + list(self.busy.values()):
+            if agent.in_overtime:
+                self._log_overtime(agent, now)
             self.log_departure(agent, now)

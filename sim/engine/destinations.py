@@ -69,8 +69,11 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
     if any(not group.dedicated for group in scenario.agent_groups):
         inhouse = HumanDestination(INHOUSE, "inhouse", len(names), queue_class)
     for group in scenario.agent_groups:
+        overtime = group.overtime
         pool = AgentPool(group.name, "inhouse", group.handle_time_multiplier, group.first_contact_resolution,
-                         _fcr_draws(group.name, group.first_contact_resolution, streams))
+                         _fcr_draws(group.name, group.first_contact_resolution, streams),
+                         overtime_queue_above=overtime.queue_above if overtime else None,
+                         overtime_seconds=overtime.max_minutes * 60.0 if overtime else 0.0)
         destination = inhouse
         if group.dedicated:
             destination = HumanDestination(group.name, "inhouse", len(names), queue_class)

@@ -109,7 +109,7 @@ class Engine:
         for time, level in zip(plan.available.times.tolist(), plan.available.values.tolist()):
             delay = time - env.now
             yield _urgent_timeout(env, delay if delay > 0.0 else 0.0)
-            for agent in pool.set_target(int(level), env.now):
+            for agent in pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends):
                 self._seek_work(agent)
 
     def _snapshot_process(self):
@@ -203,7 +203,11 @@ class Engine:
         self._seek_work(agent)
 
     def _seek_work(self, agent: Agent) -> None:
-        """Take the best waiting contact from the agent's skills, by priority level, else go idle."""
+        """Take the best waiting contact from the agent's skills, by priority level, else go idle
+        (an agent in overtime goes home instead, as soon as the queue allows or time is up)."""
+        if agent.in_overtime and agent.pool.overtime_over(agent, self.env.now):
+            agent.pool.end_overtime(agent, self.env.now)
+            return
         for level in agent.pool.skill_levels:
             best_queue = None
             best_key = math.inf
@@ -216,6 +220,9 @@ class Engine:
                 contact.waiting = False
                 self._serve(agent, contact)
                 return
+        if agent.in_overtime:
+            agent.pool.end_overtime(agent, self.env.now)
+            return
         agent.idle_since = self.env.now
         agent.pool.idle.append(agent)
 
