@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -38,16 +38,18 @@ class ExecutionPlan:
     workers: int | None = None
     scheduler: str | None = None
 
-    def describe(self, task_count: int) -> str:
+    def describe(self, task_count: int | None = None) -> str:
+        """Where ``task_count`` tasks (any number if None) would run, for messages."""
         if self.scheduler:
             return f"Dask cluster at {self.scheduler}"
         workers = self.local_workers(task_count)
         return "serial" if workers <= 1 else f"{workers} local processes"
 
-    def local_workers(self, task_count: int) -> int:
+    def local_workers(self, task_count: int | None = None) -> int:
+        """Local processes for ``task_count`` tasks: never more than there are tasks."""
         cores = os.cpu_count() or 1
         wanted = cores if self.workers is None else self.workers
-        return max(1, min(wanted, task_count))
+        return max(1, min(wanted, task_count if task_count is not None else wanted))
 
 
 def run_tasks(function: Callable[[Task], Output], tasks: Sequence[Task],
@@ -88,11 +90,9 @@ def _run_on_pool(function: Callable[[Task], Output], tasks: Sequence[Task],
                  workers: int) -> Iterator[tuple[int, Output]]:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
     try:
-        pending: dict[Future, int] = {pool.submit(function, task): index for index, task in enumerate(tasks)}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield pending.pop(future), future.result()
+        index_of: dict[Future, int] = {pool.submit(function, task): index for index, task in enumerate(tasks)}
+        for future in as_completed(index_of):
+            yield index_of[future], future.result()
     finally:
         # Without cancel_futures an interrupted run would first finish every queued task.
         pool.shutdown(wait=True, cancel_futures=True)

@@ -51,7 +51,8 @@ def results(tmp_path_factory):
 
 
 def _decoded_images(html: str) -> dict[str, tuple[int, int]]:
-    return {alt: imread(io.BytesIO(base64.b64decode(data)), format="png").shape[:2] for alt, data in IMAGE.findall(html)}
+    return {alt: imread(io.BytesIO(base64.b64decode(data)), format="png").shape[:2]
+            for alt, data in IMAGE.findall(html)}
 
 
 def test_report_is_self_contained_with_tables_and_figures(results):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,7 +72,8 @@ values = [3, 4]
     text = _problems(caught.value)
     assert "factors[0].high: required with low" in text
     assert "factors[1]: the sobol design samples a range: give low and high" in text
-    with pytest.raises(SweepFileError, match=r"design: .*'taguchi'.* expected tags: 'grid', 'oat', 'lhs', 'sobol', 'morris'"):
+    expected = r"design: .*'taguchi'.* expected tags: 'grid', 'oat', 'lhs', 'sobol', 'morris'"
+    with pytest.raises(SweepFileError, match=expected):
         parse_sweep({"base": "x.toml", "name": "x", "design": {"kind": "taguchi"},
                      "factors": [{"path": "a", "values": [1]}]})
 
@@ -246,3 +252,28 @@ label = "back office headcount"
     assert budget["total"].to_numpy() == pytest.approx(pd.read_csv(out / "variants.csv")["total_cost"].to_numpy())
     assert main(["sweep", str(tmp_path / "sweep.toml"), "--out", str(out), "--quiet"]) == 0
     assert "ran 0, reused 5" in capsys.readouterr().out
+
+
+def test_a_killed_sweep_process_resumes_to_the_same_table(tmp_path):
+    body = LHS_SWEEP.replace("samples = 6", "samples = 30")
+    spec = _spec(tmp_path, body)
+    out = tmp_path / "killed"
+    command = [sys.executable, "-c", "import sys; from analysis.cli import main; sys.exit(main(sys.argv[1:]))",
+               "sweep", str(tmp_path / "sweep.toml"), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("variants/variant-*.csv"))) < 3 and time.monotonic() < deadline:
+            assert process.poll() is None, "the sweep ended before it could be killed"
+            time.sleep(0.01)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert not (out / "results.csv").exists()
+    done = {int(path.stem.split("-")[1]) for path in out.glob("variants/variant-*.csv")}
+    assert 3 <= len(done) < 30
+    resumed = run_sweep(spec, out, ExecutionPlan(workers=1), show_progress=False)
+    assert set(resumed.skipped) == done and len(resumed.ran) == 30 - len(done)
+    assert not list(out.rglob(".*tmp"))
+    complete = run_sweep(spec, tmp_path / "complete", ExecutionPlan(workers=1), show_progress=False)
+    assert (out / "results.csv").read_bytes() == (tmp_path / "complete" / "results.csv").read_bytes()

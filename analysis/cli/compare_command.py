@@ -29,7 +29,8 @@ def register(subparsers) -> None:
     precision.add_argument("--half-width", type=float,
                            help="target 95%% CI half-width of --target-kpi (in the KPI's own units, "
                                 "e.g. 0.01 for one point of service level)")
-    precision.add_argument("--max-reps", type=positive_int, default=100, help="stop here even if not precise (default 100)")
+    precision.add_argument("--max-reps", type=positive_int, default=100,
+                           help="stop here even if not precise (default 100)")
     precision.add_argument("--batch", type=positive_int, default=5, help="replications added per stage (default 5)")
     parser.set_defaults(handler=_compare)
 

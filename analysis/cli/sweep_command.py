@@ -49,6 +49,8 @@ def _sweep(args) -> int:
             return 0
         out = Path(args.out) if args.out else Path("results") / spec.name
         plan = ExecutionPlan(workers=args.workers, scheduler=args.scheduler)
+        if not args.quiet:
+            print(f"{spec.name}: running on {plan.describe()}; finished variants go to {out}/variants/")
         outcome = run_sweep(spec, out, plan, show_progress=not args.quiet, restart=args.restart)
     except (SweepFileError, SweepMismatchError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -71,7 +71,8 @@ def comparison_sections(folder: Path) -> list[Section]:
     table = pd.read_csv(path)
     section = Section("Scenario comparison")
     section.add_text(f"{meta.get('replications', '?')} replication(s) per scenario on common random numbers "
-                     f"(seed {meta.get('seed', '?')}); differences are paired against {meta.get('reference', 'the first')}. "
+                     f"(seed {meta.get('seed', '?')}); differences are paired against "
+                     f"{meta.get('reference', 'the first')}. "
                      "A difference whose 95% CI contains zero is not distinguishable from noise.")
     shown = table[["kpi", "scenario", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "distinguishable"]]
     section.add_table(shown, max_rows=len(shown))

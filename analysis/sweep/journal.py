@@ -67,6 +67,9 @@ class SweepJournal:
         write_json(self.directory / METADATA, metadata)
         write_table(self.directory / DESIGN, design.reset_index())
         self.variants_folder.mkdir(parents=True, exist_ok=True)
+        # A killed run can leave a temporary file behind (never a complete-looking one): clear them.
+        for stale in self.variants_folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
 
     def finished(self) -> set[int]:
         """Variants whose file is complete (temporary files are never picked up)."""

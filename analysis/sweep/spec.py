@@ -69,7 +69,8 @@ class Factor(_Strict):
     high: float | None = None
     steps: int | None = Field(default=None, ge=2, description="grid points from low to high (grid design)")
     integer: bool = Field(default=False, description="round sampled values to whole numbers")
-    base: FactorValue | None = Field(default=None, description="centre of an oat design (default: the base scenario's value)")
+    base: FactorValue | None = Field(default=None,
+                                     description="centre of an oat design (default: the base scenario's value)")
     label: str | None = Field(default=None, description="short name for tables and charts")
 
     @property
@@ -178,11 +179,12 @@ def design_problems(spec: SweepSpec) -> list[Problem]:
                                     f"{factor.path!r} is already factors[{seen[factor.path]}]"))
         seen.setdefault(factor.path, index)
         if (factor.low is None) != (factor.high is None):
-            missing = "high" if factor.high is None else "low"
-            problems.append(Problem(join_path(where, missing), "required with " + ("low" if missing == "high" else "high")))
+            missing, given = ("high", "low") if factor.high is None else ("low", "high")
+            problems.append(Problem(join_path(where, missing), f"required with {given}"))
             continue
         if factor.has_range and factor.low >= factor.high:
-            problems.append(Problem(join_path(where, "high"), f"{factor.high!r} must be greater than low ({factor.low!r})"))
+            problems.append(Problem(join_path(where, "high"),
+                                    f"{factor.high!r} must be greater than low ({factor.low!r})"))
         if factor.values is not None and factor.has_range:
             problems.append(Problem(where, "give either values or low + high, not both"))
         problems.extend(_design_needs(kind, factor, where))
