@@ -1,0 +1,308 @@
+"""From a calibration to the content of a scenario file: sections, tables, and where each number came from.
+
+:func:`build_scenario` decides how each fitted piece becomes scenario input;
+:mod:`analysis.calibration.scenario_file` writes it out. The choices:
+
+* **Handle time with short calls** (``short_calls="mixture"``, default): the
+  handle time of a type is a mixture, with the observed share of calls under
+  the short-call threshold (their observed durations, zeros included) and the
+  fitted family (lognormal, ...) for the rest, written as equal-probability
+  points in a CSV (:func:`~analysis.calibration.discretize.mixture_points`).
+  ``"exclude"`` writes the fitted family alone (mean handle time too high by
+  the short calls' share).
+* **Patience**: exponential or Weibull, whichever has the higher likelihood
+  (lower AIC); if even that one strays from the Kaplan-Meier curve by more
+  than :func:`~analysis.calibration.handle_time.tolerated_ks_distance`, the
+  Kaplan-Meier curve itself (with the parametric tail beyond the well-supported
+  range) is written as points (``patience="auto"``, default). ``"parametric"``
+  and ``"empirical"`` force one or the other.
+* **Voice-response unit** as an ``[ai]`` stage when the log shows it (bot
+  times, hang-ups before queueing or self-service): nothing is contained
+  unless the log has self-served contacts, hang-ups before queueing are its
+  ``give_up`` share, the rest escalate to agents. Patience then starts in the
+  agents' queue, as in the log.
+* **Segments**: observed shares; priority segments get the queue boost
+  estimated from overtakes (:mod:`~analysis.calibration.priority`) or, when
+  the data cannot support an estimate, ``default_queue_boost_seconds``.
+* **Horizon**: the log's period (first to last date), starting on the first
+  date's weekday, with the opening hours inferred per day type.
+* **Demand and staffing**: expected arrivals per interval, weekday and type,
+  busyness CV; inferred agents on duty per interval and weekday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .availability import estimate_availability
+from .calibrate import ALL_CONTACT_TYPES, CalibrationResult
+from .canonical import WEEKDAYS
+from .discretize import kaplan_meier_points, mixture_points
+from .distributions import EmpiricalDistribution, FittedDistribution
+from .handle_time import DurationFit, tolerated_ks_distance
+from .opening_hours import DEFAULT_MIN_SHARE_OF_PEAK, OpeningHours, format_clock, infer_opening_hours
+from .patience import PatienceEstimate
+from .priority import DEFAULT_PRIORITY_SEGMENTS, estimate_queue_boost, priority_segments_in
+
+ShortCalls = Literal["mixture", "exclude"]
+PatienceChoice = Literal["auto", "parametric", "empirical"]
+# Kaplan-Meier is used only where this many contacts (or 5% of the sample) are still at risk.
+_MIN_AT_RISK = 30
+# Concurrent sessions of the voice-response unit: large enough never to be the bottleneck
+# (the log shows no queueing for it); its cost is not modelled.
+VRU_CAPACITY = 10_000
+
+
+@dataclass(frozen=True)
+class ScenarioOptions:
+    """How a calibration becomes a scenario (see module docstring)."""
+
+    name: str = "calibrated"
+    short_calls: ShortCalls = "mixture"
+    patience: PatienceChoice = "auto"
+    points: int = 400  # equal-probability points per empirical distribution
+    min_contacts_per_type: int = 30
+    priority_segments: frozenset[str] = DEFAULT_PRIORITY_SEGMENTS
+    default_queue_boost_seconds: float = 0.0
+    min_share_of_peak: float = DEFAULT_MIN_SHARE_OF_PEAK
+    max_ks_distance: float = 0.05
+
+
+@dataclass
+class CalibratedScenario:
+    """Scenario content with file references, the tables those files hold, and the provenance comments.
+
+    ``data`` is the scenario as plain data (file names relative to the
+    scenario file, filled in by the writer from the ``*_file`` keys below);
+    ``comments`` maps a section ("horizon", "contact_types.PS", ...) to the
+    lines explaining where its numbers came from.
+    """
+
+    data: dict
+    volume: pd.DataFrame
+    headcount: pd.DataFrame
+    handle_time_points: pd.DataFrame | None
+    patience_points: pd.DataFrame | None
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _kept_types(result: CalibrationResult, options: ScenarioOptions) -> tuple[list[str], list[str]]:
+    counts = result.arrivals.observed.groupby("contact_type")["arrivals"].sum()
+    kept, dropped = [], []
+    for name in result.arrivals.contact_types:
+        fit = result.handle_time.get(name)
+        if counts.get(name, 0) >= options.min_contacts_per_type and fit is not None and fit.sample_size > 0:
+            kept.append(name)
+        else:
+            dropped.append(name)
+    return kept, dropped
+
+
+def _describe(fit: FittedDistribution | EmpiricalDistribution) -> str:
+    if isinstance(fit, EmpiricalDistribution):
+        return f"empirical ({fit.sample_size} values, mean {fit.mean():.1f} s)"
+    parameters = ", ".join(f"{key} {value:.4g}" for key, value in fit.parameters.items())
+    return f"{fit.family} ({parameters}; mean {fit.mean():.1f} s)"
+
+
+def _handle_time(name: str, fit: DurationFit, contacts: pd.DataFrame, options: ScenarioOptions,
+                 ) -> tuple[dict, np.ndarray | None, list[str]]:
+    """Scenario spec, points for the CSV (or None) and comment lines for one type's handle time."""
+    recommended = fit.recommended
+    short_count = fit.excluded_short + fit.excluded_non_positive
+    total = fit.sample_size + short_count
+    comment = [f"handle time: {fit.sample_size} calls >= {fit.short_threshold_seconds:g} s fitted, best "
+               f"{_describe(recommended)}"]
+    if options.short_calls == "exclude" or short_count == 0:
+        if short_count:
+            comment.append(f"{short_count} calls under {fit.short_threshold_seconds:g} s "
+                           f"({short_count / total:.1%}) left out (short_calls = exclude)")
+        return recommended.as_spec(), None, comment
+    handle = contacts.loc[(contacts["contact_type"] == name) & (contacts["outcome"] == "answered"),
+                          "handle_seconds"].dropna().to_numpy(dtype=float)
+    short_values = np.clip(handle[handle < fit.short_threshold_seconds], 0.0, None)
+    share = short_count / total
+    if isinstance(recommended, FittedDistribution):
+        points = mixture_points(short_values, share, recommended, options.points)
+    else:
+        points = EmpiricalDistribution.of(np.clip(handle, 0.0, None)).quantiles(options.points)
+    comment.append(f"mixture: {share:.1%} short calls (< {fit.short_threshold_seconds:g} s, observed "
+                   f"durations) + {1 - share:.1%} fitted; mean {points.mean():.1f} s vs observed "
+                   f"{handle.mean():.1f} s")
+    return {"dist": "empirical", "unit": "s"}, points, comment
+
+
+def _patience_horizon(curve) -> float:
+    """Last event time with enough contacts still at risk for Kaplan-Meier to be trusted."""
+    enough = curve.at_risk >= max(_MIN_AT_RISK, 0.05 * curve.sample_size)
+    return float(curve.times[enough][-1]) if enough.any() else 0.0
+
+
+def _patience(estimate: PatienceEstimate, options: ScenarioOptions) -> tuple[dict | None, np.ndarray | None, list[str]]:
+    """Scenario spec, points (or None) and comment lines for one type's patience."""
+    best = estimate.best
+    if best is None:
+        return None, None, [f"patience: none of {estimate.queued} queued callers abandoned: no patience "
+                            "(nobody abandons)"]
+    tolerance = tolerated_ks_distance(estimate.abandoned, options.max_ks_distance)
+    others = [fit for fit in (estimate.exponential, estimate.weibull) if fit is not None and fit is not best]
+    comment = [f"patience: {estimate.abandoned} of {estimate.queued} queued abandoned; "
+               f"best by likelihood {_describe(best)}, AIC {best.aic:.1f}"
+               + "".join(f" vs {fit.family} {fit.aic:.1f}" for fit in others)
+               + f"; largest gap to Kaplan-Meier {best.ks_statistic:.3f} (tolerated {tolerance:.3f})"]
+    horizon = _patience_horizon(estimate.kaplan_meier)
+    use_km = options.patience == "empirical" or (options.patience == "auto" and best.ks_statistic > tolerance)
+    if use_km and horizon > 0:
+        points = kaplan_meier_points(estimate.kaplan_meier, best, horizon, options.points)
+        comment.append(f"written as Kaplan-Meier up to {horizon:.0f} s (S = "
+                       f"{float(estimate.kaplan_meier.survival_at(horizon)):.3f} there), {best.family} tail beyond")
+        return {"dist": "empirical", "unit": "s"}, points, comment
+    return best.as_spec(), None, comment
+
+
+def _vru_stage(result: CalibrationResult, contacts: pd.DataFrame, types: list[str],
+               options: ScenarioOptions) -> tuple[dict | None, list[str]]:
+    """The voice-response unit as an AI stage, or None when the log shows no such stage."""
+    bot = result.bot_time
+    if bot.fit is None and result.abandoned_before_queue == 0 and bot.self_served == 0:
+        return None, []
+    outcomes = {}
+    for name in types:
+        rows = contacts.loc[contacts["contact_type"] == name]
+        give_up = float(((rows["outcome"] == "abandoned") & ~rows["queued"]).mean())
+        containment = float((rows["outcome"] == "self_served").mean())
+        outcomes[name] = {"containment": containment, "escalation": max(0.0, 1.0 - containment - give_up),
+                          "give_up": give_up}
+    if bot.fit is not None:
+        session = EmpiricalDistribution.of(bot.fit.empirical.values).as_spec(options.points)
+        session_note = f"session time: observed bot time ({bot.contacts_with_bot_time} contacts, mean " \
+                       f"{bot.mean_seconds:.1f} s) as {options.points} quantiles"
+    else:
+        session = {"dist": "deterministic", "value": 0.0, "unit": "s"}
+        session_note = "session time: none recorded, 0 s"
+    ai = {"capacity": VRU_CAPACITY, "when_full": "human", "session_time": session, "contact_types": outcomes}
+    comment = ["The voice-response unit (VRU / IVR) every contact passes before asking for an agent.",
+               f"give_up = share of the type's contacts that hung up before queueing "
+               f"({result.abandoned_before_queue} in all); containment = share self-served in the log "
+               f"({bot.self_served}); the rest go on to agents. Patience starts in the agents' queue.",
+               session_note, f"capacity {VRU_CAPACITY}: never a bottleneck (not observed in the log)"]
+    return ai, comment
+
+
+def _segments(result: CalibrationResult, contacts: pd.DataFrame,
+              options: ScenarioOptions) -> tuple[list[dict], list[str]]:
+    shares = result.segment_shares
+    priority = priority_segments_in(shares, options.priority_segments)
+    segments, comment = [], [f"observed shares of all contacts: "
+                             + ", ".join(f"{name} {share:.1%}" for name, share in shares.items())]
+    for name, share in shares.items():
+        segment: dict = {"name": name, "share": share}
+        if name in priority:
+            estimate = estimate_queue_boost(contacts, name)
+            boost = estimate.seconds if estimate.seconds is not None else options.default_queue_boost_seconds
+            segment["queue_boost_seconds"] = round(float(boost), 1)
+            comment.append(f"{name}: queue boost {boost:.0f} s - "
+                           + (estimate.note if estimate.seconds is not None
+                              else f"{estimate.note}; default {options.default_queue_boost_seconds:g} s used"))
+        segments.append(segment)
+    comment.append("shares apply to every contact type (the format has one share per segment)")
+    return segments, comment
+
+
+def _horizon(result: CalibrationResult, options: ScenarioOptions) -> tuple[dict, list[str]]:
+    profile = result.arrivals
+    hours = infer_opening_hours(profile, options.min_share_of_peak)
+    weekday_hours: dict[str, dict] = {}
+    comment = [f"the log's period: {result.first_date} ({WEEKDAYS[result.first_date.weekday()]}) to "
+               f"{result.last_date}; opening hours: intervals with at least {options.min_share_of_peak:.0%} "
+               "of the day type's peak arrivals"]
+    for day_type in profile.day_types.labels:
+        opening: OpeningHours = hours[day_type]
+        for weekday in profile.day_types.weekdays_of(day_type):
+            weekday_hours[weekday] = ({"closed": True} if opening.span is None else
+                                      {"open": format_clock(opening.span[0]), "close": format_clock(opening.span[1])})
+        if opening.span is None:
+            comment.append(f"{day_type}: closed (no contacts observed)")
+        else:
+            comment.append(f"{day_type}: {format_clock(opening.span[0])}-{format_clock(opening.span[1])}; "
+                           f"{opening.expected_outside:.1f} contacts a day ({opening.outside_share:.1%}) arrive "
+                           "outside these hours and are not simulated")
+    days = (result.last_date - result.first_date).days + 1
+    horizon = {"days": days, "interval_minutes": profile.interval_seconds // 60,
+               "start_weekday": WEEKDAYS[result.first_date.weekday()], "weekday_hours": weekday_hours}
+    return horizon, comment
+
+
+def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
+                   options: ScenarioOptions | None = None) -> CalibratedScenario:
+    """Turn a calibration of ``contacts`` into scenario content (see module docstring)."""
+    options = options or ScenarioOptions()
+    if result.first_date is None or result.contacts == 0:
+        raise ValueError("the log has no contacts: nothing to calibrate a scenario from")
+    types, dropped = _kept_types(result, options)
+    if not types:
+        raise ValueError(f"no contact type has {options.min_contacts_per_type} contacts and served calls")
+    comments: dict[str, list[str]] = {}
+    notes: list[str] = []
+    if dropped:
+        notes.append(f"contact types left out (fewer than {options.min_contacts_per_type} contacts or no "
+                     f"served calls): {', '.join(dropped)}")
+    horizon, comments["horizon"] = _horizon(result, options)
+    volume = pd.DataFrame(result.arrivals.volume_rows(), columns=["interval", "volume", "weekday", "contact_type"])
+    volume = volume.loc[volume["contact_type"].isin(types)].reset_index(drop=True)
+    comments["demand"] = [
+        f"expected arrivals per {horizon['interval_minutes']}-minute interval, weekday and type: the mean "
+        "over the log's days of each day type (" + ", ".join(
+            f"{label} {days} days" for label, days in result.arrivals.days_observed.items()) + ")",
+        f"busyness_cv: day-to-day variation beyond Poisson, method of moments on daily totals "
+        "(includes any trend over the period)"]
+    contact_types, handle_columns, patience_columns = [], {}, {}
+    for name in types:
+        spec, points, comment = _handle_time(name, result.handle_time[name], contacts, options)
+        if points is not None:
+            handle_columns[name] = points
+            spec = {**spec, "column": name}
+        estimate = result.patience.get(name) or result.patience.get(ALL_CONTACT_TYPES)
+        patience, patience_points, patience_comment = (_patience(estimate, options) if estimate is not None
+                                                       else (None, None, ["patience: nobody queued"]))
+        if patience_points is not None:
+            patience_columns[name] = patience_points
+            patience = {**patience, "column": name}
+        entry = {"name": name, "handle_time": spec}
+        if patience is not None:
+            entry["patience"] = patience
+        contact_types.append(entry)
+        comments[f"contact_types.{name}"] = comment + patience_comment
+    segments, comments["segments"] = _segments(result, contacts, options)
+    ai, comments["ai"] = _vru_stage(result, contacts, types, options)
+    headcount = pd.DataFrame(result.staffing.headcount_rows(), columns=["interval", "headcount", "weekday"])
+    availability = estimate_availability(contacts, result.staffing)
+    comments["agent_groups"] = [
+        "one pool serving every type; headcount per interval and weekday = agents seen serving at least "
+        f"once in the interval, averaged over the day type's days ({result.staffing.distinct_agents} agents "
+        "in the log); biased low in quiet intervals (idle agents are invisible), high at shift edges",
+        f"shrinkage: {availability.describe()}",
+        "(wrap-up, breaks and other work between calls; the log records talk time only, so no after-call work)"]
+    data: dict = {
+        "name": options.name,
+        "description": f"Calibrated from {result.contacts} contacts, {result.first_date} to {result.last_date}",
+        "horizon": horizon,
+        "service_level": {"threshold_seconds": 20.0},
+        "demand": {"busyness_cv": round(result.arrivals.busyness_cv, 4)},
+        "contact_types": contact_types,
+        "segments": segments,
+        "agent_groups": [{"name": "agents", "skills": {name: 1 for name in types},
+                          "shrinkage": round(availability.shrinkage, 4)}],
+    }
+    if ai is not None:
+        data["ai"] = ai
+    return CalibratedScenario(
+        data=data, volume=volume, headcount=headcount,
+        handle_time_points=pd.DataFrame(handle_columns) if handle_columns else None,
+        patience_points=pd.DataFrame(patience_columns) if patience_columns else None,
+        comments=comments, notes=notes + list(result.notes))

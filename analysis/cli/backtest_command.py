@@ -1,0 +1,58 @@
+"""``ccsim backtest``: simulate a logged period with its inferred staffing and compare KPIs hour by hour."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from analysis.calibration import LogFormatError
+from analysis.calibration.backtest import backtest_scenario, run_backtest
+from analysis.calibration.backtest_output import hourly_table_text, summary_text, write_backtest
+from analysis.calibration.log_input import FORMATS, load_log
+from sim.config import load_scenario
+
+from .common import _non_negative_int, _positive_int
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("backtest", help="simulate a logged period and compare KPIs with the log")
+    parser.add_argument("log", help="contact log of the period to back-test")
+    parser.add_argument("scenario", help="scenario TOML (e.g. from ccsim calibrate)")
+    parser.add_argument("--format", choices=FORMATS, default="csv", dest="log_format", help="log format (default csv)")
+    parser.add_argument("--reps", type=_positive_int, default=10, help="replications (default 10, at least 2)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    parser.add_argument("--start", type=date.fromisoformat, help="first date (YYYY-MM-DD)")
+    parser.add_argument("--end", type=date.fromisoformat, help="last date (YYYY-MM-DD)")
+    parser.add_argument("--on-error", choices=("skip", "raise"), default="skip", help="malformed rows (default skip)")
+    parser.add_argument("--demand", choices=("scenario", "observed"), default="scenario",
+                        help="arrivals from the scenario's weekday profile (default) or the log's own days")
+    parser.add_argument("--workers", type=_positive_int, help="parallel processes (default: one per core)")
+    parser.add_argument("--out", help="results directory (default results/backtest_<scenario>)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=_backtest)
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    if args.reps < 2:
+        print("error: --reps must be at least 2 (the intervals need a spread)", file=sys.stderr)
+        return 2
+    scenario = load_scenario(args.scenario)  # ScenarioError is reported by the main entry point
+    try:
+        loaded = load_log(args.log, args.log_format, args.on_error, args.start, args.end)
+        plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, args.demand)
+    except (LogFormatError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path("results") / f"backtest_{Path(args.scenario).stem}"
+    print(f"back-test of {args.scenario} on {args.log}: {plan.dates[0]} to {plan.dates[-1]} "
+          f"({len(plan.dates)} days with data), demand from the {args.demand}, {args.reps} replications",
+          file=sys.stderr)
+    result = run_backtest(plan, loaded.contacts, args.reps, args.seed, args.workers, not args.quiet)
+    print(hourly_table_text(result))
+    print()
+    print(summary_text(result))
+    written = write_backtest(result, out)
+    print(f"\nresults written to {out}/ ({', '.join(path.name for path in written)})")
+    return 0
