@@ -28,6 +28,13 @@ import pandas as pd
 from .canonical import SECONDS_PER_DAY
 from .staffing import StaffingEstimate
 
+# Below this much total waiting (e.g. a sampled excerpt of a log, where most of the queue is
+# missing) the ratio says little about availability: shrinkage is then left at 0.
+MIN_WAITING_SECONDS = 3600.0
+# Fewer than this share of seen agents taking calls while callers wait is no plausible center but an
+# incomplete log (services missing while queue records remain): the estimate is then not used.
+MIN_PLAUSIBLE_AVAILABILITY = 0.3
+
 
 @dataclass(frozen=True)
 class AvailabilityEstimate:
@@ -39,15 +46,21 @@ class AvailabilityEstimate:
     seen_while_waiting: float  # mean agents seen (inferred headcount) at such times
 
     @property
+    def usable(self) -> bool:
+        return not math.isnan(self.availability) and self.availability >= MIN_PLAUSIBLE_AVAILABILITY
+
+    @property
     def shrinkage(self) -> float:
-        """1 - availability, clipped to [0, 0.95] (0 when it cannot be estimated)."""
-        if math.isnan(self.availability):
-            return 0.0
-        return float(min(max(1.0 - self.availability, 0.0), 0.95))
+        """1 - availability, at least 0 (0 when the estimate is not usable)."""
+        return float(max(1.0 - self.availability, 0.0)) if self.usable else 0.0
 
     def describe(self) -> str:
+        if not math.isnan(self.availability) and not self.usable:
+            return (f"only {self.availability:.0%} of seen agents busy while callers waited: implausible, the log "
+                    "looks incomplete (e.g. an excerpt); shrinkage 0")
         if math.isnan(self.availability):
-            return "nobody waited in the log: availability of seen agents cannot be estimated (shrinkage 0)"
+            return (f"callers waited {self.waiting_seconds / 60:.0f} min in all (under "
+                    f"{MIN_WAITING_SECONDS / 60:.0f}): availability of seen agents not estimated, shrinkage 0")
         return (f"while callers waited ({self.waiting_seconds / 3600:.0f} h in all), {self.busy_while_waiting:.2f} "
                 f"agents were busy on average of {self.seen_while_waiting:.2f} seen in the interval: "
                 f"{self.availability:.1%} available, shrinkage {self.shrinkage:.3f}")
@@ -94,7 +107,7 @@ def estimate_availability(contacts: pd.DataFrame, staffing: StaffingEstimate) ->
         waiting_total += float(waiting.sum())
         busy_total += float(busy.sum())
         seen_total += float((waiting * seen_day).sum())
-    if waiting_total <= 0 or seen_total <= 0:
+    if waiting_total < MIN_WAITING_SECONDS or seen_total <= 0:
         return AvailabilityEstimate(math.nan, waiting_total, math.nan, math.nan)
     return AvailabilityEstimate(busy_total / seen_total, waiting_total, busy_total / waiting_total,
                                 seen_total / waiting_total)

@@ -30,12 +30,14 @@ volume forecast.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from tqdm import tqdm
 
 from sim.config import Scenario, parse_scenario
@@ -188,12 +190,16 @@ class BacktestResult:
         mean absolute error, mean observed value, and the share of hours inside the 95% prediction interval."""
         rows = self.comparison.loc[(self.comparison["day_type"] == ALL_DAYS)
                                    & (self.comparison["observed_base"] >= min_base)]
-        table = rows.groupby("kpi", sort=False).apply(lambda g: pd.Series({
-            "hours": len(g), "mean_absolute_error": float((g["simulated"] - g["observed"]).abs().mean()),
-            "mean_error": float((g["simulated"] - g["observed"]).mean()),
-            "observed_mean": float(g["observed"].mean()), "inside_interval": float(g["inside"].mean())}),
-            include_groups=False)
-        return table.reindex(list(KPIS)).reset_index()
+        table = []
+        for kpi in KPIS:
+            group = rows.loc[rows["kpi"] == kpi]
+            gap = group["simulated"] - group["observed"]
+            table.append({"kpi": kpi, "hours": len(group),
+                          "mean_absolute_error": float(gap.abs().mean()) if len(group) else math.nan,
+                          "mean_error": float(gap.mean()) if len(group) else math.nan,
+                          "observed_mean": float(group["observed"].mean()) if len(group) else math.nan,
+                          "inside_interval": float(group["inside"].mean()) if len(group) else math.nan})
+        return pd.DataFrame(table)
 
 
 def _kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -210,9 +216,9 @@ def _kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
 
 def _interval_columns(values: np.ndarray) -> dict[str, np.ndarray]:
     """Mean over replications, t-interval of the mean and 95% prediction interval for one more replication."""
-    from scipy import stats
     count = np.sum(~np.isnan(values), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # hours no replication defines stay NaN
         mean = np.nanmean(values, axis=1)
         sd = np.nanstd(values, axis=1, ddof=1)
         t = stats.t.ppf(0.975, np.maximum(count - 1, 1))

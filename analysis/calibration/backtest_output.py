@@ -53,8 +53,9 @@ def summary_text(result: BacktestResult, min_base: float = 50.0) -> str:
         scale = 100.0 if row.kpi in ("abandon_rate", "service_level", "abandon_rate_waited") else 1.0
         unit = " points" if scale == 100.0 else ""
         lines.append(f"  {_LABELS[row.kpi]:<22} MAE {_cell(row.mean_absolute_error, scale)}{unit} "
-                     f"(bias {_cell(row.mean_error, scale)}), inside 95% PI in {row.inside_interval:.0%} "
-                     f"of {int(row.hours)} hours")
+                     f"(bias {_cell(row.mean_error, scale)}), inside 95% PI in "
+                     + ("-" if math.isnan(row.inside_interval) else f"{row.inside_interval:.0%}")
+                     + f" of {int(row.hours)} hours")
     return "\n".join(lines)
 
 

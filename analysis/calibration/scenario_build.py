@@ -127,10 +127,13 @@ def _handle_time(name: str, fit: DurationFit, contacts: pd.DataFrame, options: S
                           "handle_seconds"].dropna().to_numpy(dtype=float)
     short_values = np.clip(handle[handle < fit.short_threshold_seconds], 0.0, None)
     share = short_count / total
-    if isinstance(recommended, FittedDistribution):
-        points = mixture_points(short_values, share, recommended, options.points)
-    else:
-        points = EmpiricalDistribution.of(np.clip(handle, 0.0, None)).quantiles(options.points)
+    if not isinstance(recommended, FittedDistribution):
+        # No family fits: every observed duration, short ones included, resampled as they are.
+        everything = EmpiricalDistribution.of(np.clip(handle, 0.0, None))
+        comment.append(f"short calls kept: all {len(handle)} observed durations resampled "
+                       f"({share:.1%} under {fit.short_threshold_seconds:g} s), mean {handle.mean():.1f} s")
+        return everything.as_spec(options.points), None, comment
+    points = mixture_points(short_values, share, recommended, options.points)
     comment.append(f"mixture: {share:.1%} short calls (< {fit.short_threshold_seconds:g} s, observed "
                    f"durations) + {1 - share:.1%} fitted; mean {points.mean():.1f} s vs observed "
                    f"{handle.mean():.1f} s")

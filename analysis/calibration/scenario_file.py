@@ -109,8 +109,10 @@ def _render_table(path: str, table: dict, comments: dict[str, list[str]], out: l
     for key, value in later:
         child = f"{path}.{key}" if path else key
         if _is_table_list(value):
-            for item in value:
+            for position, item in enumerate(value):
                 out.append("")
+                if position == 0:
+                    out.extend(_comment_lines(comments.get(child, [])))
                 out.extend(_comment_lines(comments.get(f"{child}.{item.get('name')}", [])))
                 out.append(f"[[{child}]]")
                 _render_table(child, item, comments, out)
