@@ -19,7 +19,7 @@ from sim.run import simulate
 from .costs import cost_breakdown
 from .intervals import interval_sums, summarize_intervals
 from .kpis import KPI_UNITS, compute_kpis
-from .parallel import default_workers, run_tasks
+from .distributed import ExecutionPlan, run_tasks
 from .satisfaction import satisfaction_scores
 from .stats import Estimate, estimate
 
@@ -99,22 +99,25 @@ class ExperimentResult:
 
 
 def run_experiment(scenario: Scenario, replications: int = 5, seed: int = 0, workers: int | None = None,
-                   show_progress: bool = True, keep_contacts: bool = True) -> ExperimentResult:
-    """Run ``replications`` independent replications; results do not depend on ``workers``."""
+                   show_progress: bool = True, keep_contacts: bool = True,
+                   scheduler: str | None = None) -> ExperimentResult:
+    """Run ``replications`` independent replications on ``workers`` local processes (default: one
+    per core) or a Dask ``scheduler``; results do not depend on where they run."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    workers = default_workers(replications) if workers is None else workers
+    plan = ExecutionPlan(workers=workers, scheduler=scheduler)
     tasks = [ReplicationTask(scenario, seed, index, keep_contacts and index == 0) for index in range(replications)]
     started = time.perf_counter()
     outputs: list[ReplicationOutput | None] = [None] * replications
     with tqdm(total=float(replications), desc=scenario.name, unit="rep", disable=not show_progress,
               delay=2.0, leave=False, bar_format="{l_bar}{bar}| {n:.1f}/{total:.0f} [{elapsed}<{remaining}]") as bar:
-        if workers <= 1:
+        if plan.scheduler is None and plan.local_workers(replications) <= 1:
+            # In this process the bar can move within a replication, day by day.
             for index, task in enumerate(tasks):
                 outputs[index] = run_replication(task, progress=lambda fraction, i=index: _advance(bar, i + fraction))
                 _advance(bar, index + 1)
         else:
-            for index, output in run_tasks(run_replication, tasks, workers):
+            for index, output in run_tasks(run_replication, tasks, plan):
                 outputs[index] = output
                 bar.update(1)
     return ExperimentResult(scenario, seed, [o for o in outputs if o is not None], time.perf_counter() - started)

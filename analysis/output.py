@@ -24,16 +24,22 @@ import pandas as pd
 from .experiment import ExperimentResult
 
 
-def atomic_write(path: str | Path, write: Callable[[IO[str]], None]) -> Path:
-    """Write a text file via ``write(handle)`` to a temporary file, then rename it into place."""
+def atomic_write(path: str | Path, write: Callable[[IO], None], binary: bool = False) -> Path:
+    """Write a file via ``write(handle)`` to a temporary file, then rename it into place.
+
+    The file gets the usual permissions (0666 minus the umask), not the
+    owner-only mode of temporary files.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        stream_options = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        with os.fdopen(handle, **stream_options) as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -41,12 +47,22 @@ def atomic_write(path: str | Path, write: Callable[[IO[str]], None]) -> Path:
     return path
 
 
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    return atomic_write(path, lambda stream: stream.write(data), binary=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_json(path: str | Path, data: Any) -> Path:
     return atomic_write(path, lambda stream: json.dump(_json_safe(data), stream, indent=2, allow_nan=False))
 
 
 def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
-    return atomic_write(path, lambda stream: table.to_csv(stream, index=False, float_format="%.6g"))
+    return atomic_write(path, lambda stream: table.to_csv(stream, index=False))
 
 
 def _json_safe(value: Any) -> Any:

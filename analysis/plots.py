@@ -8,14 +8,14 @@ for embedding in the HTML report.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .output import atomic_write_bytes
 
 DPI = 110
 _SHARE_KPIS = {"service_level", "abandon_rate", "occupancy"}
@@ -36,20 +36,7 @@ def png_bytes(figure: Figure) -> bytes:
 
 def save_png(figure: Figure, path: str | Path) -> Path:
     """Write the figure as a PNG via a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = png_bytes(figure)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(path, png_bytes(figure))
 
 
 def _interval_labels(intervals: pd.DataFrame) -> list[str]:

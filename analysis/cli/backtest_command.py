@@ -13,7 +13,7 @@ from analysis.calibration.backtest_output import hourly_table_text, summary_text
 from analysis.calibration.log_input import FORMATS, load_log
 from sim.config import load_scenario
 
-from .common import _non_negative_int, _positive_int
+from .common import non_negative_int, positive_int
 
 
 def register(subparsers) -> None:
@@ -21,14 +21,14 @@ def register(subparsers) -> None:
     parser.add_argument("log", help="contact log of the period to back-test")
     parser.add_argument("scenario", help="scenario TOML (e.g. from ccsim calibrate)")
     parser.add_argument("--format", choices=FORMATS, default="csv", dest="log_format", help="log format (default csv)")
-    parser.add_argument("--reps", type=_positive_int, default=10, help="replications (default 10, at least 2)")
-    parser.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default 0)")
+    parser.add_argument("--reps", type=positive_int, default=10, help="replications (default 10, at least 2)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--start", type=date.fromisoformat, help="first date (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last date (YYYY-MM-DD)")
     parser.add_argument("--on-error", choices=("skip", "raise"), default="skip", help="malformed rows (default skip)")
     parser.add_argument("--demand", choices=("scenario", "observed"), default="scenario",
                         help="arrivals from the scenario's weekday profile (default) or the log's own days")
-    parser.add_argument("--workers", type=_positive_int, help="parallel processes (default: one per core)")
+    parser.add_argument("--workers", type=positive_int, help="parallel processes (default: one per core)")
     parser.add_argument("--out", help="results directory (default results/backtest_<scenario>)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_backtest)

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..compare import PrecisionTarget, comparison_text, run_comparison, write_comparison
 from ..distributed import ExecutionPlan
 from ..kpis import KPI_UNITS
-from .common import add_run_options, load_with_options
+from .common import add_run_options, load_with_options, positive_int
 
 
 def register(subparsers) -> None:
@@ -23,7 +23,6 @@ def register(subparsers) -> None:
     parser.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
     parser.add_argument("--out", help="results directory (default results/compare_<first scenario>)")
     add_run_options(parser)
-    add_scheduler_option(parser)
     precision = parser.add_argument_group("sequential procedure")
     precision.add_argument("--target-kpi", default="service_level", help="KPI whose CI must be narrow enough")
     precision.add_argument("--half-width", type=float,
@@ -33,18 +32,6 @@ def register(subparsers) -> None:
                            help="stop here even if not precise (default 100)")
     precision.add_argument("--batch", type=positive_int, default=5, help="replications added per stage (default 5)")
     parser.set_defaults(handler=_compare)
-
-
-def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) instead of local processes")
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
-    return value
 
 
 def scenario_labels(paths: list[str]) -> list[str]:

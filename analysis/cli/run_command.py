@@ -22,7 +22,7 @@ def _run(args) -> int:
     scenario = load_with_options(args.scenario, args)
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
     result = run_experiment(scenario, replications=args.reps, seed=args.seed, workers=args.workers,
-                            show_progress=not args.quiet)
+                            show_progress=not args.quiet, scheduler=args.scheduler)
     print(f"{scenario.name}: {result.replications} replication(s), {scenario.horizon.days} day(s), "
           f"seed {args.seed}, {result.wall_seconds:.1f} s")
     print(kpi_table_text(result))

@@ -13,7 +13,6 @@ from ..distributed import ExecutionPlan
 from ..kpis import KPI_UNITS
 from ..sweep.breakeven import break_even_text, run_break_even, write_break_even
 from .common import add_run_options, load_with_options
-from .compare_command import add_scheduler_option
 
 
 def register(subparsers) -> None:
@@ -34,7 +33,6 @@ def register(subparsers) -> None:
     parser.add_argument("--degree", type=int, choices=(1, 2, 3), help="polynomial degree (default 2, 1 below 4 values)")
     parser.add_argument("--out", help="results directory (default results/breakeven_<scenario>)")
     add_run_options(parser)
-    add_scheduler_option(parser)
     parser.set_defaults(handler=_break_even)
 
 

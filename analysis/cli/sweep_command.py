@@ -11,7 +11,7 @@ from ..sweep.outputs import sweep_summary_text, write_sweep_outputs
 from ..sweep.runner import prepare_sweep, run_sweep
 from ..sweep.spec import SweepFileError, load_sweep_file
 from ..kpis import KPI_UNITS
-from .compare_command import add_scheduler_option, positive_int
+from .common import add_scheduler_option, positive_int
 
 
 def register(subparsers) -> None:

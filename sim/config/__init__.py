@@ -6,7 +6,7 @@
 
 from .distributions import Distribution
 from .errors import Problem, ScenarioError
-from .loader import load_scenario, parse_scenario, scenario_json_schema
+from .loader import load_scenario, parse_scenario, scenario_json_schema, validation_problems
 from .overrides import apply_overrides, get_value, split_path
 from .scenario import (
     AgentGroup,
@@ -30,5 +30,5 @@ __all__ = [
     "AgentGroup", "Break", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
     "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "Scenario", "ScenarioError",
     "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "format_time_of_day",
-    "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds",
+    "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds", "validation_problems",
 ]
