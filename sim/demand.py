@@ -116,13 +116,24 @@ def _day_windows(calendar: Calendar, day: int) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.clip(ends - starts, 0.0, None)
 
 
+def segment_shares_by_type(scenario: Scenario) -> list[np.ndarray]:
+    """Per contact type, the probability of each segment (its own mix, or the segments' shares)."""
+    names = [segment.name for segment in scenario.segments]
+    default = np.array([segment.share for segment in scenario.segments])
+    mixes = []
+    for contact_type in scenario.contact_types:
+        own = contact_type.segment_shares
+        shares = np.array([own.get(name, 0.0) for name in names]) if own is not None else default
+        mixes.append(shares / shares.sum())
+    return mixes
+
+
 def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> Arrivals:
     """Draw all first-attempt arrivals of the run (warm-up included) and their attributes."""
     busyness = _busyness(scenario, calendar, streams)
     first_day = -1 if calendar.warmup_seconds > 0 else 0
     parts: dict[str, list[np.ndarray]] = {key: [] for key in Arrivals.__dataclass_fields__}
-    segment_shares = np.array([segment.share for segment in scenario.segments])
-    segment_shares = segment_shares / segment_shares.sum()
+    segment_mix = segment_shares_by_type(scenario)
     customers = CustomerDraws(scenario, streams)
     for day in range(first_day, calendar.days):
         starts, lengths = _day_windows(calendar, day)
@@ -132,8 +143,9 @@ def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStr
             counts = generator.poisson(volume[:, type_index] * lengths / calendar.interval_seconds)
             total = int(counts.sum())
             times = np.repeat(starts, counts) + generator.random(total) * np.repeat(lengths, counts)
+            shares = segment_mix[type_index]
             segments = streams.get(f"segment/{contact_type.name}").choice(
-                len(segment_shares), size=total, p=segment_shares).astype(np.int64)
+                len(shares), size=total, p=shares).astype(np.int64)
             parts["time"].append(times)
             parts["contact_type"].append(np.full(total, type_index, dtype=np.int64))
             parts["segment"].append(segments)

@@ -36,6 +36,8 @@ def sampler_for(distribution: spec.Distribution | None) -> Sampler:
         return lambda generator, size: generator.uniform(low, high, size)
     if isinstance(seconds, spec.Empirical):
         return _empirical_sampler(seconds)
+    if isinstance(seconds, spec.Mixture):
+        return _mixture_sampler(seconds)
     raise TypeError(f"no sampler for {type(distribution).__name__}")
 
 
@@ -46,3 +48,20 @@ def _empirical_sampler(distribution: spec.Empirical) -> Sampler:
     cumulative = np.cumsum(distribution.weights, dtype=float)
     cumulative /= cumulative[-1]
     return lambda generator, size: values[np.searchsorted(cumulative, generator.random(size), side="right")]
+
+
+def _mixture_sampler(distribution: spec.Mixture) -> Sampler:
+    weights = np.array([component.weight for component in distribution.components], dtype=float)
+    weights /= weights.sum()
+    samplers = [sampler_for(component.distribution) for component in distribution.components]
+
+    def sample(generator: np.random.Generator, size: int) -> np.ndarray:
+        # Component labels first, then each component's draws in a fixed order: reproducible.
+        labels = generator.choice(len(samplers), size=size, p=weights)
+        values = np.empty(size)
+        for index, sampler in enumerate(samplers):
+            chosen = labels == index
+            values[chosen] = sampler(generator, int(chosen.sum()))
+        return values
+
+    return sample

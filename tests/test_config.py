@@ -205,3 +205,24 @@ def test_json_schema_describes_the_format():
     assert {"agent_groups", "ai", "vendors", "routing", "satisfaction", "value"} <= set(schema["properties"])
     assert "horizon" in schema["properties"]
     json.dumps(schema)
+
+
+def test_mixture_distribution_and_errors_inside_it():
+    data = small_data()
+    short = {"dist": "uniform", "low": 0, "high": 10, "unit": "s"}
+    body = {"dist": "lognormal", "mean": 5, "sd": 2, "unit": "min"}
+    data["contact_types"][0]["handle_time"] = {"dist": "mixture", "components": [
+        {"weight": 1, "distribution": short}, {"weight": 3, "distribution": body}]}
+    scenario = parse_scenario(data)
+    assert scenario.contact_types[0].handle_time.mean_seconds() == pytest.approx((5 + 3 * 300) / 4)
+    data["contact_types"][0]["handle_time"]["components"][1]["distribution"]["sd"] = -1
+    assert problems_of(data) == ["contact_types[0].handle_time.components[1].distribution.sd: -1 is not allowed: "
+                                 "input should be greater than 0"]
+
+
+def test_segment_shares_per_contact_type():
+    data = small_data(segments=[{"name": "standard", "share": 0.8}, {"name": "vip", "share": 0.2}])
+    data["contact_types"][1]["segment_shares"] = {"standard": 0.5, "vipp": 0.4}
+    messages = problems_of(data)
+    assert "contact_types[1].segment_shares.vipp: 'vipp' is not a segment (known: standard, vip)" in messages
+    assert "contact_types[1].segment_shares: standard=0.5, vipp=0.4 must be non-negative and add up to 1" in messages

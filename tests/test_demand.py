@@ -112,3 +112,25 @@ def test_customers_of_one_type_do_not_depend_on_another_type():
     assert np.array_equal(a.time[billing_a], b.time[billing_b])
     assert np.array_equal(a.handle_time[billing_a], b.handle_time[billing_b])
     assert not np.array_equal(a.handle_time[~billing_a], b.handle_time[~billing_b])
+
+
+def test_segment_mix_can_differ_by_contact_type():
+    data = small_data(segments=[{"name": "standard", "share": 0.5}, {"name": "vip", "share": 0.5}])
+    data["horizon"]["days"] = 30
+    data["contact_types"][1]["segment_shares"] = {"standard": 1.0, "vip": 0.0}
+    scenario = parse_scenario(data)
+    arrivals = generate_arrivals(scenario, Calendar.from_scenario(scenario), RandomStreams(2))
+    billing, tech = arrivals.segment[arrivals.contact_type == 0], arrivals.segment[arrivals.contact_type == 1]
+    assert (tech == 0).all()
+    assert billing.mean() == pytest.approx(0.5, abs=4 * np.sqrt(0.25 / len(billing)))
+
+
+def test_mixture_sampler_mixes_in_proportion():
+    from sim.config.distributions import Mixture
+    from sim.distributions import sampler_for
+    mixture = Mixture.model_validate({"dist": "mixture", "components": [
+        {"weight": 1, "distribution": {"dist": "deterministic", "value": 3, "unit": "s"}},
+        {"weight": 4, "distribution": {"dist": "exponential", "mean": 2, "unit": "min"}}]})
+    draws = sampler_for(mixture)(np.random.default_rng(0), 50_000)
+    assert (draws == 3).mean() == pytest.approx(0.2, abs=4 * np.sqrt(0.16 / 50_000))
+    assert draws.mean() == pytest.approx(0.2 * 3 + 0.8 * 120, rel=0.02)

@@ -78,6 +78,16 @@ def _contact_type_shares(scenario: Scenario) -> Iterator[Problem]:
 
 def _segment_shares(scenario: Scenario) -> Iterator[Problem]:
     yield from _shares(scenario.segments, "segments", "segment")
+    known = {segment.name for segment in scenario.segments}
+    for index, contact_type in enumerate(scenario.contact_types):
+        shares = contact_type.segment_shares
+        if shares is None:
+            continue
+        path = join_path("contact_types", index, "segment_shares")
+        yield from _unknown(shares, known, path, "segment")
+        if any(value < 0 for value in shares.values()) or abs(math.fsum(shares.values()) - 1) > _SHARE_TOLERANCE:
+            listing = ", ".join(f"{name}={value:g}" for name, value in shares.items())
+            yield Problem(path, f"{listing} must be non-negative and add up to 1")
 
 
 def intervals_per_day(scenario: Scenario) -> int:
@@ -177,7 +187,8 @@ def _every_type_served(scenario: Scenario) -> Iterator[Problem]:
                           "(add it to some non-dedicated group's or vendor's skills)")
 
 
-def _unknown(names, known: set[str], path: str, what: str) -> Iterator[Problem]:
+def _unknown(names: list[str] | dict[str, object], known: set[str], path: str, what: str) -> Iterator[Problem]:
+    """Names not in ``known``; a list is addressed by index, a table by key."""
     for index, name in enumerate(names):
         if name not in known:
             yield Problem(join_path(path, index) if isinstance(names, list) else join_path(path, name),
@@ -194,7 +205,7 @@ def _vendors(scenario: Scenario) -> Iterator[Problem]:
         base = join_path("vendors", index)
         if vendor.name in RESERVED_DESTINATIONS or vendor.name in groups:
             yield Problem(join_path(base, "name"), f"{vendor.name!r} is reserved or already an agent group's name")
-        yield from _unknown(list(vendor.skills), types, join_path(base, "skills"), "contact type")
+        yield from _unknown(vendor.skills, types, join_path(base, "skills"), "contact type")
         if vendor.seats_per_interval is not None:
             yield from _length_problem(vendor.seats_per_interval, join_path(base, "seats_per_interval"), scenario)
 
@@ -202,7 +213,7 @@ def _vendors(scenario: Scenario) -> Iterator[Problem]:
 def _ai(scenario: Scenario) -> Iterator[Problem]:
     if scenario.ai is None:
         return
-    yield from _unknown(list(scenario.ai.contact_types), set(scenario.contact_type_names()),
+    yield from _unknown(scenario.ai.contact_types, set(scenario.contact_type_names()),
                         "ai.contact_types", "contact type")
     if scenario.ai.segments is not None:
         yield from _unknown(scenario.ai.segments, {s.name for s in scenario.segments}, "ai.segments", "segment")

@@ -199,8 +199,34 @@ class Empirical(_Duration):
         return sum(v * w for v, w in zip(self.values, weights)) / sum(weights) * self._scale
 
 
+class MixtureComponent(StrictModel):
+    weight: PositiveFloat
+    distribution: "Distribution"
+
+
+class Mixture(StrictModel):
+    """A weighted mix of distributions, e.g. a share of very short calls plus a lognormal body.
+
+    Each component names its own unit; weights are relative (normalised to 1).
+    """
+
+    dist: Literal["mixture"]
+    components: list[MixtureComponent] = Field(min_length=1)
+
+    def in_seconds(self) -> "Mixture":
+        return Mixture(dist="mixture", components=[
+            MixtureComponent(weight=c.weight, distribution=c.distribution.in_seconds()) for c in self.components])
+
+    def mean_seconds(self) -> float:
+        total = sum(c.weight for c in self.components)
+        return sum(c.weight * c.distribution.mean_seconds() for c in self.components) / total
+
+
 Distribution = Annotated[
-    Union[Exponential, Lognormal, Gamma, Weibull, Deterministic, Uniform, Empirical],
+    Union[Exponential, Lognormal, Gamma, Weibull, Deterministic, Uniform, Empirical, Mixture],
     Field(discriminator="dist"),
 ]
 """A duration distribution; the ``dist`` key selects the family."""
+
+MixtureComponent.model_rebuild()
+Mixture.model_rebuild()

@@ -147,6 +147,8 @@ class ContactType(StrictModel):
     handle_time: Distribution
     after_call_work: Distribution | None = None
     patience: Distribution | None = None
+    segment_shares: dict[Name, float] | None = Field(
+        None, description="Segment mix of this type (adds up to 1), instead of the segments' own shares.")
 
 
 class Segment(StrictModel):
