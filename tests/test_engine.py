@@ -172,3 +172,19 @@ def test_no_overtime_when_the_queue_is_short():
     engine, table = run_with(scenario_with(groups), [(3000, 0, 0, 1200, INF), (3001, 0, 0, 1200, INF)])
     assert engine.pools[0].overtime_log == []
     assert table.loc[0, "end_time"] == 4200 and table.loc[1, "answer_time"] == 86_400
+
+
+def test_surge_brings_off_phone_agents_while_the_queue_is_long():
+    groups = [{"name": "day", "skills": ["calls"], "headcount": always(4), "shrinkage": 0.5,
+               "surge": {"queue_above": 1, "max_agents": 5}}]
+    # 2 available of 4 scheduled: at most 2 more can be called in, whatever max_agents says.
+    rows = [(100 + i, 0, 0, 600, INF) for i in range(6)]
+    engine, table = run_with(scenario_with(groups), rows)
+    # Two on the phones take the first two; the third waits (queue 1, not above 1); the fourth
+    # makes the queue 2 > 1, so a surge agent comes and takes the head, and so on up to 2 surge agents.
+    assert table["answer_time"].tolist() == [100, 101, 103, 104, 700, 701]
+    surge_ids = set(table.loc[[2, 3], "agent_id"])
+    assert len(surge_ids) == 2 and not surge_ids & set(table.loc[[0, 1], "agent_id"])
+    # Back to other work once the queue is short: their spells end when their contacts do.
+    spells = {row[0]: row[4] for pool in engine.pools for row in pool.duty_log}
+    assert all(spells[agent] == 703 or spells[agent] == 704 for agent in surge_ids)

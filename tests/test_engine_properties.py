@@ -51,7 +51,11 @@ def small_scenarios(draw, with_patience=True, with_retrials=True):
     for index in range(draw(st.integers(1, 2))):
         skills = {f"type{k}": draw(st.integers(1, 2)) for k in range(type_count)
                   if index == 0 or draw(st.booleans())} or {"type0": 1}
-        group = {"name": f"group{index}", "skills": skills, "shrinkage": draw(st.sampled_from([0.0, 0.2]))}
+        group = {"name": f"group{index}", "skills": skills, "shrinkage": draw(st.sampled_from([0.0, 0.2, 0.5]))}
+        if draw(st.booleans()):
+            group["overtime"] = {"queue_above": draw(st.integers(0, 3)), "max_minutes": draw(st.integers(5, 60))}
+        if draw(st.booleans()):
+            group["surge"] = {"queue_above": draw(st.integers(0, 3)), "max_agents": draw(st.integers(1, 3))}
         if draw(st.booleans()):
             group["headcount"] = draw(st.lists(st.integers(0, 4), min_size=HOURS, max_size=HOURS))
         else:
@@ -108,7 +112,8 @@ def test_agents_serve_one_contact_at_a_time_and_only_on_duty(case):
         spells = duty[duty["agent_id"] == agent_id]
         inside = [((spells["start"] <= s + 1e-9) & (spells["end"] >= e - 1e-9)).any() for s, e in zip(starts, ends)]
         assert all(inside), f"{agent_id} served while off duty"
-    # At every probe the plan is met, and agents beyond it are all busy finishing a contact.
+    # At every probe the plan is met, and agents beyond it (finishing a contact after their shift,
+    # in overtime, or called in from other work by a surge rule) are all busy.
     plans = {plan.name: plan.available for plan in staffing_plans(scenario, Calendar.from_scenario(scenario))}
     probes = result.snapshots[result.snapshots["kind"] == "group"]
     for name, rows in probes.groupby("name"):
@@ -129,7 +134,7 @@ def test_more_agents_never_increase_total_waiting(case, extra):
     data["contact_types"][0]["share"] = None
     data["segments"] = [{"name": "standard", "share": 1.0}]
     group = data["agent_groups"][0]
-    group.update(skills={data["contact_types"][0]["name"]: 1}, shrinkage=0.0)
+    group.update(skills={data["contact_types"][0]["name"]: 1}, shrinkage=0.0, overtime=None, surge=None)
     data["agent_groups"] = [group]
     base = parse_scenario(data)
     if group["headcount"] is not None:

@@ -220,6 +220,16 @@ class Overtime(StrictModel):
     premium: NonNegativeFloat = 0.5
 
 
+class Surge(StrictModel):
+    """Agents scheduled but off the phones (the group's shrinkage: back-office work,
+    coaching) come to the phones, up to ``max_agents`` at a time, while more than
+    ``queue_above`` contacts wait for the group's skills, and go back to their
+    other work once it is at or under that level. They are paid already: no extra cost."""
+
+    queue_above: NonNegativeInt
+    max_agents: PositiveInt
+
+
 class AgentGroup(StrictModel):
     """In-house agents with the same skills, schedule and pay.
 
@@ -255,6 +265,7 @@ class AgentGroup(StrictModel):
     dedicated: bool = Field(
         False, description="Own queues, fed only by routing rules naming this group (e.g. a VIP desk).")
     overtime: Overtime | None = None
+    surge: Surge | None = None
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
 

@@ -10,6 +10,10 @@ come on duty.
 With an overtime rule, agents whose shift ends while more than a threshold
 of contacts wait for the group's skills stay on (up to a time limit) until
 the queue is back under the threshold; those spells are logged as overtime.
+
+With a surge rule, agents who are scheduled but off the phones (the group's
+shrinkage: back-office work, coaching) come to the phones while the queue is
+long and go back to their other work once it is short again.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from .contact import Contact
 
 class Agent:
     __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
-                 "overtime_until", "overtime_start")
+                 "overtime_until", "overtime_start", "surge")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -33,6 +37,7 @@ class Agent:
         self.contact: Contact | None = None
         self.overtime_until = -1.0  # end of the allowed overtime; negative when not in overtime
         self.overtime_start = 0.0
+        self.surge = False  # called to the phones from other work by the surge rule
 
     @property
     def in_overtime(self) -> bool:
@@ -44,11 +49,13 @@ class AgentPool:
 
     __slots__ = ("name", "kind", "handle_time_multiplier", "first_contact_resolution", "resolution_draws",
                  "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log",
-                 "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log")
+                 "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log",
+                 "surge_queue_above", "surge_max_agents", "in_surge", "scheduled")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
-                 overtime_seconds: float = 0.0) -> None:
+                 overtime_seconds: float = 0.0, surge_queue_above: int | None = None,
+                 surge_max_agents: int = 0) -> None:
         self.name = name
         self.kind = kind
         self.handle_time_multiplier = handle_time_multiplier
@@ -65,6 +72,10 @@ class AgentPool:
         self.overtime_seconds = overtime_seconds
         self.in_overtime = 0
         self.overtime_log: list[tuple[str, str, float, float]] = []
+        self.surge_queue_above = surge_queue_above
+        self.surge_max_agents = surge_max_agents
+        self.in_surge = 0
+        self.scheduled = 0  # agents scheduled now, on the phones or not (available = target)
 
     @property
     def on_duty(self) -> int:
@@ -81,13 +92,15 @@ class AgentPool:
         """Contacts waiting in the queues this pool serves."""
         return sum(queue.waiting for level in self.skill_levels for queue in level)
 
-    def set_target(self, target: int, now: float, shift_end: bool = False) -> list[Agent]:
+    def set_target(self, target: int, now: float, shift_end: bool = False, scheduled: int | None = None) -> list[Agent]:
         """Follow a new staffing level; returns the agents who just came on duty (to be given work).
 
         ``shift_end``: the drop comes from shifts ending (not breaks), so overtime may apply.
+        ``scheduled``: agents scheduled, including those off the phones (bounds the surge).
         """
         self.target = target
-        staying = self.on_duty - self.leaving - self.in_overtime
+        self.scheduled = target if scheduled is None else scheduled
+        staying = self.on_duty - self.leaving - self.in_overtime - self.in_surge
         arrivals: list[Agent] = []
         if target > staying:
             shortfall = target - staying
@@ -120,7 +133,8 @@ class AgentPool:
         for agent in self.busy.values():
             if count == 0:
                 break
-            if not agent.leaving:
+            # Agents in overtime or called in by a surge are outside the plan: they leave by their own rules.
+            if not agent.leaving and not agent.in_overtime and not agent.surge:
                 agent.leaving = True
                 self.leaving += 1
                 count -= 1
@@ -131,7 +145,7 @@ class AgentPool:
         for agent in self.busy.values():
             if started == count:
                 break
-            if not agent.leaving and not agent.in_overtime:
+            if not agent.leaving and not agent.in_overtime and not agent.surge:
                 agent.overtime_until = now + self.overtime_seconds
                 agent.overtime_start = now
                 started += 1
@@ -162,6 +176,26 @@ class AgentPool:
         self.overtime_log.append((agent.agent_id, self.name, agent.overtime_start, now))
         agent.overtime_until = -1.0
         self.in_overtime -= 1
+
+    def needs_surge(self) -> bool:
+        """Whether to call one more agent from other work: the queue is long and someone is left to call."""
+        return (self.surge_queue_above is not None and self.waiting_for_skills() > self.surge_queue_above
+                and self.in_surge < min(self.surge_max_agents, self.scheduled - self.target))
+
+    def call_in_surge(self, now: float) -> Agent:
+        agent = self.new_agent(now)
+        agent.surge = True
+        self.in_surge += 1
+        return agent
+
+    def surge_over(self) -> bool:
+        """Whether an agent called in by the surge rule goes back (queue short, or the plan no longer has them)."""
+        return (self.waiting_for_skills() <= self.surge_queue_above
+                or self.in_surge > self.scheduled - self.target)
+
+    def end_surge(self, agent: Agent, now: float) -> None:
+        self.in_surge -= 1
+        self.log_departure(agent, now)
 
     def close(self, now: float) -> None:
         """End every duty and overtime spell at the end of the run."""

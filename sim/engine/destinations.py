@@ -26,6 +26,7 @@ class HumanDestination:
         self.pools: list[AgentPool] = []
         self.levels_for_type: list[list[list[AgentPool]]] = [[] for _ in range(type_count)]
         self._pools_by_priority: list[dict[int, list[AgentPool]]] = [{} for _ in range(type_count)]
+        self.surge_pools: list[list[AgentPool]] = [[] for _ in range(type_count)]  # pools with a surge rule
 
     def serves(self, type_index: int) -> bool:
         return bool(self.levels_for_type[type_index])
@@ -41,6 +42,8 @@ class HumanDestination:
             levels = self._pools_by_priority[type_index]
             levels.setdefault(priority, []).append(pool)
             self.levels_for_type[type_index] = [levels[key] for key in sorted(levels)]
+            if pool.surge_queue_above is not None:
+                self.surge_pools[type_index].append(pool)
 
     def has_idle_agent(self, type_index: int) -> bool:
         return any(pool.idle for level in self.levels_for_type[type_index] for pool in level)
@@ -69,11 +72,13 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
     if any(not group.dedicated for group in scenario.agent_groups):
         inhouse = HumanDestination(INHOUSE, "inhouse", len(names), queue_class)
     for group in scenario.agent_groups:
-        overtime = group.overtime
+        overtime, surge = group.overtime, group.surge
         pool = AgentPool(group.name, "inhouse", group.handle_time_multiplier, group.first_contact_resolution,
                          _fcr_draws(group.name, group.first_contact_resolution, streams),
                          overtime_queue_above=overtime.queue_above if overtime else None,
-                         overtime_seconds=overtime.max_minutes * 60.0 if overtime else 0.0)
+                         overtime_seconds=overtime.max_minutes * 60.0 if overtime else 0.0,
+                         surge_queue_above=surge.queue_above if surge else None,
+                         surge_max_agents=surge.max_agents if surge else 0)
         destination = inhouse
         if group.dedicated:
             destination = HumanDestination(group.name, "inhouse", len(names), queue_class)

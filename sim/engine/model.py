@@ -106,10 +106,13 @@ class Engine:
 
     def _staffing_process(self, pool: AgentPool, plan: GroupPlan):
         env = self.env
-        for time, level in zip(plan.available.times.tolist(), plan.available.values.tolist()):
+        # ``available`` is derived from ``scheduled`` point by point, so both change at the same times.
+        for time, level, scheduled in zip(plan.available.times.tolist(), plan.available.values.tolist(),
+                                          plan.scheduled.values.tolist()):
             delay = time - env.now
             yield _urgent_timeout(env, delay if delay > 0.0 else 0.0)
-            for agent in pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends):
+            for agent in pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
+                                         scheduled=int(max(scheduled, 0))):
                 self._seek_work(agent)
 
     def _snapshot_process(self):
@@ -168,6 +171,9 @@ class Engine:
         queue.push(contact, self._segment_priority[contact.segment], self._segment_boost[contact.segment])
         if patience != math.inf:
             Timeout(self.env, patience, contact).callbacks.append(self._on_patience_end)
+        for pool in destination.surge_pools[contact.contact_type]:
+            while pool.needs_surge():
+                self._seek_work(pool.call_in_surge(now))
 
     def _serve(self, agent: Agent, contact: Contact) -> None:
         pool = agent.pool
@@ -208,6 +214,9 @@ class Engine:
         if agent.in_overtime and agent.pool.overtime_over(agent, self.env.now):
             agent.pool.end_overtime(agent, self.env.now)
             return
+        if agent.surge and agent.pool.surge_over():
+            agent.pool.end_surge(agent, self.env.now)
+            return
         for level in agent.pool.skill_levels:
             best_queue = None
             best_key = math.inf
@@ -222,6 +231,9 @@ class Engine:
                 return
         if agent.in_overtime:
             agent.pool.end_overtime(agent, self.env.now)
+            return
+        if agent.surge:
+            agent.pool.end_surge(agent, self.env.now)
             return
         agent.idle_since = self.env.now
         agent.pool.idle.append(agent)
