@@ -38,7 +38,7 @@ def test_unknown_key_lists_allowed_keys():
     data = small_data()
     data["horizon"]["colse"] = "20:00"
     [message] = problems_of(data)
-    assert message.startswith("horizon.colse: unknown key (allowed: close, days,")
+    assert message.startswith("horizon.colse: unknown key (allowed: days, interval_minutes, open, close,")
 
 
 def test_bad_time_of_day_names_field_and_value():

@@ -36,24 +36,17 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
 from sim.config import Problem
-from sim.config.errors import join_path
-from sim.config.loader import validation_problems
+from sim.config.errors import InputError, join_path, validation_problems
 
 # Any value the scenario accepts at the path (numbers, strings, lists such as a headcount profile,
 # tables such as a distribution); apply_overrides validates it against the scenario schema.
 FactorValue = Any
 
 
-class SweepFileError(ValueError):
+class SweepFileError(InputError):
     """A sweep that cannot run; ``problems`` lists every issue found."""
 
-    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
-        self.problems = list(problems)
-        self.source = source
-        header = f"{source}: " if source else ""
-        count = len(self.problems)
-        lines = "\n".join(f"  {problem}" for problem in self.problems)
-        super().__init__(f"{header}{count} problem{'s' if count != 1 else ''} in sweep\n{lines}")
+    what = "sweep"
 
 
 class _Strict(BaseModel):

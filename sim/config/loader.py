@@ -8,10 +8,7 @@ the cross-field checks.
 
 from __future__ import annotations
 
-import json
 import tomllib
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import files
 from .checks import find_problems
-from .errors import Problem, ScenarioError, join_path
+from .errors import Problem, ScenarioError, join_path, validation_problems
 from .scenario import HeadcountRow, Scenario, Shift, VolumeRow
 
 
@@ -126,87 +123,6 @@ def _validate(data: dict[str, Any], source: str | None) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(validation_problems(error, Scenario), source) from None
-
-
-# --- formatting pydantic errors -------------------------------------------------------------
-
-def validation_problems(error: ValidationError, model: type[BaseModel]) -> list[Problem]:
-    """Pydantic errors as problems with readable dotted paths and the allowed values."""
-    problems = []
-    for item in error.errors(include_url=False):
-        path, parent = _walk(model, item["loc"])
-        problems.append(Problem(path, _describe(item, parent)))
-    return problems
-
-
-def _unwrap(annotation: Any) -> Any:
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        if len(members) == 1:
-            return _unwrap(members[0])
-    return annotation
-
-
-def _union_member(annotation: Any, tag: str) -> Any | None:
-    """The member of a tagged union whose ``dist``/``kind`` literal equals ``tag``."""
-    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
-        return None
-    for member in typing.get_args(annotation):
-        member = _unwrap(member)
-        if isinstance(member, type) and issubclass(member, BaseModel):
-            for field in member.model_fields.values():
-                if typing.get_origin(field.annotation) is typing.Literal and tag in typing.get_args(field.annotation):
-                    return member
-    return None
-
-
-def _walk(model: type[BaseModel], loc: tuple) -> tuple[str, Any]:
-    """Dotted path for a pydantic location, and the type that holds its last element."""
-    parts: list[str | int] = []
-    current: Any = model
-    parent: Any = model
-    for element in loc:
-        current = _unwrap(current)
-        member = _union_member(current, element) if isinstance(element, str) else None
-        if member is not None:
-            current = member  # the tag pydantic adds for tagged unions is not part of the path
-            continue
-        parent = current
-        parts.append(element)
-        current = _child_type(current, element)
-    return join_path(*parts), parent
-
-
-def _child_type(annotation: Any, element: str | int) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        field = annotation.model_fields.get(element) if isinstance(element, str) else None
-        return field.annotation if field else None
-    origin = typing.get_origin(annotation)
-    if origin is list and isinstance(element, int):
-        return typing.get_args(annotation)[0]
-    if origin is dict:
-        return typing.get_args(annotation)[1]
-    return None
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, default=str) if isinstance(value, (dict, list)) else repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _describe(item: dict[str, Any], parent: Any) -> str:
-    kind, message = item["type"], item["msg"]
-    if kind == "value_error":
-        return message.removeprefix("Value error, ")
-    if kind == "missing":
-        return "required, but missing"
-    if kind == "extra_forbidden":
-        allowed = sorted(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
-        return f"unknown key (allowed: {', '.join(allowed)})" if allowed else "unknown key"
-    return f"{_short(item.get('input'))} is not allowed: {message[:1].lower()}{message[1:]}"
 
 
 # --- inlining referenced files ---------------------------------------------------------------
