@@ -81,14 +81,16 @@ def _run_serially(function: Callable[[Task], Output], tasks: Sequence[Task]) -> 
         yield index, function(task)
 
 
-def _pool_context():
+def local_process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for callers that keep one open across many batches (e.g. a staffing search)."""
     # forkserver: never fork a parent that may run threads (progress bars, Dask, plotting).
-    return multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
+    context = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _run_on_pool(function: Callable[[Task], Output], tasks: Sequence[Task],
                  workers: int) -> Iterator[tuple[int, Output]]:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    pool = local_process_pool(workers)
     try:
         index_of: dict[Future, int] = {pool.submit(function, task): index for index, task in enumerate(tasks)}
         for future in as_completed(index_of):

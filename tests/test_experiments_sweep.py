@@ -15,7 +15,7 @@ from analysis.cli import main
 from analysis.distributed import ExecutionPlan
 from analysis.sweep.design import VARIED, build_design
 from analysis.sweep.journal import SweepMismatchError
-from analysis.sweep.runner import prepare_sweep, run_sweep
+from analysis.sweep.runner import run_sweep
 from analysis.sweep.spec import SweepFileError, load_sweep_file, parse_sweep
 from sim.config import load_scenario
 
@@ -275,5 +275,5 @@ def test_a_killed_sweep_process_resumes_to_the_same_table(tmp_path):
     resumed = run_sweep(spec, out, ExecutionPlan(workers=1), show_progress=False)
     assert set(resumed.skipped) == done and len(resumed.ran) == 30 - len(done)
     assert not list(out.rglob(".*tmp"))
-    complete = run_sweep(spec, tmp_path / "complete", ExecutionPlan(workers=1), show_progress=False)
+    run_sweep(spec, tmp_path / "complete", ExecutionPlan(workers=1), show_progress=False)
     assert (out / "results.csv").read_bytes() == (tmp_path / "complete" / "results.csv").read_bytes()

@@ -44,7 +44,7 @@ from sim.config import Scenario, parse_scenario
 from sim.config.types import WEEKDAYS
 from sim.run import simulate
 
-from ..parallel import default_workers, run_tasks
+from ..distributed import ExecutionPlan, run_tasks
 from .arrivals import fit_arrivals
 from .day_types import DayTypes
 from .sim_log import simulated_contacts
@@ -248,12 +248,11 @@ def run_backtest(plan: BacktestPlan, contacts: pd.DataFrame, replications: int =
     observed_counts = hourly_counts(contacts, threshold)
     observed = _kpi_table(hourly_kpis(observed_counts, plan.dates, plan.day_types))
     tasks = [_ReplicationTask(scenario, seed, index, plan.start_date) for index in range(replications)]
-    workers = default_workers(replications) if workers is None else workers
     simulated: list[pd.DataFrame | None] = [None] * replications
     period_values, in_system = [], 0
     with tqdm(total=replications, desc="back-test", unit="rep", disable=not show_progress, leave=False,
               delay=2.0) as bar:
-        for index, (counts, still) in run_tasks(_replication_counts, tasks, workers):
+        for index, (counts, still) in run_tasks(_replication_counts, tasks, ExecutionPlan(workers=workers)):
             counts = counts.loc[counts["date"].isin(pd.to_datetime(pd.Series(plan.dates)))]
             simulated[index] = _kpi_table(hourly_kpis(counts, plan.dates, plan.day_types))
             period_values.append(_period_kpis(counts, plan.dates))

@@ -131,7 +131,7 @@ def exponential_censored(times: np.ndarray, observed: np.ndarray) -> FittedDistr
 
 
 def _weibull_log_likelihood(log_shape: float, log_scale: float, times: np.ndarray, observed: np.ndarray) -> float:
-    shape, scale = math.exp(log_shape), math.exp(log_scale)
+    shape = math.exp(log_shape)
     event_times = times[observed]
     return float(observed.sum() * (log_shape - shape * log_scale)
                  + (shape - 1) * np.log(event_times).sum()

@@ -201,7 +201,7 @@ def _segments(result: CalibrationResult, contacts: pd.DataFrame,
               options: ScenarioOptions) -> tuple[list[dict], list[str]]:
     shares = result.segment_shares
     priority = priority_segments_in(shares, options.priority_segments)
-    segments, comment = [], [f"observed shares of all contacts: "
+    segments, comment = [], ["observed shares of all contacts: "
                              + ", ".join(f"{name} {share:.1%}" for name, share in shares.items())]
     for name, share in shares.items():
         segment: dict = {"name": name, "share": share}
@@ -262,7 +262,7 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         f"expected arrivals per {horizon['interval_minutes']}-minute interval, weekday and type: the mean "
         "over the log's days of each day type (" + ", ".join(
             f"{label} {days} days" for label, days in result.arrivals.days_observed.items()) + ")",
-        f"busyness_cv: day-to-day variation beyond Poisson, method of moments on daily totals "
+        "busyness_cv: day-to-day variation beyond Poisson, method of moments on daily totals "
         "(includes any trend over the period)"]
     contact_types, handle_columns, patience_columns = [], {}, {}
     for name in types:
