@@ -1,0 +1,161 @@
+"""The agents whose staffing is planned: one agent group, or all shared in-house groups together.
+
+Planning works with one number per interval, the *headcount* scheduled for
+the unit. For a single group that is the group's headcount; for all groups
+it is split between them in fixed shares (their share of the workload), so
+"all in-house agents" scale together. The simulator makes
+``round(scheduled x (1 - shrinkage))`` of a group's agents available, so a
+requirement of agents on the phones is turned into the smallest headcount
+that gives at least that many available (:meth:`StaffedUnit.headcount_for`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from sim.config import AgentGroup, Scenario
+
+from .routing import INHOUSE
+from .workload import Workload, unit_workload
+
+ALL_GROUPS = "all_groups"
+
+
+class StaffingError(ValueError):
+    """Staffing cannot be planned as asked (unknown group, no demand, target out of reach)."""
+
+
+@dataclass(frozen=True)
+class StaffedUnit:
+    """One or more agent groups planned together, with the contact types they take.
+
+    ``type_weights[t]``: the share of type ``t``'s contacts at ``destination``
+    this unit takes in the analytic view; ``shares``: how the unit's
+    headcount splits between its groups.
+    """
+
+    label: str
+    destination: str
+    groups: tuple[AgentGroup, ...]
+    shares: tuple[float, ...]
+    type_weights: dict[str, float]
+    type_multipliers: dict[str, float]
+    _headcounts: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        return tuple(group.name for group in self.groups)
+
+    @property
+    def served_types(self) -> tuple[str, ...]:
+        """Contact types any of the unit's groups can serve (whose KPIs the unit is judged on)."""
+        return tuple(dict.fromkeys(name for group in self.groups for name in group.skills))
+
+    def split(self, headcount: int) -> tuple[int, ...]:
+        """Headcount per group. Agents are handed out one by one to the group furthest below its
+        share, so no group ever loses an agent when the total grows."""
+        return _split(self.shares, int(headcount))
+
+    def available(self, headcount: int) -> int:
+        """Agents on the phones the simulator makes of a headcount (rounding half up, per group)."""
+        return sum(math.floor(count * (1.0 - group.shrinkage) + 0.5)
+                   for count, group in zip(self.split(headcount), self.groups))
+
+    def headcount_for(self, agents: int) -> int:
+        """Smallest headcount with at least ``agents`` available after shrinkage."""
+        agents = int(agents)
+        if agents not in self._headcounts:
+            headcount = max(agents, 0)  # shrinkage never adds agents, so at least this many
+            while self.available(headcount) < agents:
+                headcount += 1
+            self._headcounts[agents] = headcount
+        return self._headcounts[agents]
+
+    def workload(self, scenario: Scenario) -> Workload:
+        return unit_workload(scenario, self.destination, self.type_weights, self.type_multipliers)
+
+    def labor_cost(self, headcount: np.ndarray, interval_hours: float) -> float:
+        """Wages, on-costs and training of a headcount plan (days x intervals), as the simulator costs
+        headcount profiles: paid hours = headcount x interval length; training per day's peak headcount."""
+        per_group = self.split_matrix(headcount)
+        cost = 0.0
+        for group, counts in zip(self.groups, per_group):
+            wages = counts.sum() * interval_hours * group.wage_per_hour
+            cost += wages * (1.0 + sum(group.on_costs.values()))
+            cost += group.training_cost_per_agent_day * counts.max(axis=1).sum()
+        return float(cost)
+
+    def split_matrix(self, headcount: np.ndarray) -> list[np.ndarray]:
+        """Per group, its headcount matrix (same shape as ``headcount``)."""
+        flat = np.asarray(headcount, dtype=int).ravel()
+        parts = np.array([self.split(value) for value in flat]).reshape(flat.size, len(self.groups))
+        return [parts[:, index].reshape(np.shape(headcount)) for index in range(len(self.groups))]
+
+
+@lru_cache(maxsize=4096)
+def _split(shares: tuple[float, ...], headcount: int) -> tuple[int, ...]:
+    counts = [0] * len(shares)
+    for handed in range(1, headcount + 1):
+        deficits = [share * handed - count for share, count in zip(shares, counts)]
+        counts[int(np.argmax(deficits))] += 1
+    return tuple(counts)
+
+
+def select_unit(scenario: Scenario, group: str | None = None) -> StaffedUnit:
+    """The unit to plan: the named group; without a name the only shared group, or all shared groups."""
+    shared = [item for item in scenario.agent_groups if not item.dedicated]
+    if group is not None and group != ALL_GROUPS:
+        chosen = next((item for item in scenario.agent_groups if item.name == group), None)
+        if chosen is None:
+            known = ", ".join(item.name for item in scenario.agent_groups) or "none"
+            raise StaffingError(f"no agent group named {group!r} (known: {known}, or {ALL_GROUPS})")
+        return _single_group_unit(scenario, chosen, shared)
+    if not shared:
+        raise StaffingError("the scenario has no shared in-house agent group to staff")
+    if len(shared) == 1:
+        return _single_group_unit(scenario, shared[0], shared)
+    return _all_groups_unit(scenario, shared)
+
+
+def _best_groups(shared: list[AgentGroup], contact_type: str) -> list[AgentGroup]:
+    """Shared groups with the best (lowest) skill priority for a type: where arriving contacts go first."""
+    serving = [group for group in shared if contact_type in group.skills]
+    if not serving:
+        return []
+    best = min(group.skills[contact_type] for group in serving)
+    return [group for group in serving if group.skills[contact_type] == best]
+
+
+def _single_group_unit(scenario: Scenario, group: AgentGroup, shared: list[AgentGroup]) -> StaffedUnit:
+    if group.dedicated:
+        weights = {name: 1.0 for name in group.skills}
+        destination = group.name
+    else:
+        weights = {}
+        for name in scenario.contact_type_names():
+            best = _best_groups(shared, name)
+            if group in best:
+                weights[name] = 1.0 / len(best)  # groups tied on priority share the type evenly
+        destination = INHOUSE
+    multipliers = {name: group.handle_time_multiplier for name in group.skills}
+    return StaffedUnit(group.name, destination, (group,), (1.0,), weights, multipliers)
+
+
+def _all_groups_unit(scenario: Scenario, shared: list[AgentGroup]) -> StaffedUnit:
+    weights, multipliers = {}, {}
+    for name in scenario.contact_type_names():
+        best = _best_groups(shared, name)
+        if best:
+            weights[name] = 1.0
+            multipliers[name] = float(np.mean([group.handle_time_multiplier for group in best]))
+    loads = [_single_group_unit(scenario, group, shared) for group in shared]
+    erlang_hours = np.array([
+        unit_workload(scenario, INHOUSE, unit.type_weights, unit.type_multipliers).offered_load().sum()
+        for unit in loads])
+    shares = erlang_hours / erlang_hours.sum() if erlang_hours.sum() > 0 else np.full(len(shared), 1 / len(shared))
+    return StaffedUnit(ALL_GROUPS, INHOUSE, tuple(shared), tuple(float(share) for share in shares),
+                       weights, multipliers)

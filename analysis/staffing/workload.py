@@ -1,0 +1,219 @@
+"""Expected human workload per interval from a scenario: contacts, handle time and patience.
+
+For every day of the horizon and every interval this module works out how
+many contacts reach a human destination (the shared in-house groups, a
+dedicated group), of which contact type and segment, and whether they come
+straight or after the AI. From that it gives the numbers an Erlang model
+needs for the staffed agents: volume, mean handle time (talk plus after-call
+work, times the group's multiplier, times the AI's escalation multiplier for
+escalated contacts) and mean patience.
+
+What the analytic view accounts for:
+
+* demand by weekday, day factors and opening hours (:func:`sim.demand.expected_volume`);
+* static routing: fixed splits to vendors or dedicated desks, AI-first rules (:mod:`.routing`);
+* the AI: containment and give-up remove demand, escalations come back to
+  humans after the mean AI session time (spread over the next intervals) with
+  the escalation handle-time multiplier; with ``when_full = "human"`` the
+  share finding every AI session busy (Erlang B on the AI capacity) goes
+  straight to humans.
+
+What it cannot account for (the simulation-based method does):
+
+* queue-dependent overflow to vendors (``expected_wait_above_seconds`` and
+  the like), which reduces the in-house requirement when queues grow;
+* carry-over: contacts still waiting at the end of an interval, and agents
+  still busy, load the next interval (each interval is a stationary queue);
+* retrials of abandoned contacts and repeat contacts (unresolved issues,
+  false AI containment), which add demand later in the day;
+* skill-based routing between groups: each contact type is assigned to the
+  group(s) with its best skill priority, cross-skilled help is ignored;
+* non-exponential handle times and patience (only their means enter), and
+  the day-to-day busyness factor (mean 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import Calendar
+from sim.config import Scenario
+from sim.demand import expected_volume
+
+from ..erlang import erlang_b
+from .routing import AI, RoutingView
+
+
+@dataclass(frozen=True)
+class DestinationDemand:
+    """Expected contacts reaching one human destination, per (day, interval, contact type, segment).
+
+    ``direct`` never went through the AI (or found it full); ``escalated``
+    were handed over by the AI, already shifted to the interval they reach humans in.
+    """
+
+    direct: np.ndarray
+    escalated: np.ndarray
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What an Erlang model needs per day and interval for one staffed unit.
+
+    Arrays have shape (days, intervals per day). ``handle_seconds`` is NaN
+    and ``patience_seconds`` infinite where no contact arrives; patience is
+    infinite when nobody abandons.
+    """
+
+    interval_seconds: int
+    weekdays: tuple[str, ...]
+    volume: np.ndarray
+    handle_seconds: np.ndarray
+    patience_seconds: np.ndarray
+    notes: tuple[str, ...] = ()
+
+    @property
+    def days(self) -> int:
+        return self.volume.shape[0]
+
+    @property
+    def intervals_per_day(self) -> int:
+        return self.volume.shape[1]
+
+    def offered_load(self) -> np.ndarray:
+        """Erlangs per interval (volume x handle time / interval length)."""
+        return np.where(self.volume > 0, self.volume * np.nan_to_num(self.handle_seconds), 0.0) / self.interval_seconds
+
+
+def destination_demand(scenario: Scenario, destination: str) -> tuple[DestinationDemand, tuple[str, ...]]:
+    """Expected contacts reaching ``destination`` (``inhouse`` or a dedicated group's name), and notes."""
+    calendar = Calendar.from_scenario(scenario)
+    routing = RoutingView(scenario)
+    types = scenario.contact_type_names()
+    segments = np.array([segment.share for segment in scenario.segments])
+    shape = (calendar.days, calendar.intervals_per_day, len(types), len(segments))
+    direct, escalated, to_ai = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for day in range(calendar.days):
+        volume = expected_volume(scenario, calendar, day)  # (intervals, types)
+        for t, name in enumerate(types):
+            for s, segment in enumerate(scenario.segments):
+                new = volume[:, t] * segments[s] / segments.sum()
+                split = routing.segment_split(name, segment.name, "new", allow_ai=True)
+                direct[day, :, t, s] += new * split.get(destination, 0.0)
+                to_ai[day, :, t, s] += new * split.get(AI, 0.0)
+    notes = [f"routing rule {label!r} depends on the queue and is left out of the analytic view"
+             for label in routing.dynamic_rules()]
+    if scenario.ai is not None and to_ai.any():
+        ai_direct, ai_escalated, ai_notes = _through_ai(scenario, calendar, routing, destination, to_ai)
+        direct += ai_direct
+        escalated += ai_escalated
+        notes += ai_notes
+    return DestinationDemand(direct, escalated), tuple(notes)
+
+
+def _through_ai(scenario: Scenario, calendar: Calendar, routing: RoutingView, destination: str,
+                to_ai: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Contacts sent to the AI that reach ``destination``: refused when full, or escalated (delayed)."""
+    ai = scenario.ai
+    assert ai is not None
+    types = scenario.contact_type_names()
+    session = np.array([_session_seconds(scenario, name) for name in types])
+    load = (to_ai.sum(axis=3) * session).sum(axis=2) / calendar.interval_seconds  # (days, intervals)
+    if ai.when_full == "human":
+        # Erlang B is insensitive to the session-time distribution: the share finding all sessions busy.
+        blocked = np.vectorize(lambda erlangs: erlang_b(ai.capacity, float(erlangs)))(load)
+        notes = []
+    else:
+        blocked = np.zeros_like(load)
+        notes = ["AI waits when full (when_full = 'wait'): the delay in the AI is left out"]
+    direct, escalated = np.zeros_like(to_ai), np.zeros_like(to_ai)
+    for t, name in enumerate(types):
+        outcome = ai.contact_types.get(name)
+        for s, segment in enumerate(scenario.segments):
+            reached = to_ai[:, :, t, s]
+            if not reached.any():
+                continue
+            refused = routing.segment_split(name, segment.name, "new", allow_ai=False).get(destination, 0.0)
+            direct[:, :, t, s] += reached * blocked * refused
+            handed = routing.segment_split(name, segment.name, "escalated", allow_ai=False).get(destination, 0.0)
+            for day in range(calendar.days):
+                share = _escalation_share(outcome, day, calendar.days) if outcome is not None else 0.0
+                served = reached[day] * (1.0 - blocked[day]) * share * handed
+                escalated[day, :, t, s] += _delayed(served, session[t], calendar.interval_seconds)
+    return direct, escalated, notes
+
+
+def _session_seconds(scenario: Scenario, name: str) -> float:
+    ai = scenario.ai
+    outcome = ai.contact_types.get(name) if ai is not None else None
+    if outcome is None:
+        return 0.0
+    return (outcome.session_time or ai.session_time).mean_seconds()
+
+
+def _escalation_share(outcome, day: int, days: int) -> float:
+    """Escalated share on ``day``, following a containment rollout ramp as the engine does."""
+    containment = outcome.containment
+    if outcome.containment_start is not None:
+        progress = day / (days - 1) if days > 1 else 1.0
+        containment = outcome.containment_start + (outcome.containment - outcome.containment_start) * progress
+    return outcome.escalation + (outcome.containment - containment)
+
+
+def _delayed(volume: np.ndarray, delay_seconds: float, interval_seconds: int) -> np.ndarray:
+    """Contacts arriving uniformly in each interval, moved ``delay_seconds`` later (what spills past
+    the end of the day is dropped: escalations after the last interval reach nobody we plan for)."""
+    whole, fraction = divmod(delay_seconds / interval_seconds, 1.0)
+    whole = int(whole)
+    shifted = np.zeros_like(volume)
+    for offset, weight in ((whole, 1.0 - fraction), (whole + 1, fraction)):
+        if weight > 0 and offset < len(volume):
+            shifted[offset:] += weight * volume[:len(volume) - offset]
+    return shifted
+
+
+def unit_workload(scenario: Scenario, destination: str, type_weights: Mapping[str, float],
+                  type_multipliers: Mapping[str, float]) -> Workload:
+    """Workload of the agents who take ``type_weights[type]`` of each type's contacts at ``destination``.
+
+    ``type_multipliers``: handle-time multiplier of those agents per type.
+    """
+    demand, notes = destination_demand(scenario, destination)
+    types = scenario.contact_type_names()
+    weights = np.array([type_weights.get(name, 0.0) for name in types])
+    multipliers = np.array([type_multipliers.get(name, 1.0) for name in types])
+    escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai is not None else 1.0
+    base_handle = np.array([contact_type.handle_time.mean_seconds()
+                            + (contact_type.after_call_work.mean_seconds() if contact_type.after_call_work else 0.0)
+                            for contact_type in scenario.contact_types]) * multipliers
+    abandon_rate = _abandon_rates(scenario)  # (types, segments), per second of waiting
+    direct = demand.direct * weights[None, None, :, None]
+    escalated = demand.escalated * weights[None, None, :, None]
+    volume = direct.sum(axis=(2, 3)) + escalated.sum(axis=(2, 3))
+    work = ((direct.sum(axis=3) * base_handle).sum(axis=2)
+            + (escalated.sum(axis=3) * base_handle * escalation_multiplier).sum(axis=2))
+    # Exponential patience per (type, segment); the mixture's abandonment rate is the volume-weighted rate.
+    rate = ((direct + escalated) * abandon_rate[None, None]).sum(axis=(2, 3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        handle = np.where(volume > 0, work / volume, np.nan)
+        mean_rate = np.where(volume > 0, rate / volume, 0.0)
+        patience = np.where(mean_rate > 0, 1.0 / mean_rate, math.inf)
+    calendar = Calendar.from_scenario(scenario)
+    return Workload(calendar.interval_seconds, tuple(calendar.weekday(day) for day in range(calendar.days)),
+                    volume, handle, patience, notes)
+
+
+def _abandon_rates(scenario: Scenario) -> np.ndarray:
+    """1 / mean patience per (contact type, segment); 0 for types whose customers never abandon."""
+    rates = np.zeros((len(scenario.contact_types), len(scenario.segments)))
+    for t, contact_type in enumerate(scenario.contact_types):
+        if contact_type.patience is None:
+            continue
+        mean = contact_type.patience.mean_seconds()
+        for s, segment in enumerate(scenario.segments):
+            rates[t, s] = 1.0 / (mean * segment.patience_multiplier) if mean > 0 else math.inf
+    return rates
