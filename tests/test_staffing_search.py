@@ -111,3 +111,16 @@ def test_search_settings_are_checked():
         SearchSettings(replications=1)
     with pytest.raises(StaffingError, match="confidence"):
         SearchSettings(confidence=1.0)
+
+
+def test_search_gives_the_same_plan_serially_on_processes_and_on_a_dask_cluster(impatient):
+    from dask.distributed import LocalCluster
+
+    scenario, unit, serial = impatient
+    parallel = simulation_staffing(scenario, unit, TARGET, settings(workers=2))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask = simulation_staffing(scenario, unit, TARGET, settings(scheduler=cluster.scheduler_address))
+    for other in (parallel, dask):
+        np.testing.assert_array_equal(other.agents, serial.agents)
+        assert other.simulations == serial.simulations
+        np.testing.assert_array_equal(other.confirmation.counts["offered"], serial.confirmation.counts["offered"])

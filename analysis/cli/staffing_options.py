@@ -46,7 +46,8 @@ def settings_from(args: argparse.Namespace) -> SearchSettings:
         raise StaffingError("--reps must be at least 2 (confidence bounds need two replications)")
     return SearchSettings(replications=args.reps, confidence=args.confidence, scope=args.scope, seed=args.seed,
                           confirmation_replications=args.confirm_reps, max_rounds=args.max_rounds,
-                          workers=args.workers, show_progress=not args.quiet)
+                          workers=args.workers, scheduler=args.scheduler,
+                          show_progress=not args.quiet)
 
 
 def round_printer(args: argparse.Namespace) -> Callable[[SearchRound], None] | None:

@@ -30,7 +30,7 @@ from sim.records import ABANDONED, ANSWERED
 from sim.run import simulate
 
 from ..kpis import compute_kpis
-from ..distributed import ExecutionPlan, local_process_pool
+from ..distributed import ExecutionPlan, local_process_pool, run_tasks
 from .targets import StaffingTarget
 
 
@@ -173,11 +173,15 @@ class Evaluation:
 class SimulationRunner:
     """Runs replications (in parallel when asked) and counts every simulation it runs.
 
-    Use as a context manager so the worker processes are shut down.
+    Local worker processes stay up between batches (a search runs dozens);
+    with ``scheduler`` (a Dask address) each batch goes to the cluster. Use as
+    a context manager so the worker processes are shut down.
     """
 
-    def __init__(self, workers: int | None = None, show_progress: bool = True, description: str = "simulating"):
+    def __init__(self, workers: int | None = None, show_progress: bool = True, description: str = "simulating",
+                 scheduler: str | None = None):
         self.workers = workers
+        self.scheduler = scheduler
         self.simulations = 0
         self._pool: ProcessPoolExecutor | None = None
         self._bar = tqdm(desc=description, unit="sim", disable=not show_progress, leave=False, delay=1.0)
@@ -213,6 +217,8 @@ class SimulationRunner:
         return Evaluation(counts, scenario.horizon.days, tuple(replications), kpis)
 
     def _run(self, tasks: list[EvaluationTask]) -> list[ReplicationCounts]:
+        if self.scheduler:
+            return self._run_on_cluster(tasks)
         workers = ExecutionPlan(workers=self.workers).local_workers(len(tasks))
         if workers <= 1:
             outputs = []
@@ -225,6 +231,13 @@ class SimulationRunner:
         outputs = []
         for output in self._pool.map(count_replication, tasks):
             outputs.append(output)
+            self._advance()
+        return outputs
+
+    def _run_on_cluster(self, tasks: list[EvaluationTask]) -> list[ReplicationCounts]:
+        outputs: list[ReplicationCounts | None] = [None] * len(tasks)
+        for index, output in run_tasks(count_replication, tasks, ExecutionPlan(scheduler=self.scheduler)):
+            outputs[index] = output
             self._advance()
         return outputs
 

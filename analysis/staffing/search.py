@@ -56,7 +56,8 @@ class SearchSettings:
 
     ``replications`` per round (the same ones every round); ``confidence`` of
     the one-sided bound; ``confirmation_replications`` fresh ones at the end
-    (default: as many as the search used).
+    (default: as many as the search used). ``workers`` local processes, or
+    ``scheduler``, the address of a Dask cluster; neither changes the result.
     """
 
     replications: int = 10
@@ -66,6 +67,7 @@ class SearchSettings:
     confirmation_replications: int | None = None
     max_rounds: int = 60
     workers: int | None = None
+    scheduler: str | None = None
     show_progress: bool = True
 
     def __post_init__(self) -> None:
@@ -125,7 +127,8 @@ def simulation_staffing(scenario: Scenario, unit: StaffedUnit, targets: Sequence
         raise StaffingError(f"no contacts reach {unit.label!r}; nothing to staff")
     start, _ = analytic_agents(workload, targets, "erlang-a")
     started = time.perf_counter()
-    with SimulationRunner(settings.workers, settings.show_progress, f"staffing {unit.label}") as runner:
+    with SimulationRunner(settings.workers, settings.show_progress, f"staffing {unit.label}",
+                          settings.scheduler) as runner:
         search = _Search(scenario, unit, tuple(targets), settings, workload, runner, started, on_round)
         if settings.scope == "interval":
             converged = search.per_interval(start.ravel())
