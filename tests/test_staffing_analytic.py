@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import copy
 import math
-import tomllib
 
 import numpy as np
 import pytest
 
 from analysis.erlang import ServiceLevelTarget, requirements_per_interval
 from analysis.staffing import (ALL_GROUPS, StaffingError, TargetError, analytic_agents, analytic_requirements,
-                               headcount_for_agents, parse_target, parse_targets, select_unit, toml_document,
+                               headcount_for_agents, parse_target, parse_targets, select_unit,
                                with_headcount, write_headcount_scenario)
 from sim.config import apply_overrides, load_scenario, parse_scenario
 
@@ -177,13 +176,6 @@ def test_splitting_headcount_between_groups_never_takes_an_agent_away():
 
 
 # --- written scenarios ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["baseline.toml", "ai_first_30.toml", "vip_tiering.toml", "outsourced_overflow.toml"])
-def test_toml_writer_round_trips_resolved_scenarios(name):
-    scenario = load_scenario(SCENARIOS / name)
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    assert parse_scenario(tomllib.loads(toml_document(data))) == scenario
-
 
 def test_written_scenario_uses_the_headcount_and_loads(tmp_path):
     scenario = apply_overrides(load_scenario(SCENARIOS / "baseline.toml"), {"horizon.days": 2})

@@ -28,7 +28,7 @@ from .analytic import METHODS, agents_matrix, analytic_agents, analytic_requirem
 from .evaluation import Evaluation, SimulationRunner, ratio_bound
 from .plans import headcount_for_agents, with_headcount
 from .rules_compare import RuleComparison, compare_rule_options
-from .scenario_files import toml_document, write_headcount_scenario, write_scenario_file
+from .scenario_files import write_headcount_scenario, write_scenario_file
 from .search import SCOPES, SearchResult, SearchRound, SearchSettings, simulation_staffing
 from .shift_plans import (OVERTIME, RequirementFileError, RuleOption, ShiftPlan, parse_rule_options, plan_rosters,
                           read_requirement, write_shift_plan)
@@ -44,6 +44,6 @@ __all__ = [
     "analytic_agents", "analytic_requirements", "compare_rule_options", "destination_demand",
     "headcount_for_agents", "parse_rule_options", "parse_target", "parse_targets", "plan_rosters",
     "predicted_metrics", "ratio_bound", "read_requirement", "run_staffing", "scenario_targets", "select_unit",
-    "simulation_staffing", "toml_document", "unit_workload", "with_headcount", "write_headcount_scenario",
+    "simulation_staffing", "unit_workload", "with_headcount", "write_headcount_scenario",
     "write_scenario_file", "write_shift_plan",
 ]
