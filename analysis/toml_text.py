@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
-_INLINE_LIST_LIMIT = 8  # longer lists are wrapped and make their table a [section]
+_INLINE_LIST_LIMIT = 8  # lists up to this long are always inline
 _LINE_ITEMS = 12  # numbers per line in wrapped lists
+_LINE_WIDTH = 90  # a list of up to _LINE_ITEMS values stays inline if it is this short
 
 
 def toml_document(data: Mapping[str, Any], comments: Mapping[str, list[str]] | None = None,
@@ -83,7 +84,7 @@ class _Writer:
             return False
         if ".".join(path) in self.comments:
             return True
-        long_list = any(isinstance(item, (list, tuple)) and len(item) > _INLINE_LIST_LIMIT for item in value.values())
+        long_list = any(isinstance(item, (list, tuple)) and self._wraps(list(item)) for item in value.values())
         sub_tables = sum(isinstance(item, Mapping) for item in value.values())
         return (long_list or sub_tables > 1 or any(_is_table_list(item) for item in value.values())
                 or any(self._needs_section(item, (*path, key)) for key, item in value.items()))
@@ -91,9 +92,17 @@ class _Writer:
     def _comment(self, path: tuple[str, ...]) -> list[str]:
         return [f"# {line}" for line in self.comments.get(".".join(path), [])]
 
+    def _wraps(self, values: list) -> bool:
+        """Short lists of numbers or strings stay on one line; anything else longer is wrapped."""
+        if len(values) <= _INLINE_LIST_LIMIT:
+            return False
+        if any(isinstance(item, (Mapping, list, tuple)) for item in values):
+            return True
+        return len(values) > _LINE_ITEMS or sum(len(self.value(item)) + 2 for item in values) > _LINE_WIDTH
+
     def _array(self, values: list) -> str:
         items = [self.value(item) for item in values]
-        if len(items) <= _INLINE_LIST_LIMIT:
+        if not self._wraps(values):
             return "[" + ", ".join(items) + "]"
         per_line = _LINE_ITEMS if all(not isinstance(v, (Mapping, list, tuple)) for v in values) else 1
         lines = [", ".join(items[start:start + per_line]) for start in range(0, len(items), per_line)]
