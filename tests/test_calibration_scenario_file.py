@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import tomllib
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from analysis.calibration import kaplan_meier
 from analysis.calibration.discretize import bin_means, kaplan_meier_points, mixture_points
 from analysis.calibration.distributions import FittedDistribution, fit_exponential
 from analysis.calibration.scenario_build import CalibratedScenario
-from analysis.calibration.scenario_file import render_toml, write_calibrated_scenario
+from analysis.calibration.scenario_file import write_calibrated_scenario
 from sim.config import ScenarioError
 
 LOGNORMAL = FittedDistribution("lognormal", {"mu": 5.0, "sigma": 0.9}, 1000, 0.0)
@@ -48,17 +47,6 @@ def test_kaplan_meier_points_follow_the_curve_then_the_tail():
     for t in (50.0, 200.0, 400.0, 800.0):
         assert (points <= t).mean() == pytest.approx(1 - math.exp(-t / 200.0), abs=0.03)
     assert stats.kstest(points, "expon", args=(0, 200.0)).statistic < 0.03
-
-
-def test_render_toml_is_valid_toml_with_comments():
-    data = {"name": "x", "horizon": {"days": 2, "weekday_hours": {"monday": {"open": "07:00", "close": "24:00"},
-                                                                    "friday": {"closed": True}}},
-            "contact_types": [{"name": "A", "handle_time": {"dist": "empirical", "unit": "s",
-                                                            "values": [float(v) for v in range(30)]}}]}
-    text = render_toml(data, {"horizon": ["where the days come from"], "contact_types.A": ["type A"]}, ["head"])
-    assert text.startswith("# head")
-    assert "# where the days come from\n[horizon]" in text and "# type A\n[[contact_types]]" in text
-    assert tomllib.loads(text) == data
 
 
 def _calibrated(handle_time: dict) -> CalibratedScenario:

@@ -11,7 +11,9 @@ CSV, :func:`load_anonymous_bank` for the Technion bank data), then
 Modules: ``logs`` (generic format), ``technion`` (adapter), ``canonical``
 (frame and row rules), ``report`` (parse report), ``arrivals``,
 ``handle_time``, ``patience``, ``survival``, ``bot_time``, ``staffing``,
-``distributions``, ``calibrate``, ``summary``, ``plots``, ``synthetic``.
+``distributions``, ``calibrate``, ``summary``, ``plots``, ``synthetic``; turning a
+calibration into a scenario: ``scenario_build`` (with ``handle_time_spec``,
+``priority``, ``availability``, ``surge``) and ``scenario_file``; ``backtest``.
 """
 
 from .arrivals import ArrivalProfile, busyness_cv, fit_arrivals

@@ -87,8 +87,11 @@ def _observed_volume_rows(contacts: pd.DataFrame, start: date, dates: list[date]
 
 
 def backtest_scenario(scenario: Scenario, contacts: pd.DataFrame, day_types: DayTypes,
-                      demand: DemandSource = "scenario") -> BacktestPlan:
-    """``scenario`` over the log's period with the staffing inferred per calendar day (see module docstring)."""
+                      demand: DemandSource = "scenario", surge: bool = True) -> BacktestPlan:
+    """``scenario`` over the log's period with the staffing inferred per calendar day (see module docstring).
+
+    ``surge=False`` drops the agent group's surge rule, to see what it contributes.
+    """
     inhouse = [group for group in scenario.agent_groups if not group.dedicated]
     if len(scenario.agent_groups) != 1 or len(inhouse) != 1:
         raise ValueError("a back-test needs a scenario with exactly one agent group, which receives the "
@@ -118,6 +121,8 @@ def backtest_scenario(scenario: Scenario, contacts: pd.DataFrame, day_types: Day
     group = data["agent_groups"][0]
     group.update(headcount=None, headcount_file=None, shifts=None, roster_file=None,
                  headcount_rows=_headcount_rows(contacts, start, present, interval))
+    if not surge:
+        group["surge"] = None
     return BacktestPlan(parse_scenario(data, source="back-test"), start, tuple(present), day_types,
                         int((~known).sum()))
 

@@ -65,6 +65,9 @@ class CalibrationResult:
     staffing: StaffingEstimate
     parse_report: ParseReport | None = None
     notes: list[str] = field(default_factory=list)
+    # Segment mix per contact type (every segment of the log listed, zeros included): in the bank data
+    # priority customers are a third of PS calls but almost none of NW, so one global mix misplaces them.
+    segment_shares_by_type: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def answered_share(self) -> float:
@@ -80,6 +83,14 @@ def _shares(values: pd.Series) -> dict[str, float]:
     return {str(key): float(share) for key, share in counts.items()}
 
 
+def _segment_shares_by_type(contacts: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per contact type, the share of each segment of the log among that type's contacts."""
+    segments = sorted(str(name) for name in contacts["segment"].unique())
+    table = pd.crosstab(contacts["contact_type"], contacts["segment"], normalize="index")
+    return {str(contact_type): {segment: float(row.get(segment, 0.0)) for segment in segments}
+            for contact_type, row in table.iterrows()}
+
+
 def _notes(handle_time: dict[str, DurationFit], abandoned_before_queue: int) -> list[str]:
     """Facts about the data a reader of the fitted numbers should know."""
     notes: list[str] = []  # the self-service note lives in bot_time.self_service_note
@@ -89,8 +100,9 @@ def _notes(handle_time: dict[str, DurationFit], abandoned_before_queue: int) -> 
     short = sum(fit.excluded_short for fit in handle_time.values())
     answered = sum(fit.sample_size + fit.excluded_short + fit.excluded_non_positive for fit in handle_time.values())
     if answered:
-        notes.append(f"{short} of {answered} handle times under the short-call threshold excluded "
-                     f"({short / answered:.1%})")
+        notes.append(f"{short} of {answered} handle times under the short-call threshold "
+                     f"({short / answered:.1%}) left out of the distribution fits; the scenario adds them back "
+                     "as a mixture component unless short calls are excluded")
     empirical = [label for label, fit in handle_time.items() if fit.recommended is fit.empirical]
     if empirical:
         notes.append("handle time: no family fits well enough (or too few calls) for "
@@ -133,4 +145,5 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
         staffing=infer_staffing(contacts, settings.interval_minutes, settings.day_types),
         parse_report=parse_report,
         notes=_notes(handle_time, abandoned_before_queue),
+        segment_shares_by_type=_segment_shares_by_type(contacts),
     )

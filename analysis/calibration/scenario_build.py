@@ -4,12 +4,10 @@
 :mod:`analysis.calibration.scenario_file` writes it out. The choices:
 
 * **Handle time with short calls** (``short_calls="mixture"``, default): the
-  handle time of a type is a mixture, with the observed share of calls under
-  the short-call threshold (their observed durations, zeros included) and the
-  fitted family (lognormal, ...) for the rest, written as equal-probability
-  points in a CSV (:func:`~analysis.calibration.discretize.mixture_points`).
-  ``"exclude"`` writes the fitted family alone (mean handle time too high by
-  the short calls' share).
+  handle time of a type is the scenario format's ``mixture`` of the observed
+  short calls (their share and durations) and the fitted family for the
+  rest; ``"points"`` writes that mixture as equal-probability points in a CSV,
+  ``"exclude"`` the family alone (:mod:`~analysis.calibration.handle_time_spec`).
 * **Patience**: exponential or Weibull, whichever has the higher likelihood
   (lower AIC); if even that one strays from the Kaplan-Meier curve by more
   than :func:`~analysis.calibration.handle_time.tolerated_ks_distance`, the
@@ -21,9 +19,13 @@
   unless the log has self-served contacts, hang-ups before queueing are its
   ``give_up`` share, the rest escalate to agents. Patience then starts in the
   agents' queue, as in the log.
-* **Segments**: observed shares; priority segments get the queue boost
+* **Segments**: observed shares overall and, per contact type, the type's own
+  mix (``segment_shares``); priority segments get the queue boost
   estimated from overtakes (:mod:`~analysis.calibration.priority`) or, when
   the data cannot support an estimate, ``default_queue_boost_seconds``.
+* **Surge** (``surge="auto"``, default): a ``surge`` rule for the agent group
+  when the log shows agents who answer only while the queue is long
+  (:mod:`~analysis.calibration.surge`); ``"off"`` never writes one.
 * **Horizon**: the log's period (first to last date), starting on the first
   date's weekday, with the opening hours inferred per day type.
 * **Demand and staffing**: expected arrivals per interval, weekday and type,
@@ -41,14 +43,16 @@ import pandas as pd
 from .availability import estimate_availability
 from .calibrate import ALL_CONTACT_TYPES, CalibrationResult
 from .canonical import WEEKDAYS
-from .discretize import kaplan_meier_points, mixture_points
-from .distributions import EmpiricalDistribution, FittedDistribution
-from .handle_time import DurationFit, tolerated_ks_distance
+from .discretize import kaplan_meier_points
+from .distributions import EmpiricalDistribution
+from .handle_time import tolerated_ks_distance
+from .handle_time_spec import ShortCalls, describe_fit, handle_time_spec
 from .opening_hours import DEFAULT_MIN_SHARE_OF_PEAK, OpeningHours, format_clock, infer_opening_hours
 from .patience import PatienceEstimate
 from .priority import DEFAULT_PRIORITY_SEGMENTS, estimate_queue_boost, priority_segments_in
+from .surge import estimate_surge
 
-ShortCalls = Literal["mixture", "exclude"]
+SurgeChoice = Literal["auto", "off"]
 PatienceChoice = Literal["auto", "parametric", "empirical"]
 # Kaplan-Meier is used only where this many contacts (or 5% of the sample) are still at risk.
 _MIN_AT_RISK = 30
@@ -64,6 +68,7 @@ class ScenarioOptions:
     name: str = "calibrated"
     short_calls: ShortCalls = "mixture"
     patience: PatienceChoice = "auto"
+    surge: SurgeChoice = "auto"
     points: int = 400  # equal-probability points per empirical distribution
     min_contacts_per_type: int = 30
     priority_segments: frozenset[str] = DEFAULT_PRIORITY_SEGMENTS
@@ -103,43 +108,6 @@ def _kept_types(result: CalibrationResult, options: ScenarioOptions) -> tuple[li
     return kept, dropped
 
 
-def _describe(fit: FittedDistribution | EmpiricalDistribution) -> str:
-    if isinstance(fit, EmpiricalDistribution):
-        return f"empirical ({fit.sample_size} values, mean {fit.mean():.1f} s)"
-    parameters = ", ".join(f"{key} {value:.4g}" for key, value in fit.parameters.items())
-    return f"{fit.family} ({parameters}; mean {fit.mean():.1f} s)"
-
-
-def _handle_time(name: str, fit: DurationFit, contacts: pd.DataFrame, options: ScenarioOptions,
-                 ) -> tuple[dict, np.ndarray | None, list[str]]:
-    """Scenario spec, points for the CSV (or None) and comment lines for one type's handle time."""
-    recommended = fit.recommended
-    short_count = fit.excluded_short + fit.excluded_non_positive
-    total = fit.sample_size + short_count
-    comment = [f"handle time: {fit.sample_size} calls >= {fit.short_threshold_seconds:g} s fitted, best "
-               f"{_describe(recommended)}"]
-    if options.short_calls == "exclude" or short_count == 0:
-        if short_count:
-            comment.append(f"{short_count} calls under {fit.short_threshold_seconds:g} s "
-                           f"({short_count / total:.1%}) left out (short_calls = exclude)")
-        return recommended.as_spec(), None, comment
-    handle = contacts.loc[(contacts["contact_type"] == name) & (contacts["outcome"] == "answered"),
-                          "handle_seconds"].dropna().to_numpy(dtype=float)
-    short_values = np.clip(handle[handle < fit.short_threshold_seconds], 0.0, None)
-    share = short_count / total
-    if not isinstance(recommended, FittedDistribution):
-        # No family fits: every observed duration, short ones included, resampled as they are.
-        everything = EmpiricalDistribution.of(np.clip(handle, 0.0, None))
-        comment.append(f"short calls kept: all {len(handle)} observed durations resampled "
-                       f"({share:.1%} under {fit.short_threshold_seconds:g} s), mean {handle.mean():.1f} s")
-        return everything.as_spec(options.points), None, comment
-    points = mixture_points(short_values, share, recommended, options.points)
-    comment.append(f"mixture: {share:.1%} short calls (< {fit.short_threshold_seconds:g} s, observed "
-                   f"durations) + {1 - share:.1%} fitted; mean {points.mean():.1f} s vs observed "
-                   f"{handle.mean():.1f} s")
-    return {"dist": "empirical", "unit": "s"}, points, comment
-
-
 def _patience_horizon(curve) -> float:
     """Last event time with enough contacts still at risk for Kaplan-Meier to be trusted."""
     enough = curve.at_risk >= max(_MIN_AT_RISK, 0.05 * curve.sample_size)
@@ -155,7 +123,7 @@ def _patience(estimate: PatienceEstimate, options: ScenarioOptions) -> tuple[dic
     tolerance = tolerated_ks_distance(estimate.abandoned, options.max_ks_distance)
     others = [fit for fit in (estimate.exponential, estimate.weibull) if fit is not None and fit is not best]
     comment = [f"patience: {estimate.abandoned} of {estimate.queued} queued abandoned; "
-               f"best by likelihood {_describe(best)}, AIC {best.aic:.1f}"
+               f"best by likelihood {describe_fit(best)}, AIC {best.aic:.1f}"
                + "".join(f" vs {fit.family} {fit.aic:.1f}" for fit in others)
                + f"; largest gap to Kaplan-Meier {best.ks_statistic:.3f} (tolerated {tolerance:.3f})"]
     horizon = _patience_horizon(estimate.kaplan_meier)
@@ -203,6 +171,9 @@ def _segments(result: CalibrationResult, contacts: pd.DataFrame,
     priority = priority_segments_in(shares, options.priority_segments)
     segments, comment = [], ["observed shares of all contacts: "
                              + ", ".join(f"{name} {share:.1%}" for name, share in shares.items())]
+    if len(shares) > 1:
+        comment.append("each contact type carries its own observed mix (segment_shares), which is what the "
+                       "simulation uses; these shares only describe the whole log")
     for name, share in shares.items():
         segment: dict = {"name": name, "share": share}
         if name in priority:
@@ -212,9 +183,48 @@ def _segments(result: CalibrationResult, contacts: pd.DataFrame,
             comment.append(f"{name}: queue boost {boost:.0f} s - "
                            + (estimate.note if estimate.seconds is not None
                               else f"{estimate.note}; default {options.default_queue_boost_seconds:g} s used"))
+            comment.extend(_queue_record_note(contacts, name))
         segments.append(segment)
-    comment.append("shares apply to every contact type (the format has one share per segment)")
     return segments, comment
+
+
+def _queue_record_note(contacts: pd.DataFrame, segment: str) -> list[str]:
+    """A warning when a segment waits far more often than the others, which no queue discipline reproduces."""
+    answered = contacts.loc[contacts["outcome"] == "answered"]
+    mine = answered["segment"] == segment
+    if mine.sum() == 0 or (~mine).sum() == 0:
+        return []
+    own, others = float(answered.loc[mine, "queued"].mean()), float(answered.loc[~mine, "queued"].mean())
+    if own < others + 0.25:
+        return []
+    return [f"{segment}: {own:.0%} of answered calls waited in the queue vs {others:.0%} of the others': in the "
+            "log they almost always wait, while the simulation answers any caller at once when an agent is free, "
+            "so expect their simulated waits (and the service level) to look better than the log's"]
+
+
+def _type_segment_shares(result: CalibrationResult, name: str) -> tuple[dict | None, list[str]]:
+    """The type's own segment mix (None with a single segment), rounded so that it still adds up to 1."""
+    shares = result.segment_shares_by_type.get(name)
+    if not shares or len(result.segment_shares) < 2:
+        return None, []
+    rounded = {segment: round(share, 6) for segment, share in shares.items()}
+    largest = max(rounded, key=rounded.get)
+    rounded[largest] = round(1.0 - sum(v for k, v in rounded.items() if k != largest), 6)
+    return rounded, ["segment mix of this type: " + ", ".join(f"{k} {v:.1%}" for k, v in rounded.items())]
+
+
+def _surge(contacts: pd.DataFrame, shrinkage: float, options: ScenarioOptions) -> tuple[dict | None, list[str]]:
+    """The agent group's surge rule (or None) and the comment saying how it was decided."""
+    if options.surge == "off":
+        return None, ["surge: none (turned off with surge = off)"]
+    estimate = estimate_surge(contacts)
+    if not estimate.found:
+        return None, [f"surge: none estimated - {estimate.note}"]
+    comment = [f"surge: queue_above {estimate.queue_above}, max_agents {estimate.max_agents}, estimated from "
+               f"agents who answered only while the queue was long - {estimate.note}"]
+    if shrinkage <= 0:
+        comment.append("the rule draws on off-phone agents (shrinkage), which is 0 here: it has no effect")
+    return estimate.as_spec(), comment
 
 
 def _horizon(result: CalibrationResult, options: ScenarioOptions) -> tuple[dict, list[str]]:
@@ -266,7 +276,8 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         "(includes any trend over the period)"]
     contact_types, handle_columns, patience_columns = [], {}, {}
     for name in types:
-        spec, points, comment = _handle_time(name, result.handle_time[name], contacts, options)
+        spec, points, comment = handle_time_spec(name, result.handle_time[name], contacts, options.short_calls,
+                                                 options.points)
         if points is not None:
             handle_columns[name] = points
             spec = {**spec, "column": name}
@@ -279,18 +290,23 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         entry = {"name": name, "handle_time": spec}
         if patience is not None:
             entry["patience"] = patience
+        segment_shares, segment_comment = _type_segment_shares(result, name)
+        if segment_shares is not None:
+            entry["segment_shares"] = segment_shares
         contact_types.append(entry)
-        comments[f"contact_types.{name}"] = comment + patience_comment
+        comments[f"contact_types.{name}"] = comment + patience_comment + segment_comment
     segments, comments["segments"] = _segments(result, contacts, options)
     ai, comments["ai"] = _vru_stage(result, contacts, types, options)
     headcount = pd.DataFrame(result.staffing.headcount_rows(), columns=["interval", "headcount", "weekday"])
     availability = estimate_availability(contacts, result.staffing)
+    surge, surge_comment = _surge(contacts, availability.shrinkage, options)
     comments["agent_groups"] = [
         "one pool serving every type; headcount per interval and weekday = agents seen serving at least "
         f"once in the interval, averaged over the day type's days ({result.staffing.distinct_agents} agents "
         "in the log); biased low in quiet intervals (idle agents are invisible), high at shift edges",
         f"shrinkage: {availability.describe()}",
-        "(wrap-up, breaks and other work between calls; the log records talk time only, so no after-call work)"]
+        "(wrap-up, breaks and other work between calls; the log records talk time only, so no after-call work)",
+        *surge_comment]
     data: dict = {
         "name": options.name,
         "description": f"Calibrated from {result.contacts} contacts, {result.first_date} to {result.last_date}",
@@ -302,6 +318,8 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         "agent_groups": [{"name": "agents", "skills": {name: 1 for name in types},
                           "shrinkage": round(availability.shrinkage, 4)}],
     }
+    if surge is not None:
+        data["agent_groups"][0]["surge"] = surge
     if ai is not None:
         data["ai"] = ai
     return CalibratedScenario(

@@ -45,6 +45,8 @@ class SyntheticSpec:
     offered_wait_mean: float = 60.0
     agents: int = 12
     segments: dict[str, float] = field(default_factory=lambda: {"standard": 1.0})
+    # Segment mix of some contact types instead of ``segments`` (e.g. priority customers mostly calling one type).
+    segments_by_type: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def _arrivals(rng: np.random.Generator, spec: SyntheticSpec) -> pd.DataFrame:
@@ -101,7 +103,14 @@ def synthetic_contact_log(rng: np.random.Generator, spec: SyntheticSpec | None =
     """A log in the generic CSV columns (date-times as Timestamps); write it with ``write_contact_log``."""
     spec = spec or SyntheticSpec()
     log = _arrivals(rng, spec)
-    names = list(spec.segments)
-    weights = np.asarray(list(spec.segments.values()), dtype=float)
-    log["segment"] = rng.choice(names, size=len(log), p=weights / weights.sum())
+    if not spec.segments_by_type:  # one mix for all: a single draw (keeps the random stream of older logs)
+        weights = np.asarray(list(spec.segments.values()), dtype=float)
+        log["segment"] = rng.choice(list(spec.segments), size=len(log), p=weights / weights.sum())
+        return _journeys(log, rng, spec)
+    log["segment"] = ""
+    for contact_type in spec.daily_volume:
+        mix = spec.segments_by_type.get(contact_type, spec.segments)
+        rows = (log["contact_type"] == contact_type).to_numpy()
+        weights = np.asarray(list(mix.values()), dtype=float)
+        log.loc[rows, "segment"] = rng.choice(list(mix), size=int(rows.sum()), p=weights / weights.sum())
     return _journeys(log, rng, spec)

@@ -28,6 +28,8 @@ def register(subparsers) -> None:
     parser.add_argument("--on-error", choices=("skip", "raise"), default="skip", help="malformed rows (default skip)")
     parser.add_argument("--demand", choices=("scenario", "observed"), default="scenario",
                         help="arrivals from the scenario's weekday profile (default) or the log's own days")
+    parser.add_argument("--surge", choices=("keep", "off"), default="keep",
+                        help="the agent group's surge rule: as in the scenario (default) or dropped")
     parser.add_argument("--workers", type=positive_int, help="parallel processes (default: one per core)")
     parser.add_argument("--out", help="results directory (default results/backtest_<scenario>)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -41,7 +43,7 @@ def _backtest(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # ScenarioError is reported by the main entry point
     try:
         loaded = load_log(args.log, args.log_format, args.on_error, args.start, args.end)
-        plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, args.demand)
+        plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, args.demand, args.surge == "keep")
     except (LogFormatError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

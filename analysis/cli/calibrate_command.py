@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from analysis.calibration import CalibrationSettings, LogFormatError, calibrate, format_summary
 from analysis.calibration.fit_report import write_fit_report
+from analysis.calibration.handle_time_spec import SHORT_CALL_CHOICES
 from analysis.calibration.log_input import FORMATS, load_log
 from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
 from analysis.calibration.scenario_file import write_calibrated_scenario
@@ -30,10 +31,14 @@ def register(subparsers) -> None:
     parser.add_argument("--end", type=date.fromisoformat, help="last date to use (YYYY-MM-DD)")
     parser.add_argument("--on-error", choices=("skip", "raise"), default="skip",
                         help="malformed rows: skip and report them (default) or stop at the first")
-    parser.add_argument("--short-calls", choices=("mixture", "exclude"), default="mixture",
-                        help="very short calls in handle time: observed share mixed in (default) or left out")
+    parser.add_argument("--short-calls", choices=SHORT_CALL_CHOICES, default="mixture",
+                        help="very short calls in handle time: observed share mixed in as an exact mixture "
+                             "(default), the same mixture as equal-probability points, or left out")
     parser.add_argument("--patience", choices=("auto", "parametric", "empirical"), default="auto",
                         help="patience: best of exponential/Weibull unless it misses Kaplan-Meier (auto)")
+    parser.add_argument("--surge", choices=("auto", "off"), default="auto",
+                        help="surge rule (off-phone agents to the phones while the queue is long): estimated "
+                             "from agents who answer only then (auto, default; none if the log shows none) or off")
     parser.add_argument("--name", help="scenario name (default: the output file's stem)")
     parser.set_defaults(handler=_calibrate)
 
@@ -54,7 +59,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         settings = CalibrationSettings(interval_minutes=args.interval, day_types=loaded.day_types)
         result = calibrate(loaded.contacts, settings, loaded.report)
         options = ScenarioOptions(
-            name=args.name or out.stem, short_calls=args.short_calls, patience=args.patience,
+            name=args.name or out.stem, short_calls=args.short_calls, patience=args.patience, surge=args.surge,
             default_queue_boost_seconds=_README_BOOST_SECONDS if args.log_format == "technion" else 0.0)
         calibrated = build_scenario(result, loaded.contacts, options)
     except (LogFormatError, FileNotFoundError, ValueError) as error:
