@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.staffing import SearchSettings, analytic_agents, parse_targets, select_unit, simulation_staffing
+from analysis.planning.staffing import SearchSettings, analytic_agents, parse_targets, select_unit, simulation_staffing
 from sim.config import apply_overrides, load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"

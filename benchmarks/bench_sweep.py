@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.distributed import ExecutionPlan
-from analysis.sweep.runner import run_sweep
-from analysis.sweep.spec import parse_sweep
+from analysis.runs.execution import ExecutionPlan
+from analysis.studies.sweep.runner import run_sweep
+from analysis.studies.sweep.spec import parse_sweep
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 

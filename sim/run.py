@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from sim.agent_plans import GroupPlan, staffing_plans
+
 from .calendar import Calendar
 from .config import Scenario
 from .config.types import SECONDS_PER_DAY
@@ -14,7 +16,6 @@ from .demand import generate_arrivals
 from .engine import Engine
 from .random import RandomStreams
 from .records import CONTACT_COLUMNS, DUTY_COLUMNS, OVERTIME_COLUMNS, RunInfo, SimulationResult, frame
-from .staffing import GroupPlan, staffing_plans
 
 
 def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,

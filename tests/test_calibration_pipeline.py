@@ -16,11 +16,24 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.calibration import (ALL_CONTACT_TYPES, ANONYMOUS_BANK_DAY_TYPES, CalibrationSettings, DayTypes,
-                                  calibrate, format_summary, load_anonymous_bank, load_contact_log,
-                                  write_contact_log)
-from analysis.calibration.plots import (plot_abandonment_hazard, plot_arrivals_by_hour, plot_handle_time,
-                                        plot_patience_survival, plot_staffing)
+from analysis.calibration import (
+    ALL_CONTACT_TYPES,
+    ANONYMOUS_BANK_DAY_TYPES,
+    CalibrationSettings,
+    DayTypes,
+    calibrate,
+    format_summary,
+    load_anonymous_bank,
+    load_contact_log,
+    write_contact_log,
+)
+from analysis.calibration.plots import (
+    plot_abandonment_hazard,
+    plot_arrivals_by_hour,
+    plot_handle_time,
+    plot_patience_survival,
+    plot_staffing,
+)
 from analysis.calibration.synthetic import SyntheticSpec, synthetic_contact_log
 
 STANDARD_ERRORS = 4.0

@@ -15,8 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.calibration import (ANONYMOUS_BANK_DAY_TYPES, CalibrationSettings, LogFormatError, calibrate,
-                                  censored_waits, format_summary, load_anonymous_bank)
+from analysis.calibration import (
+    ANONYMOUS_BANK_DAY_TYPES,
+    CalibrationSettings,
+    LogFormatError,
+    calibrate,
+    censored_waits,
+    format_summary,
+    load_anonymous_bank,
+)
 
 EXCERPT = Path(__file__).parent / "data" / "anonymous_bank_1999-01_excerpt.tsv"
 FULL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "anonymous-bank"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.costs import cost_breakdown, cost_kpis, value_kpis
-from analysis.kpis import compute_kpis
-from analysis.satisfaction import satisfaction_kpis, satisfaction_scores
+from analysis.metrics.costs import cost_breakdown, cost_kpis, value_kpis
+from analysis.metrics.kpis import compute_kpis
+from analysis.metrics.satisfaction import satisfaction_kpis, satisfaction_scores
 from sim.config import ScenarioError, parse_scenario
 from sim.config.economics import clv
 from sim.records import OUTCOMES

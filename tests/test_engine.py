@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.agent_plans import staffing_plans
 from sim.calendar import Calendar
 from sim.config import parse_scenario
 from sim.demand import Arrivals
 from sim.engine import Engine
 from sim.random import RandomStreams
-from sim.staffing import staffing_plans
 
 
 def scenario_with(groups, types=("calls",), segments=None, retrial=None, days=1, patience=None):

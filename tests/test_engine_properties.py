@@ -6,11 +6,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.agent_plans import staffing_plans
 from sim.calendar import Calendar
 from sim.config import parse_scenario
 from sim.records import OUTCOMES
 from sim.run import simulate
-from sim.staffing import staffing_plans
 
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HOURS = 4  # open 08:00-12:00, 60-minute intervals

@@ -14,7 +14,7 @@ from scipy.integrate import quad
 from scipy.linalg import expm
 from scipy.stats import poisson
 
-from analysis.erlang import (
+from analysis.planning.erlang import (
     AbandonTarget,
     AsaTarget,
     QueueMetrics,

@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from analysis import plots
-from analysis.budget import cost_breakdown_table, frontier_axes, frontier_table, pareto_efficient
+from analysis.outputs import plots
+from analysis.studies.budget import cost_breakdown_table, frontier_axes, frontier_table, pareto_efficient
 
 
 def _results() -> pd.DataFrame:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.compare import PrecisionTarget, paired_difference, run_comparison
-from analysis.distributed import ExecutionPlan
+from analysis.runs.compare import PrecisionTarget, paired_difference, run_comparison
+from analysis.runs.execution import ExecutionPlan
 from sim.config import load_scenario
 
 from .test_experiments_common import write_tiny_scenario

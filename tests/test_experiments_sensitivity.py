@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.sensitivity import find_crossing, morris_indices, sobol_indices, tornado
-from analysis.sweep.design import build_design
-from analysis.sweep.spec import parse_sweep
+from analysis.studies.sensitivity import find_crossing, morris_indices, sobol_indices, tornado
+from analysis.studies.sweep.design import build_design
+from analysis.studies.sweep.spec import parse_sweep
 from sim.config import load_scenario
 
 from .test_experiments_common import write_tiny_scenario

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.distributed import ExecutionPlan
-from analysis.sweep.design import VARIED, build_design
-from analysis.sweep.journal import SweepMismatchError
-from analysis.sweep.runner import run_sweep
-from analysis.sweep.spec import SweepFileError, load_sweep_file, parse_sweep
+from analysis.runs.execution import ExecutionPlan
+from analysis.studies.sweep.design import VARIED, build_design
+from analysis.studies.sweep.journal import SweepMismatchError
+from analysis.studies.sweep.runner import run_sweep
+from analysis.studies.sweep.spec import SweepFileError, load_sweep_file, parse_sweep
 from sim.config import load_scenario
 
 from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario

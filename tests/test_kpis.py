@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.costs import cost_breakdown, cost_kpis
-from analysis.kpis import compute_kpis, service_kpis
-from analysis.stats import estimate
-from analysis.timeline import time_in_intervals
+from analysis.metrics.costs import cost_breakdown, cost_kpis
+from analysis.metrics.kpis import compute_kpis, service_kpis
+from analysis.metrics.stats import estimate
+from analysis.metrics.timeline import time_in_intervals
 from sim.config import parse_scenario
 from sim.run import simulate
 

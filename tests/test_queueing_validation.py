@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.erlang import erlang_a_metrics, erlang_b_metrics, erlang_c_metrics
-from analysis.experiment import run_experiment
+from analysis.planning.erlang import erlang_a_metrics, erlang_b_metrics, erlang_c_metrics
+from analysis.runs.experiment import run_experiment
 from sim.config import load_scenario
 
 from .conftest import SCENARIOS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.experiment import run_experiment
+from analysis.runs.experiment import run_experiment
 from sim.config import apply_overrides, parse_scenario
 from sim.run import simulate
 

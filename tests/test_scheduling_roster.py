@@ -9,9 +9,19 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.scheduling import (PlacedBreak, PlannedShift, PlanningGrid, RosterError, ShiftGroup,
-                                 plot_coverage, plot_schedule, read_roster, roster_coverage, write_roster)
-from analysis.scheduling import roster as roster_module
+from analysis.planning.scheduling import (
+    PlacedBreak,
+    PlannedShift,
+    PlanningGrid,
+    RosterError,
+    ShiftGroup,
+    plot_coverage,
+    plot_schedule,
+    read_roster,
+    roster_coverage,
+    write_roster,
+)
+from analysis.planning.scheduling import roster as roster_module
 
 DAY = ShiftGroup(PlannedShift("day", 8 * 60, 510, (PlacedBreak(10 * 60, 15, True), PlacedBreak(12 * 60, 30, False),
                                                     PlacedBreak(15 * 60 + 30, 15, True))), 4)
@@ -145,7 +155,7 @@ def test_plot_coverage_returns_a_figure_that_renders():
 
 
 def test_plot_schedule_titles_with_cost():
-    from analysis.scheduling import PlanSetup, parse_templates, schedule_shifts
+    from analysis.planning.scheduling import PlanSetup, parse_templates, schedule_shifts
 
     grid = PlanningGrid(60, 4, first_interval_minutes=8 * 60)
     setup = PlanSetup.from_file(parse_templates(

@@ -7,8 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.scheduling import (RULES, PlanningGrid, RuleError, SolverOptions, apply_rules, compare_rules,
-                                 describe_rules, load_templates, parse_templates, roster_coverage)
+from analysis.planning.scheduling import (
+    RULES,
+    PlanningGrid,
+    RuleError,
+    SolverOptions,
+    apply_rules,
+    compare_rules,
+    describe_rules,
+    load_templates,
+    parse_templates,
+    roster_coverage,
+)
 
 STANDARD = Path(__file__).resolve().parent.parent / "scenarios" / "shifts" / "standard.toml"
 SOLVER = SolverOptions(mip_rel_gap=1e-6, time_limit_seconds=30)

@@ -9,8 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.scheduling import (InfeasibleScheduleError, PlanningGrid, PlanSetup, SolverOptions,
-                                 format_time_of_day, parse_templates, roster_coverage, schedule_shifts)
+from analysis.planning.scheduling import (
+    InfeasibleScheduleError,
+    PlanningGrid,
+    PlanSetup,
+    SolverOptions,
+    format_time_of_day,
+    parse_templates,
+    roster_coverage,
+    schedule_shifts,
+)
 
 EXACT = SolverOptions(mip_rel_gap=0.0, time_limit_seconds=20)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.scheduling import (PlanSetup, TemplateFileError, load_templates, parse_templates, template_cost)
+from analysis.planning.scheduling import PlanSetup, TemplateFileError, load_templates, parse_templates, template_cost
 
 STANDARD = Path(__file__).resolve().parent.parent / "scenarios" / "shifts" / "standard.toml"
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim.agent_plans import StepFunction, group_plan
 from sim.calendar import Calendar
 from sim.config import parse_scenario
-from sim.staffing import StepFunction, group_plan
 
 from .conftest import small_data
 

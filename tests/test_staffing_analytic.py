@@ -8,10 +8,20 @@ import math
 import numpy as np
 import pytest
 
-from analysis.erlang import ServiceLevelTarget, requirements_per_interval
-from analysis.staffing import (ALL_GROUPS, StaffingError, TargetError, analytic_agents, analytic_requirements,
-                               headcount_for_agents, parse_target, parse_targets, select_unit,
-                               with_headcount, write_headcount_scenario)
+from analysis.planning.erlang import ServiceLevelTarget, requirements_per_interval
+from analysis.planning.staffing import (
+    ALL_GROUPS,
+    StaffingError,
+    TargetError,
+    analytic_agents,
+    analytic_requirements,
+    headcount_for_agents,
+    parse_target,
+    parse_targets,
+    select_unit,
+    with_headcount,
+    write_headcount_scenario,
+)
 from sim.config import apply_overrides, load_scenario, parse_scenario
 
 from .conftest import SCENARIOS
@@ -131,7 +141,7 @@ def test_ai_escalations_reduce_and_delay_human_demand():
 
 
 def test_ai_full_sends_the_blocked_share_straight_to_humans():
-    from analysis.erlang import erlang_b
+    from analysis.planning.erlang import erlang_b
     scenario = parse_scenario(ai_scenario(capacity=3, session_minutes=10.0))
     volume = select_unit(scenario).workload(scenario).volume[0]
     blocked = erlang_b(3, 100 * 600 / 1800)  # AI load: 100 contacts x 10 min per 30 min

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.toml_text import toml_document
+from analysis.outputs.toml_text import toml_document
 from sim.config import load_scenario
 
 from .test_staffing_schedule import CENTER, TEMPLATES

@@ -6,11 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.scheduling import RuleError, parse_templates, read_roster
-from analysis.staffing import (RequirementFileError, SearchSettings, analytic_agents, compare_rule_options,
-                               headcount_for_agents, parse_rule_options, parse_targets, plan_rosters,
-                               read_requirement, select_unit, write_shift_plan)
-from analysis.staffing.shift_plans import OvertimeSettings
+from analysis.planning.scheduling import RuleError, parse_templates, read_roster
+from analysis.planning.scheduling.rules_compare import compare_rule_options
+from analysis.planning.scheduling.shift_plans import (
+    OvertimeSettings,
+    RequirementFileError,
+    parse_rule_options,
+    plan_rosters,
+    read_requirement,
+    write_shift_plan,
+)
+from analysis.planning.staffing import SearchSettings, analytic_agents, headcount_for_agents, parse_targets, select_unit
 from sim.config import apply_overrides, parse_scenario
 from sim.run import simulate
 

@@ -6,9 +6,18 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.staffing import (SearchSettings, SimulationRunner, StaffingError, analytic_agents, parse_targets,
-                               ratio_bound, select_unit, simulation_staffing, with_headcount)
-from analysis.staffing.search import _blame
+from analysis.planning.staffing import (
+    SearchSettings,
+    SimulationRunner,
+    StaffingError,
+    analytic_agents,
+    parse_targets,
+    ratio_bound,
+    select_unit,
+    simulation_staffing,
+    with_headcount,
+)
+from analysis.planning.staffing.search import _blame
 from sim.config import parse_scenario
 
 # Short patience (1 minute against 4-minute calls): Erlang C, which ignores abandonment, over-staffs.

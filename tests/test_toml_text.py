@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.toml_text import toml_document
+from analysis.outputs.toml_text import toml_document
 from sim.config import load_scenario, parse_scenario
 
 from .conftest import SCENARIOS

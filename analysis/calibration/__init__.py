@@ -16,18 +16,27 @@ calibration into a scenario: ``scenario_build`` (with ``handle_time_spec``,
 ``priority``, ``availability``, ``surge``) and ``scenario_file``; ``backtest``.
 """
 
+from analysis.calibration.agents_seen import StaffingEstimate, infer_staffing
+
 from .arrivals import ArrivalProfile, busyness_cv, fit_arrivals
 from .bot_time import BotTimeSummary, summarize_bot_time
 from .calibrate import ALL_CONTACT_TYPES, CalibrationResult, CalibrationSettings, calibrate
 from .canonical import CANONICAL_COLUMNS
 from .day_types import ANONYMOUS_BANK_DAY_TYPES, DayTypes
-from .distributions import (EmpiricalDistribution, FittedDistribution, exponential_censored, fit_exponential,
-                            fit_gamma, fit_lognormal, fit_weibull, weibull_censored)
+from .distributions import (
+                            EmpiricalDistribution,
+                            FittedDistribution,
+                            exponential_censored,
+                            fit_exponential,
+                            fit_gamma,
+                            fit_lognormal,
+                            fit_weibull,
+                            weibull_censored,
+)
 from .handle_time import DurationFit, fit_durations, fit_handle_times
 from .logs import load_contact_log, write_contact_log
 from .patience import PatienceEstimate, censored_waits, estimate_patience, fit_patience
 from .report import LogFormatError, ParseReport, ProblemTally
-from .staffing import StaffingEstimate, infer_staffing
 from .summary import format_summary
 from .survival import HazardTable, KaplanMeierCurve, binned_hazard, kaplan_meier
 from .technion import load_anonymous_bank

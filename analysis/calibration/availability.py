@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.calibration.agents_seen import StaffingEstimate
+
 from .canonical import SECONDS_PER_DAY
-from .staffing import StaffingEstimate
 
 # Below this much total waiting (e.g. a sampled excerpt of a log, where most of the queue is
 # missing) the ratio says little about availability: shrinkage is then left at 0.

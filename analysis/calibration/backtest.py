@@ -40,15 +40,15 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
+from analysis.calibration.agents_seen import infer_staffing
+from analysis.runs.execution import ExecutionPlan, run_tasks
 from sim.config import Scenario, parse_scenario
 from sim.config.types import WEEKDAYS
 from sim.run import simulate
 
-from ..distributed import ExecutionPlan, run_tasks
 from .arrivals import fit_arrivals
 from .day_types import DayTypes
 from .sim_log import simulated_contacts
-from .staffing import infer_staffing
 
 DemandSource = Literal["scenario", "observed"]
 COUNT_COLUMNS = ("offered", "reached", "queued", "abandoned", "answered", "answered_within", "wait_answered")

@@ -9,7 +9,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..output import write_csv, write_json
+from analysis.outputs.files import write_csv, write_json
+
 from .backtest import ALL_DAYS, BacktestResult
 from .fit_report import _save_png
 

@@ -13,15 +13,27 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.calibration.agents_seen import StaffingEstimate, infer_staffing
+
 from .arrivals import ArrivalProfile, fit_arrivals
 from .bot_time import BotTimeSummary, summarize_bot_time
 from .day_types import DayTypes
-from .handle_time import (DEFAULT_MAX_KS_DISTANCE, DEFAULT_MIN_SAMPLE_SIZE, DEFAULT_SHORT_THRESHOLD_SECONDS,
-                          DurationFit, fit_handle_times)
-from .patience import (DEFAULT_HAZARD_BIN_SECONDS, DEFAULT_RESOLUTION_SECONDS, PatienceEstimate,
-                       estimate_patience, censored_waits, fit_patience)
+from .handle_time import (
+    DEFAULT_MAX_KS_DISTANCE,
+    DEFAULT_MIN_SAMPLE_SIZE,
+    DEFAULT_SHORT_THRESHOLD_SECONDS,
+    DurationFit,
+    fit_handle_times,
+)
+from .patience import (
+    DEFAULT_HAZARD_BIN_SECONDS,
+    DEFAULT_RESOLUTION_SECONDS,
+    PatienceEstimate,
+    censored_waits,
+    estimate_patience,
+    fit_patience,
+)
 from .report import ParseReport
-from .staffing import StaffingEstimate, infer_staffing
 
 ALL_CONTACT_TYPES = "all"  # key of the patience estimate pooled over contact types
 

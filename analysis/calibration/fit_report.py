@@ -15,10 +15,16 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from ..output import atomic_write
+from analysis.outputs.files import atomic_write
+
 from .calibrate import CalibrationResult
-from .plots import (plot_abandonment_hazard, plot_arrivals_by_hour, plot_handle_time, plot_patience_survival,
-                    plot_staffing)
+from .plots import (
+    plot_abandonment_hazard,
+    plot_arrivals_by_hour,
+    plot_handle_time,
+    plot_patience_survival,
+    plot_staffing,
+)
 from .summary import format_summary
 
 

@@ -38,8 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .canonical import (DEFAULT_SEGMENT, drop_malformed, empty_staging, finalize_contacts,
-                        seconds_after_midnight)
+from .canonical import DEFAULT_SEGMENT, drop_malformed, empty_staging, finalize_contacts, seconds_after_midnight
 from .report import LogFormatError, OnError, ParseReport, check_on_error
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("arrival_time", "contact_type", "outcome")

@@ -12,10 +12,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
+from analysis.calibration.agents_seen import StaffingEstimate
+
 from .arrivals import ArrivalProfile
 from .handle_time import DurationFit
 from .patience import PatienceEstimate
-from .staffing import StaffingEstimate
 
 HOURS = np.arange(24)
 

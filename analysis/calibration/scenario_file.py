@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.outputs.files import atomic_write, write_csv
+from analysis.outputs.toml_text import toml_document
 from sim.config import Scenario, load_scenario
 
-from ..output import atomic_write, write_csv
-from ..toml_text import toml_document
 from .scenario_build import CalibratedScenario
 
 

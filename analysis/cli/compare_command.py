@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..compare import PrecisionTarget, comparison_text, run_comparison, write_comparison
-from ..distributed import ExecutionPlan
-from ..kpis import KPI_UNITS
+from analysis.metrics.kpis import KPI_UNITS
+from analysis.runs.compare import PrecisionTarget, comparison_text, run_comparison, write_comparison
+from analysis.runs.execution import ExecutionPlan
+
 from .common import add_run_options, load_with_options, positive_int
 
 

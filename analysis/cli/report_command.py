@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..report import NothingToReport, write_report
+from analysis.outputs.report import NothingToReport, write_report
 
 
 def register(subparsers) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..experiment import run_experiment
-from ..output import kpi_table_text, write_results
+from analysis.outputs.results import kpi_table_text, write_results
+from analysis.runs.experiment import run_experiment
+
 from .common import add_run_options, load_with_options
 
 

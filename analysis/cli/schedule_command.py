@@ -8,18 +8,25 @@ import sys
 import numpy as np
 import pandas as pd
 
+from analysis.cli.planning_options import (
+    add_target_options,
+    output_directory,
+    overtime_option,
+    reporting_input_errors,
+    round_printer,
+    settings_from,
+    targets_from,
+)
+from analysis.outputs.files import write_csv
+from analysis.planning.scheduling import SolverOptions, load_templates
+from analysis.planning.scheduling.rules_compare import RuleComparison, compare_rule_options
+from analysis.planning.scheduling.shift_plans import OvertimeSettings, parse_rule_options, read_requirement
+from analysis.planning.staffing import METHODS, select_unit
+from analysis.planning.staffing.analytic import analytic_agents
+from analysis.planning.staffing.plans import headcount_for_agents
+from analysis.planning.staffing.search import simulation_staffing
 from sim.config import format_time_of_day
 
-from ..output import write_csv
-from ..scheduling import SolverOptions, load_templates
-from ..staffing import METHODS, compare_rule_options, parse_rule_options, read_requirement, select_unit
-from ..staffing.analytic import analytic_agents
-from .staffing_options import (add_target_options, output_directory, overtime_option, reporting_input_errors,
-                                    round_printer, settings_from, targets_from)
-from ..staffing.plans import headcount_for_agents
-from ..staffing.rules_compare import RuleComparison
-from ..staffing.search import simulation_staffing
-from ..staffing.shift_plans import OvertimeSettings
 from .common import add_run_options, load_with_options
 
 
@@ -68,7 +75,7 @@ def _schedule(args) -> int:
         agents, _ = analytic_agents(unit.workload(scenario), targets, args.method)
         requirement = headcount_for_agents(unit, agents)
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "requirement.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
+    write_csv(out / "requirements.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
     comparison = compare_rule_options(scenario, unit, requirement, templates, options, out, targets, settings,
                                       SolverOptions(time_limit_seconds=args.time_limit), args.overtime,
                                       command=["ccsim", *sys.argv[1:]])

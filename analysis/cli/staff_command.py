@@ -5,10 +5,17 @@ from __future__ import annotations
 import math
 import sys
 
-from ..staffing import METHODS, run_staffing
-from .staffing_options import (add_target_options, output_directory, reporting_input_errors, round_printer,
-                                    settings_from, targets_from)
-from ..staffing.staff import StaffingOutcome
+from analysis.cli.planning_options import (
+    add_target_options,
+    output_directory,
+    reporting_input_errors,
+    round_printer,
+    settings_from,
+    targets_from,
+)
+from analysis.planning.staffing import METHODS, run_staffing
+from analysis.planning.staffing.staff import StaffingOutcome
+
 from .common import add_run_options, load_with_options
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..distributed import ExecutionPlan
-from ..sweep.journal import SweepMismatchError
-from ..sweep.outputs import sweep_summary_text, write_sweep_outputs
-from ..sweep.runner import prepare_sweep, run_sweep
-from ..sweep.spec import SweepFileError, load_sweep_file
-from ..kpis import KPI_UNITS
+from analysis.metrics.kpis import KPI_UNITS
+from analysis.runs.execution import ExecutionPlan
+from analysis.studies.sweep.journal import SweepMismatchError
+from analysis.studies.sweep.outputs import sweep_summary_text, write_sweep_outputs
+from analysis.studies.sweep.runner import prepare_sweep, run_sweep
+from analysis.studies.sweep.spec import SweepFileError, load_sweep_file
+
 from .common import add_scheduler_option, positive_int
 
 

@@ -9,7 +9,6 @@ from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 from .types import StrictModel
 
 
-
 def Score(default: float):  # noqa: N802 - reads like a type in the field list
     return Field(default, ge=0, le=100)
 

@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from .distributions import Distribution
 from .channels import AI, RoutingRule, Vendor
+from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction
 from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
 

@@ -18,6 +18,8 @@ import simpy
 from simpy.core import URGENT
 from simpy.events import Event, Timeout
 
+from sim.agent_plans import GroupPlan
+
 from ..calendar import Calendar
 from ..config import Scenario
 from ..customers import CustomerDraws
@@ -25,7 +27,6 @@ from ..demand import Arrivals
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from ..records import ABANDONED, ANSWERED, IN_SYSTEM
-from ..staffing import GroupPlan
 from .agents import Agent, AgentPool
 from .bot import AI_HANDLER, AIStage
 from .contact import Contact

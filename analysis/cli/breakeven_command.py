@@ -1,0 +1,66 @@
+"""``ccsim breakeven``: the parameter value where a KPI hits a target or two scenarios break even."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from analysis.metrics.kpis import KPI_UNITS
+from analysis.runs.execution import ExecutionPlan
+from analysis.studies.breakeven import break_even_text, run_break_even, write_break_even
+
+from .common import add_run_options, load_with_options
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "breakeven", help="find the parameter value where a KPI reaches a target or matches another scenario",
+        description="Run SCENARIO over a grid of values of --param (and --against once), all on common random "
+                    "numbers; fit a polynomial to the mean gap between the KPI and the target (or the other "
+                    "scenario's KPI) over the grid and solve it for zero. The 95%% CI comes from a bootstrap "
+                    "over whole replications.")
+    parser.add_argument("scenario", help="scenario TOML file whose parameter varies")
+    parser.add_argument("--param", required=True, help="dotted path, e.g. agent_groups.generalists.wage_per_hour")
+    parser.add_argument("--range", required=True, metavar="LOW:HIGH[:STEPS]", type=_grid,
+                        help="grid of parameter values (default 7 steps)")
+    parser.add_argument("--kpi", default="total_cost", help="KPI to match (default total_cost)")
+    goal = parser.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--target", type=float, help="KPI value to reach, e.g. 0.8 for service level")
+    goal.add_argument("--against", metavar="OTHER.toml", help="scenario whose KPI is to be matched")
+    parser.add_argument("--degree", type=int, choices=(1, 2, 3), help="polynomial degree (default 2, 1 below 4 values)")
+    parser.add_argument("--out", help="results directory (default results/breakeven_<scenario>)")
+    add_run_options(parser)
+    parser.set_defaults(handler=_break_even)
+
+
+def _grid(text: str) -> list[float]:
+    parts = text.split(":")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+        steps = int(parts[2]) if len(parts) > 2 else 7
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not LOW:HIGH or LOW:HIGH:STEPS") from None
+    if len(parts) > 3 or not low < high or steps < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: need LOW < HIGH and at least 2 steps")
+    return [float(value) for value in np.linspace(low, high, steps)]
+
+
+def _break_even(args) -> int:
+    if args.kpi not in KPI_UNITS:
+        print(f"error: --kpi {args.kpi!r} is not a KPI (known: {', '.join(KPI_UNITS)})", file=sys.stderr)
+        return 2
+    scenario = load_with_options(args.scenario, args)
+    against = load_with_options(args.against, args) if args.against else None
+    study = run_break_even(scenario, args.param, args.range, args.kpi, target=args.target, against=against,
+                           replications=args.reps, seed=args.seed, degree=args.degree,
+                           plan=ExecutionPlan(workers=args.workers, scheduler=args.scheduler),
+                           show_progress=not args.quiet,
+                           against_label=Path(args.against).stem if args.against else None)
+    print(break_even_text(study))
+    out = Path(args.out) if args.out else Path("results") / f"breakeven_{Path(args.scenario).stem}"
+    write_break_even(study, out)
+    print(f"results written to {out}/")
+    return 0

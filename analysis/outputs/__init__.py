@@ -1,0 +1,1 @@
+"""What ccsim writes: atomic files, summaries, the TOML writer, plots and the HTML report."""

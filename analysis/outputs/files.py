@@ -1,0 +1,68 @@
+"""Files written atomically: a temporary name in the same directory, then a rename.
+
+An interrupted run never leaves a partial file that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+
+def atomic_write(path: str | Path, write: Callable[[IO], None], binary: bool = False) -> Path:
+    """Write a file via ``write(handle)`` to a temporary file, then rename it into place.
+
+    The file gets the usual permissions (0666 minus the umask), not the
+    owner-only mode of temporary files.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        stream_options = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        with os.fdopen(handle, **stream_options) as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    return atomic_write(path, lambda stream: stream.write(data), binary=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    return atomic_write(path, lambda stream: json.dump(_json_safe(data), stream, indent=2, allow_nan=False))
+
+
+def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
+    return atomic_write(path, lambda stream: table.to_csv(stream, index=False))
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinity become null (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value

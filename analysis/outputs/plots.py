@@ -1,0 +1,192 @@
+"""Charts of results, drawn with matplotlib's Agg renderer (no display, no pyplot global state).
+
+Each ``*_figure`` function takes a table and returns a ``Figure``;
+:func:`save_png` writes one atomically and :func:`png_bytes` renders one
+for embedding in the HTML report.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from analysis.outputs.files import atomic_write_bytes
+
+DPI = 110
+_SHARE_KPIS = {"service_level", "abandon_rate", "occupancy"}
+
+
+def _figure(width: float = 8.0, height: float = 4.0) -> tuple[Figure, object]:
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure, figure.add_subplot()
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def save_png(figure: Figure, path: str | Path) -> Path:
+    """Write the figure as a PNG via a temporary file renamed into place."""
+    return atomic_write_bytes(path, png_bytes(figure))
+
+
+def _interval_labels(intervals: pd.DataFrame) -> list[str]:
+    days = intervals["day"].nunique() if "day" in intervals else 1
+    if days > 1:
+        return [f"d{day} {start}" for day, start in zip(intervals["day"], intervals["interval_start"])]
+    return list(intervals["interval_start"])
+
+
+def _thin_ticks(axes, labels: list[str], most: int = 16) -> None:
+    step = max(1, int(np.ceil(len(labels) / most)))
+    positions = np.arange(len(labels))[::step]
+    axes.set_xticks(positions, [labels[i] for i in positions], rotation=45, ha="right", fontsize=8)
+
+
+def interval_service_level_figure(intervals: pd.DataFrame, target: float | None = None,
+                                  title: str = "Service level by interval") -> Figure:
+    """Service level (and abandon rate) per interval, from ``intervals.csv``."""
+    figure, axes = _figure()
+    positions = np.arange(len(intervals))
+    axes.plot(positions, intervals["service_level"] * 100, marker=".", label="service level")
+    if "abandon_rate" in intervals:
+        axes.plot(positions, intervals["abandon_rate"] * 100, marker=".", label="abandon rate")
+    if target is not None:
+        axes.axhline(target * 100, color="grey", linestyle="--", label=f"target {target:.0%}")
+    axes.set_ylabel("% of contacts offered to the queue")
+    axes.set_ylim(0, 105)
+    _thin_ticks(axes, _interval_labels(intervals))
+    axes.set_title(title)
+    axes.legend(loc="lower left", fontsize=8)
+    return figure
+
+
+def staffing_figure(intervals: pd.DataFrame, title: str = "Demand and staffing by interval") -> Figure:
+    """Contacts offered per interval (bars) against agents scheduled, available and on duty (lines)."""
+    figure, axes = _figure()
+    positions = np.arange(len(intervals))
+    axes.bar(positions, intervals["offered"], color="#c6dbef", label="contacts offered")
+    axes.set_ylabel("contacts per interval")
+    agents = axes.twinx()
+    for column, style in (("scheduled_agents", "-"), ("available_agents", "--"), ("agents_on_duty", ":")):
+        if column in intervals:
+            agents.plot(positions, intervals[column], linestyle=style, label=column.replace("_", " "))
+    agents.set_ylabel("agents")
+    _thin_ticks(axes, _interval_labels(intervals))
+    axes.set_title(title)
+    handles = axes.get_legend_handles_labels()
+    more = agents.get_legend_handles_labels()
+    axes.legend(handles[0] + more[0], handles[1] + more[1], loc="upper right", fontsize=8)
+    return figure
+
+
+def cost_breakdown_figure(breakdown: pd.DataFrame, label: str = "scenario") -> Figure:
+    """Stacked bars of cost components, one bar per row of :func:`analysis.budget.cost_breakdown_table`."""
+    components = [column for column in breakdown.columns if column != "total"]
+    figure, axes = _figure(max(5.0, 0.5 * len(breakdown) + 3), 4.0)
+    positions = np.arange(len(breakdown))
+    bottom = np.zeros(len(breakdown))
+    for component in components:
+        values = breakdown[component].to_numpy(float)
+        axes.bar(positions, values, bottom=bottom, label=component)
+        bottom += values
+    axes.set_xticks(positions, [str(index) for index in breakdown.index], rotation=30, ha="right")
+    axes.set_xlabel(label)
+    axes.set_ylabel("cost over the horizon")
+    axes.set_title("Cost breakdown")
+    axes.legend(fontsize=8)
+    return figure
+
+
+def tornado_figure(table: pd.DataFrame, kpi: str) -> Figure:
+    """Horizontal bars from the KPI at each factor's low value to its high value, widest on top."""
+    figure, axes = _figure(8.0, 1.0 + 0.5 * len(table))
+    ordered = table.iloc[::-1].reset_index(drop=True)  # largest swing drawn last = on top
+    base = float(table["base"].iloc[0]) if len(table) else 0.0
+    for row in ordered.itertuples():
+        axes.barh(row.Index, row.kpi_at_low - base, left=base, color="#6baed6",
+                  label="factor low" if row.Index == 0 else None)
+        axes.barh(row.Index, row.kpi_at_high - base, left=base, color="#fd8d3c",
+                  label="factor high" if row.Index == 0 else None)
+    axes.axvline(base, color="black", linewidth=1)
+    names = _factor_names(ordered)
+    axes.set_yticks(range(len(ordered)), [f"{name}\n({r.low_value:g} .. {r.high_value:g})"
+                                          if isinstance(r.low_value, (int, float)) else name
+                                          for name, r in zip(names, ordered.itertuples())], fontsize=8)
+    axes.set_xlabel(f"{kpi} (base {base:.4g})")
+    axes.set_title(f"Tornado: swing of {kpi}")
+    axes.legend(fontsize=8)
+    return figure
+
+
+def frontier_figure(points: pd.DataFrame, cost: str, benefit: str) -> Figure:
+    """Every variant's mean cost against benefit, the efficient (Pareto) frontier as a line."""
+    figure, axes = _figure(7.0, 4.5)
+    efficient = points["efficient"].to_numpy(bool)
+    axes.scatter(points[cost], _scaled(points[benefit], benefit), s=14, color="#9ecae1", label="variants")
+    front = points[efficient].sort_values(cost)
+    axes.plot(front[cost], _scaled(front[benefit], benefit), marker="o", color="#d94801",
+              label="efficient frontier")
+    axes.set_xlabel(cost)
+    axes.set_ylabel(benefit + (" (%)" if benefit in _SHARE_KPIS else ""))
+    axes.set_title(f"{benefit} against {cost}")
+    axes.legend(fontsize=8)
+    return figure
+
+
+def indices_figure(table: pd.DataFrame, kpi: str) -> Figure:
+    """Sobol' S1/ST or Morris mu*/sigma per factor, with confidence bars where known."""
+    figure, axes = _figure(8.0, 1.0 + 0.5 * len(table))
+    positions = np.arange(len(table))
+    if "ST" in table:
+        bars = (("S1", "S1_conf"), ("ST", "ST_conf"))
+        title = f"Sobol' indices of {kpi}"
+    else:
+        bars = (("mu_star", "mu_star_conf"), ("sigma", None))
+        title = f"Morris elementary effects of {kpi}"
+    height = 0.4
+    for offset, (column, error) in enumerate(bars):
+        axes.barh(positions + (offset - 0.5) * height, table[column], height=height,
+                  xerr=table[error] if error else None, label=column, capsize=3)
+    axes.set_yticks(positions, _factor_names(table), fontsize=8)
+    axes.set_title(title)
+    axes.legend(fontsize=8)
+    return figure
+
+
+def crossing_figure(grid: np.ndarray, mean_gap: np.ndarray, crossing_value: float, low: float, high: float,
+                    kpi: str) -> Figure:
+    """The mean KPI gap over the grid, zero line, and the break-even point with its CI."""
+    figure, axes = _figure(7.0, 4.0)
+    axes.plot(grid, mean_gap, marker="o", label=f"mean gap in {kpi}")
+    axes.axhline(0.0, color="black", linewidth=1)
+    if np.isfinite(crossing_value):
+        axes.axvline(crossing_value, color="#d94801", label=f"break-even {crossing_value:.4g}")
+        if np.isfinite(low) and np.isfinite(high):
+            axes.axvspan(low, high, color="#fdd0a2", alpha=0.5, label="95% CI")
+    axes.set_xlabel("parameter value")
+    axes.set_ylabel(f"{kpi} gap")
+    axes.set_title("Break-even")
+    axes.legend(fontsize=8)
+    return figure
+
+
+def _factor_names(table: pd.DataFrame) -> list[str]:
+    """The factors' short labels where the table has them, else their paths."""
+    if "label" not in table:
+        return [str(name) for name in table["factor"]]
+    return [str(label) if isinstance(label, str) and label else str(path)
+            for label, path in zip(table["label"], table["factor"])]
+
+
+def _scaled(values: pd.Series, kpi: str) -> pd.Series:
+    return values * 100 if kpi in _SHARE_KPIS else values

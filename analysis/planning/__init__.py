@@ -1,0 +1,1 @@
+"""Planning: exact queueing formulas (erlang), staffing requirements (staffing) and shift schedules (scheduling)."""

@@ -1,0 +1,127 @@
+"""Replications of one scenario: run them (in parallel when asked), keep small summaries.
+
+Each replication returns only its KPIs, per-interval sums and cost
+breakdown (plus the contact records of the first one, for ``contacts.csv``),
+so parallel workers send little data back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+from tqdm import tqdm
+
+from analysis.metrics.costs import cost_breakdown
+from analysis.metrics.intervals import interval_sums, summarize_intervals
+from analysis.metrics.kpis import KPI_UNITS, compute_kpis
+from analysis.metrics.satisfaction import satisfaction_scores
+from analysis.metrics.stats import Estimate, estimate
+from analysis.runs.execution import ExecutionPlan, run_tasks
+from sim.config import Scenario
+from sim.run import simulate
+
+
+@dataclass(frozen=True)
+class ReplicationTask:
+    scenario: Scenario
+    seed: int
+    replication: int
+    keep_contacts: bool = False
+
+
+@dataclass(frozen=True)
+class ReplicationOutput:
+    replication: int
+    kpis: dict[str, float]
+    costs: dict[str, float]
+    interval_sums: pd.DataFrame
+    contacts: pd.DataFrame | None = None
+
+
+def run_replication(task: ReplicationTask, progress=None) -> ReplicationOutput:
+    """Simulate one replication and reduce it to what the experiment keeps."""
+    result = simulate(task.scenario, seed=task.seed, replication=task.replication, progress=progress)
+    measured = result.measured_contacts()
+    scores = satisfaction_scores(measured, task.scenario)
+    contacts = None
+    if task.keep_contacts:
+        contacts = measured.assign(csat=scores).drop(columns=["warmup"]).reset_index(drop=True)
+    return ReplicationOutput(
+        replication=task.replication,
+        kpis=compute_kpis(result, task.scenario, scores),
+        costs=cost_breakdown(result, task.scenario),
+        interval_sums=interval_sums(result, scores),
+        contacts=contacts,
+    )
+
+
+@dataclass
+class ExperimentResult:
+    """All replications of a scenario, and the estimates they support."""
+
+    scenario: Scenario
+    seed: int
+    outputs: list[ReplicationOutput]
+    wall_seconds: float = 0.0
+    units: dict[str, str] = field(default_factory=lambda: dict(KPI_UNITS))
+
+    @property
+    def replications(self) -> int:
+        return len(self.outputs)
+
+    def kpi_table(self) -> pd.DataFrame:
+        """One row per replication, one column per KPI."""
+        return pd.DataFrame([output.kpis for output in self.outputs],
+                            index=pd.Index([o.replication for o in self.outputs], name="replication"))
+
+    def estimates(self, confidence: float = 0.95) -> dict[str, Estimate]:
+        table = self.kpi_table()
+        return {name: estimate(table[name], confidence) for name in table.columns}
+
+    def unit(self, name: str) -> str:
+        unit = self.units.get(name, "")
+        return self.scenario.currency if unit == "currency" else unit
+
+    def intervals(self) -> pd.DataFrame:
+        return summarize_intervals([o.interval_sums for o in self.outputs],
+                                   self.scenario.horizon.interval_minutes * 60,
+                                   self.scenario.horizon.start_weekday)
+
+    def cost_table(self) -> pd.DataFrame:
+        return pd.DataFrame([output.costs for output in self.outputs])
+
+    @property
+    def first_contacts(self) -> pd.DataFrame | None:
+        return self.outputs[0].contacts if self.outputs else None
+
+
+def run_experiment(scenario: Scenario, replications: int = 5, seed: int = 0, workers: int | None = None,
+                   show_progress: bool = True, keep_contacts: bool = True,
+                   scheduler: str | None = None) -> ExperimentResult:
+    """Run ``replications`` independent replications on ``workers`` local processes (default: one
+    per core) or a Dask ``scheduler``; results do not depend on where they run."""
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    plan = ExecutionPlan(workers=workers, scheduler=scheduler)
+    tasks = [ReplicationTask(scenario, seed, index, keep_contacts and index == 0) for index in range(replications)]
+    started = time.perf_counter()
+    outputs: list[ReplicationOutput | None] = [None] * replications
+    with tqdm(total=float(replications), desc=scenario.name, unit="rep", disable=not show_progress,
+              delay=2.0, leave=False, bar_format="{l_bar}{bar}| {n:.1f}/{total:.0f} [{elapsed}<{remaining}]") as bar:
+        if plan.scheduler is None and plan.local_workers(replications) <= 1:
+            # In this process the bar can move within a replication, day by day.
+            for index, task in enumerate(tasks):
+                outputs[index] = run_replication(task, progress=lambda fraction, i=index: _advance(bar, i + fraction))
+                _advance(bar, index + 1)
+        else:
+            for index, output in run_tasks(run_replication, tasks, plan):
+                outputs[index] = output
+                bar.update(1)
+    return ExperimentResult(scenario, seed, [o for o in outputs if o is not None], time.perf_counter() - started)
+
+
+def _advance(bar: tqdm, position: float) -> None:
+    if position > bar.n:
+        bar.update(position - bar.n)

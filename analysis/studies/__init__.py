@@ -1,0 +1,1 @@
+"""Studies built on many runs: sweeps, sensitivity indices, break-even, budget views."""

@@ -1,0 +1,126 @@
+"""Run the variants of a sweep, every replication as its own task, writing each variant as it finishes.
+
+Replication ``r`` of every variant uses the same seed and replication
+number, so variants are compared on common random numbers. Tasks are
+(variant, replication) pairs spread over the execution plan (serial, local
+processes or Dask); results do not depend on where they ran.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.outputs.results import package_version
+from analysis.runs.execution import ExecutionPlan, progress_bar, run_tasks
+from sim.config import Scenario
+
+from .design import VARIED
+from .journal import SweepJournal, fingerprint
+from .spec import SweepSpec
+from .tasks import VariantTask, run_variant_replication
+from .variants import build_variants, design_for, load_base, variant_overrides
+
+KEY_COLUMNS = ("variant", "replication")
+
+
+def evaluate_variants(scenarios: Mapping[int, Scenario], seed: int, replications: int,
+                      plan: ExecutionPlan = ExecutionPlan(), description: str = "sweep",
+                      show_progress: bool = True) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Yield ``(variant, rows)`` as each variant's replications are all done.
+
+    ``rows`` has ``variant``, ``replication`` and the KPI and cost columns,
+    one row per replication in replication order.
+    """
+    tasks = [VariantTask(variant, scenario, seed, replication)
+             for variant, scenario in scenarios.items() for replication in range(replications)]
+    pending: dict[int, dict[int, dict[str, float]]] = {variant: {} for variant in scenarios}
+    done = 0
+    with progress_bar(len(tasks), description, enabled=show_progress) as bar:
+        for index, row in run_tasks(run_variant_replication, tasks, plan):
+            task = tasks[index]
+            pending[task.variant][task.replication] = row
+            bar.update(1)
+            if len(pending[task.variant]) == replications:
+                done += 1
+                bar.set_postfix_str(f"variants {done}/{len(scenarios)}", refresh=False)
+                yield task.variant, _variant_rows(task.variant, pending.pop(task.variant))
+
+
+def _variant_rows(variant: int, rows: dict[int, dict[str, float]]) -> pd.DataFrame:
+    table = pd.DataFrame([rows[replication] for replication in sorted(rows)])
+    table.insert(0, "replication", sorted(rows))
+    table.insert(0, "variant", variant)
+    return table
+
+
+@dataclass
+class SweepOutcome:
+    """A finished sweep: its design and the table of every (variant, replication)."""
+
+    spec: SweepSpec
+    directory: Path
+    base: Scenario
+    design: pd.DataFrame
+    results: pd.DataFrame
+    ran: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    @property
+    def factor_paths(self) -> list[str]:
+        return self.spec.factor_paths
+
+
+def prepare_sweep(spec: SweepSpec) -> tuple[Scenario, pd.DataFrame, list[Scenario]]:
+    """Base scenario, design and every variant, validated before anything runs."""
+    base = load_base(spec)
+    design = design_for(spec, base)
+    return base, design, build_variants(spec, base, design)
+
+
+def run_sweep(spec: SweepSpec, directory: str | Path, plan: ExecutionPlan = ExecutionPlan(),
+              show_progress: bool = True, restart: bool = False,
+              on_variant_done: Callable[[int], None] | None = None) -> SweepOutcome:
+    """Run every variant not finished yet in ``directory``, then assemble ``results.csv``.
+
+    ``on_variant_done(variant)`` is called after each variant's file is
+    written (progress reporting; tests use it to interrupt a sweep).
+    """
+    started = time.perf_counter()
+    base, design, scenarios = prepare_sweep(spec)
+    journal = SweepJournal(directory)
+    journal.start(_metadata(spec, base, design), design, restart=restart)
+    finished = journal.finished() & set(design.index)
+    todo = {int(v): scenarios[position] for position, v in enumerate(design.index) if v not in finished}
+    ran = []
+    for variant, rows in evaluate_variants(todo, spec.seed, spec.replications, plan, spec.name, show_progress):
+        journal.record(variant, _with_factors(rows, design, variant))
+        ran.append(variant)
+        if on_variant_done is not None:
+            on_variant_done(variant)
+    results = journal.assemble([int(v) for v in design.index], spec.replications)
+    return SweepOutcome(spec, Path(directory), base, design, results, sorted(ran), sorted(finished),
+                        time.perf_counter() - started)
+
+
+def _with_factors(rows: pd.DataFrame, design: pd.DataFrame, variant: int) -> pd.DataFrame:
+    """Insert the variant's factor values (and the oat ``varied`` label) after the key columns."""
+    factors = variant_overrides(design, variant)
+    if VARIED in design.columns:
+        factors = {VARIED: design.at[variant, VARIED], **factors}
+    columns = {name: [value] * len(rows) for name, value in factors.items()}
+    keys = rows[list(KEY_COLUMNS)]
+    return pd.concat([keys, pd.DataFrame(columns, index=rows.index), rows.drop(columns=list(KEY_COLUMNS))], axis=1)
+
+
+def _metadata(spec: SweepSpec, base: Scenario, design: pd.DataFrame) -> dict:
+    content = {"base": base.model_dump(mode="json"), "design": design.reset_index().to_dict(orient="list"),
+               "seed": spec.seed, "replications": spec.replications}
+    return {"name": spec.name, "fingerprint": fingerprint(content), "variants": len(design),
+            "replications": spec.replications, "seed": spec.seed, "version": package_version(),
+            "spec": spec.model_dump(mode="json"), "base_scenario": content["base"]}
