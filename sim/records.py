@@ -19,8 +19,9 @@ end by a group's overtime rule); these spells are also inside ``agent_duty``.
 ``staffing``: per group or vendor and measured interval, agents scheduled
 and available (time averages) and paid hours (seat hours for vendors).
 
-``snapshots``: a probe at every interval start: agents on duty and busy per
-group or vendor, contacts waiting per queue, AI sessions active and waiting.
+``snapshots``: a probe at every interval start (or every ``probe_seconds``):
+agents on the phones (``on_duty``), busy and stepped away (``away``) per group
+or vendor, contacts waiting per queue, AI sessions active and waiting.
 """
 
 from __future__ import annotations

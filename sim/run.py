@@ -19,13 +19,19 @@ from .records import CONTACT_COLUMNS, DUTY_COLUMNS, OVERTIME_COLUMNS, RunInfo, S
 
 
 def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
-             progress: Callable[[float], None] | None = None) -> SimulationResult:
-    """Simulate ``scenario`` once; the same (scenario, seed, replication) gives the same result."""
+             progress: Callable[[float], None] | None = None,
+             probe_seconds: float | None = None) -> SimulationResult:
+    """Simulate ``scenario`` once; the same (scenario, seed, replication) gives the same result.
+
+    ``probe_seconds``: how often ``snapshots`` probe the state (default: at each interval start).
+    """
     calendar = Calendar.from_scenario(scenario)
     streams = RandomStreams(seed, replication)
     arrivals = generate_arrivals(scenario, calendar, streams)
     plans = staffing_plans(scenario, calendar)
     engine = Engine(scenario, calendar, arrivals, plans, streams, progress)
+    if probe_seconds is not None:
+        engine.probe_seconds = float(probe_seconds)
     engine.run()
     info = RunInfo(
         scenario_name=scenario.name, seed=seed, replication=replication, days=calendar.days,
@@ -123,10 +129,11 @@ def staffing_frame(plans: list[GroupPlan], calendar: Calendar) -> pd.DataFrame:
 def _snapshots_frame(engine: Engine) -> pd.DataFrame:
     rows = []
     for time, pools, queues, (ai_active, ai_waiting) in engine.snapshots:
-        for pool, (on_duty, busy) in zip(engine.pools, pools):
-            rows.append((time, "group" if pool.kind == "inhouse" else "vendor", pool.name, on_duty, busy, np.nan))
+        for pool, (on_phones, busy, away) in zip(engine.pools, pools):
+            rows.append((time, "group" if pool.kind == "inhouse" else "vendor", pool.name, on_phones, busy, away,
+                         np.nan))
         for queue, waiting in zip(engine.queues, queues):
-            rows.append((time, "queue", queue.name, np.nan, np.nan, waiting))
+            rows.append((time, "queue", queue.name, np.nan, np.nan, np.nan, waiting))
         if engine.ai is not None:
-            rows.append((time, "ai", "ai", engine.ai.capacity, ai_active, ai_waiting))
-    return pd.DataFrame(rows, columns=["time", "kind", "name", "on_duty", "busy", "waiting"])
+            rows.append((time, "ai", "ai", engine.ai.capacity, ai_active, np.nan, ai_waiting))
+    return pd.DataFrame(rows, columns=["time", "kind", "name", "on_duty", "busy", "away", "waiting"])

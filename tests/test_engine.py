@@ -150,7 +150,7 @@ def test_snapshots_count_agents_and_queue(level):
     engine, _ = run_with(scenario, [(1, 0, 0, 10_000, INF)] * 5)
     time, pools, queues, ai_state = engine.snapshots[1]
     assert time == 3600
-    assert pools[0] == (level, min(level, 5))
+    assert pools[0] == (level, min(level, 5), 0)
     assert queues[0] == 5 - min(level, 5)
 
 

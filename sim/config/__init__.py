@@ -10,6 +10,7 @@ from .loader import load_scenario, parse_scenario, scenario_json_schema, validat
 from .overrides import apply_overrides, get_value, split_path
 from .scenario import (
     AgentGroup,
+    Availability,
     Break,
     ContactType,
     Costs,
@@ -17,6 +18,7 @@ from .scenario import (
     HeadcountRow,
     Horizon,
     OpeningHours,
+    Recall,
     Retrial,
     Scenario,
     Segment,
@@ -27,7 +29,7 @@ from .scenario import (
 from .types import SECONDS_PER_DAY, WEEKDAYS, format_time_of_day, time_of_day_seconds
 
 __all__ = [
-    "AgentGroup", "Break", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
+    "AgentGroup", "Availability", "Break", "Recall", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
     "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "Scenario", "ScenarioError",
     "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "format_time_of_day",
     "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds", "validation_problems",

@@ -230,6 +230,45 @@ class Surge(StrictModel):
     max_agents: PositiveInt
 
 
+class Recall(StrictModel):
+    """Away agents come back early while the queue is long: while at least ``queue_at_least``
+    contacts wait for the group's skills, or the oldest of them has waited more than
+    ``oldest_wait_above_seconds``, each away agent returns at ``rate_per_minute`` (a hazard
+    rate: the chance of returning within a short time dt is rate x dt). The agent away
+    longest comes back first."""
+
+    queue_at_least: PositiveInt | None = None
+    oldest_wait_above_seconds: NonNegativeFloat | None = None
+    rate_per_minute: PositiveFloat
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> "Recall":
+        if self.queue_at_least is None and self.oldest_wait_above_seconds is None:
+            raise ValueError("recall needs queue_at_least, oldest_wait_above_seconds or both")
+        return self
+
+
+class Availability(StrictModel):
+    """Agents on duty alternate between available (on the phones, busy or idle) and away
+    (after-call admin, personal time, short aux work) instead of losing a fixed share.
+
+    Each agent coming on duty starts an available spell of length ``available_time``
+    (clock time); when it runs out the agent steps away, at once if idle or after the
+    contact in hand, for ``away_time``, then comes back for a new available spell. Away
+    time is paid time (it is inside the shift). Mean share available = E[available] /
+    (E[available] + E[away]) when agents seldom step away mid-contact."""
+
+    available_time: Distribution
+    away_time: Distribution
+    recall: Recall | None = None
+
+    @property
+    def share_available(self) -> float:
+        """E[available] / (E[available] + E[away]): the share of time on the phones without recalls."""
+        available, away = self.available_time.mean_seconds(), self.away_time.mean_seconds()
+        return available / (available + away)
+
+
 class AgentGroup(StrictModel):
     """In-house agents with the same skills, schedule and pay.
 
@@ -239,8 +278,9 @@ class AgentGroup(StrictModel):
     ``roster_file`` (a roster CSV as written by ``ccsim schedule``).
     ``shrinkage`` is the share of scheduled time lost to absence, meetings and
     other off-phone work not modelled as explicit breaks: agents available =
-    round(scheduled x (1 - shrinkage)). At shift end an agent finishes the
-    contact in hand, then leaves.
+    round(scheduled x (1 - shrinkage)). ``availability`` instead lets each
+    agent on duty step away and come back (see :class:`Availability`). At
+    shift end an agent finishes the contact in hand, then leaves.
     """
 
     name: Name
@@ -266,8 +306,19 @@ class AgentGroup(StrictModel):
         False, description="Own queues, fed only by routing rules naming this group (e.g. a VIP desk).")
     overtime: Overtime | None = None
     surge: Surge | None = None
+    availability: Availability | None = Field(
+        None, description="Agents step away and come back (instead of, or on top of, shrinkage).")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
+
+    @property
+    def effective_shrinkage(self) -> float:
+        """Share of scheduled agents off the phones on average: shrinkage, then the availability
+        model's time away (recalls ignored, so this errs on the safe side for planning)."""
+        on_phones = 1.0 - self.shrinkage
+        if self.availability is not None:
+            on_phones *= self.availability.share_available
+        return 1.0 - on_phones
 
     @model_validator(mode="after")
     def _one_staffing_source(self) -> "AgentGroup":

@@ -14,6 +14,11 @@ the queue is back under the threshold; those spells are logged as overtime.
 With a surge rule, agents who are scheduled but off the phones (the group's
 shrinkage: back-office work, coaching) come to the phones while the queue is
 long and go back to their other work once it is short again.
+
+With an availability model (:mod:`.availability`), agents on duty step away
+and come back: away agents are on duty and paid but neither idle nor busy.
+``duty_log`` holds the spells on the phones, so occupancy is busy time over
+time on the phones.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from .contact import Contact
 
 class Agent:
     __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
-                 "overtime_until", "overtime_start", "surge")
+                 "overtime_until", "overtime_start", "surge", "spell", "away_pending")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -38,6 +43,8 @@ class Agent:
         self.overtime_until = -1.0  # end of the allowed overtime; negative when not in overtime
         self.overtime_start = 0.0
         self.surge = False  # called to the phones from other work by the surge rule
+        self.spell = 0  # numbers the agent's availability spells; a timer for an older spell is stale
+        self.away_pending = False  # steps away once the contact in hand is finished
 
     @property
     def in_overtime(self) -> bool:
@@ -50,7 +57,7 @@ class AgentPool:
     __slots__ = ("name", "kind", "handle_time_multiplier", "first_contact_resolution", "resolution_draws",
                  "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log",
                  "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log",
-                 "surge_queue_above", "surge_max_agents", "in_surge", "scheduled")
+                 "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
@@ -76,9 +83,16 @@ class AgentPool:
         self.surge_max_agents = surge_max_agents
         self.in_surge = 0
         self.scheduled = 0  # agents scheduled now, on the phones or not (available = target)
+        self.away: dict[int, Agent] = {}  # on duty but stepped away, in the order they left the phones
+        self.availability = None  # the group's AvailabilityRule, if it has one
 
     @property
     def on_duty(self) -> int:
+        """Agents on duty: on the phones or stepped away."""
+        return len(self.idle) + len(self.busy) + len(self.away)
+
+    @property
+    def on_phones(self) -> int:
         return len(self.idle) + len(self.busy)
 
     def new_agent(self, now: float) -> Agent:
@@ -114,6 +128,9 @@ class AgentPool:
                 excess -= self._start_overtime(excess, now)
             while excess and self.idle:
                 self.log_departure(self.idle.pop(), now)  # the most recently idle leave first
+                excess -= 1
+            while excess and self.away:
+                self.away.popitem()  # the most recently away; their spell on the phones is logged already
                 excess -= 1
             self._flag_departures(excess)
         return arrivals

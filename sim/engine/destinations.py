@@ -27,6 +27,7 @@ class HumanDestination:
         self.levels_for_type: list[list[list[AgentPool]]] = [[] for _ in range(type_count)]
         self._pools_by_priority: list[dict[int, list[AgentPool]]] = [{} for _ in range(type_count)]
         self.surge_pools: list[list[AgentPool]] = [[] for _ in range(type_count)]  # pools with a surge rule
+        self.recall_rules: list[list] = [[] for _ in range(type_count)]  # availability rules with a recall
 
     def serves(self, type_index: int) -> bool:
         return bool(self.levels_for_type[type_index])
@@ -49,8 +50,8 @@ class HumanDestination:
         return any(pool.idle for level in self.levels_for_type[type_index] for pool in level)
 
     def agents_on_duty(self, type_index: int) -> int:
-        """Agents currently on duty (and not about to leave) who can take this type."""
-        return sum(pool.on_duty - pool.leaving for level in self.levels_for_type[type_index] for pool in level)
+        """Agents currently on the phones (and not about to leave) who can take this type."""
+        return sum(pool.on_phones - pool.leaving for level in self.levels_for_type[type_index] for pool in level)
 
 
 def _fcr_draws(name: str, rate: float, streams: RandomStreams):

@@ -28,6 +28,7 @@ from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from ..records import ABANDONED, ANSWERED, IN_SYSTEM
 from .agents import Agent, AgentPool
+from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
@@ -61,6 +62,23 @@ class Engine:
         self._follow_up_draws = CustomerDraws(scenario, streams, prefix="followup/")
         self._build_follow_ups(streams)
         self._next_open = _next_open_table(calendar)
+        self._build_availability(streams)
+        self.probe_seconds = float(calendar.interval_seconds)
+
+    def _build_availability(self, streams: RandomStreams) -> None:
+        """Attach each group's availability model; ``recall_rules[d][t]``: rules woken when type t queues at d."""
+        models = {group.name: group.availability for group in self.scenario.agent_groups if group.availability}
+        for destination in self.destinations:
+            destination.recall_rules = [[] for _ in destination.queues]
+            for pool in destination.pools:
+                availability = models.get(pool.name) if pool.kind == "inhouse" else None
+                if availability is None:
+                    continue
+                rule = AvailabilityRule(pool, availability, streams, self.env, self._seek_work)
+                if availability.recall is not None:
+                    for level in pool.skill_levels:
+                        for queue in level:
+                            destination.recall_rules[queue.contact_type].append(rule)
 
     def _build_follow_ups(self, streams: RandomStreams) -> None:
         retrial = self.scenario.retrial
@@ -112,24 +130,32 @@ class Engine:
                                           plan.scheduled.values.tolist()):
             delay = time - env.now
             yield _urgent_timeout(env, delay if delay > 0.0 else 0.0)
-            for agent in pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
-                                         scheduled=int(max(scheduled, 0))):
+            arrivals = pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
+                                       scheduled=int(max(scheduled, 0)))
+            availability = pool.availability
+            if availability is not None:
+                availability.away_count_changed()
+                for agent in arrivals:
+                    availability.start_spell(agent)
+            for agent in arrivals:
                 self._seek_work(agent)
 
     def _snapshot_process(self):
+        """Probe the state every ``probe_seconds`` (default: each interval start) over the horizon."""
         env = self.env
-        step = self.calendar.interval_seconds
-        total = self.calendar.total_intervals
-        per_day = self.calendar.intervals_per_day
+        step = self.probe_seconds
+        horizon = self.calendar.horizon_seconds
+        total = int(math.ceil(horizon / step))
+        report_every = max(1, int(round(86_400 / step)))
         for index in range(total):
             delay = index * step - env.now
             yield Timeout(env, delay if delay > 0.0 else 0.0)
             ai_state = (self.ai.active, self.ai.waiting_count) if self.ai else (0, 0)
             self.snapshots.append((index * step,
-                                   tuple((pool.on_duty, len(pool.busy)) for pool in self.pools),
+                                   tuple((pool.on_phones, len(pool.busy), len(pool.away)) for pool in self.pools),
                                    tuple(queue.waiting for queue in self.queues), ai_state))
-            if self.progress is not None and index % per_day == 0:
-                self.progress(index / total)
+            if self.progress is not None and index % report_every == 0:
+                self.progress(index * step / horizon)
 
     # --- contact flow -----------------------------------------------------------------------
 
@@ -175,6 +201,8 @@ class Engine:
         for pool in destination.surge_pools[contact.contact_type]:
             while pool.needs_surge():
                 self._seek_work(pool.call_in_surge(now))
+        for rule in destination.recall_rules[contact.contact_type]:
+            rule.queue_grew()
 
     def _serve(self, agent: Agent, contact: Contact) -> None:
         pool = agent.pool
@@ -206,6 +234,9 @@ class Engine:
         if agent.leaving:
             pool.leaving -= 1
             pool.log_departure(agent, now)
+            return
+        if agent.away_pending and not agent.in_overtime:
+            pool.availability.step_away(agent)
             return
         self._seek_work(agent)
 

@@ -134,7 +134,7 @@ def agents_matrix(table: pd.DataFrame, column: str = "agents") -> np.ndarray:
 
 
 def _mean_shrinkage(unit: StaffedUnit) -> float:
-    return float(sum(share * group.shrinkage for share, group in zip(unit.shares, unit.groups)))
+    return float(sum(share * group.effective_shrinkage for share, group in zip(unit.shares, unit.groups)))
 
 
 def _label(workload: Workload, interval: int) -> str:

@@ -4,9 +4,11 @@ Planning works with one number per interval, the *headcount* scheduled for
 the unit. For a single group that is the group's headcount; for all groups
 it is split between them in fixed shares (their share of the workload), so
 "all in-house agents" scale together. The simulator makes
-``round(scheduled x (1 - shrinkage))`` of a group's agents available, so a
-requirement of agents on the phones is turned into the smallest headcount
-that gives at least that many available (:meth:`StaffedUnit.headcount_for`).
+``round(scheduled x (1 - shrinkage))`` of a group's agents available (with an
+availability model, also their mean share of time on the phones: see
+``AgentGroup.effective_shrinkage``), so a requirement of agents on the phones
+is turned into the smallest headcount that gives at least that many
+available (:meth:`StaffedUnit.headcount_for`).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class StaffedUnit:
 
     def available(self, headcount: int) -> int:
         """Agents on the phones the simulator makes of a headcount (rounding half up, per group)."""
-        return sum(math.floor(count * (1.0 - group.shrinkage) + 0.5)
+        return sum(math.floor(count * (1.0 - group.effective_shrinkage) + 0.5)
                    for count, group in zip(self.split(headcount), self.groups))
 
     def headcount_for(self, agents: int) -> int:

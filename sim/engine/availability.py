@@ -1,0 +1,166 @@
+"""Agents who step away and come back: the availability state model of an agent group.
+
+Each agent on duty alternates between an available spell (on the phones, idle
+or busy) and an away spell (admin work, personal time). An available spell
+of length ``available_time`` starts when the agent comes on duty and again
+each time they come back; when it runs out the agent steps away at once if
+idle, or after the contact in hand. The away spell lasts ``away_time``
+unless a recall brings the agent back first.
+
+Recall: while the group's queue is long (``queue_at_least`` contacts waiting
+for its skills, or the oldest waiting longer than ``oldest_wait_above_seconds``)
+each away agent returns at ``rate_per_minute``. It is simulated by thinning:
+one clock ticks at rate ``rate x agents away`` while anyone is away and the
+queue could satisfy the condition; at a tick the condition is checked and,
+if it holds, the agent away longest returns. Because the clock's rate is
+reset whenever the number away changes, this is exactly a hazard rate per
+away agent that is on while the condition holds.
+
+Agents kept on by an overtime rule or called in by a surge rule do not step
+away (they are on the phones for the queue's sake).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from simpy.events import Timeout
+
+from ..config.scenario import Availability
+from ..distributions import sampler_for
+from ..random import BufferedDraws, RandomStreams
+from .agents import Agent, AgentPool
+
+
+class AvailabilityRule:
+    """Timers of one group's agents; calls back into the engine when an agent returns to the phones."""
+
+    __slots__ = ("pool", "env", "_available", "_away", "_recall_gap", "_to_work", "_queue_at_least",
+                 "_oldest_wait_above", "_rate", "_clock_generation", "_clock_running", "_run_threshold")
+
+    def __init__(self, pool: AgentPool, availability: Availability, streams: RandomStreams, env,
+                 to_work: Callable[[Agent], None]) -> None:
+        self.pool = pool
+        self.env = env
+        name = pool.name
+        self._available = BufferedDraws(streams.get(f"availability/available/{name}"),
+                                        sampler_for(availability.available_time))
+        self._away = BufferedDraws(streams.get(f"availability/away/{name}"), sampler_for(availability.away_time))
+        self._to_work = to_work
+        recall = availability.recall
+        self._rate = recall.rate_per_minute / 60.0 if recall else 0.0
+        self._queue_at_least = recall.queue_at_least if recall else None
+        self._oldest_wait_above = recall.oldest_wait_above_seconds if recall else None
+        # The clock needs to run only while the condition could hold: enough contacts waiting.
+        if recall is None:
+            self._run_threshold = None
+        elif recall.oldest_wait_above_seconds is not None:
+            self._run_threshold = 1
+        else:
+            self._run_threshold = recall.queue_at_least
+        self._recall_gap = (BufferedDraws(streams.get(f"availability/recall/{name}"),
+                                          lambda generator, size: generator.exponential(1.0, size))
+                            if recall else None)
+        self._clock_generation = 0
+        self._clock_running = False
+        pool.availability = self
+
+    # --- spells ------------------------------------------------------------------------------
+
+    def start_spell(self, agent: Agent) -> None:
+        """The agent is on the phones: schedule the end of this available spell."""
+        agent.spell += 1
+        agent.away_pending = False
+        Timeout(self.env, self._available.next(), (agent, agent.spell)).callbacks.append(self._on_spell_end)
+
+    def _on_spell_end(self, event: Timeout) -> None:
+        agent, spell = event.value
+        pool = self.pool
+        if spell != agent.spell or agent.in_overtime or agent.surge or agent.leaving:
+            return
+        if agent.contact is not None:
+            agent.away_pending = True
+        elif _remove_idle(pool, agent):
+            self.step_away(agent)
+
+    def step_away(self, agent: Agent) -> None:
+        """Take an agent who is neither idle nor busy any more off the phones for an away spell."""
+        now = self.env.now
+        pool = self.pool
+        agent.away_pending = False
+        agent.spell += 1
+        pool.log_departure(agent, now)
+        pool.away[agent.number] = agent
+        Timeout(self.env, self._away.next(), (agent, agent.spell)).callbacks.append(self._on_away_end)
+        self.away_count_changed()
+
+    def _on_away_end(self, event: Timeout) -> None:
+        agent, spell = event.value
+        if spell == agent.spell and self.pool.away.get(agent.number) is agent:
+            self._return(agent)
+
+    def _return(self, agent: Agent) -> None:
+        pool = self.pool
+        del pool.away[agent.number]
+        agent.duty_start = self.env.now
+        self.start_spell(agent)
+        self.away_count_changed()
+        self._to_work(agent)
+
+    # --- recall ------------------------------------------------------------------------------
+
+    def queue_grew(self) -> None:
+        """A contact joined a queue the group serves: start the recall clock if it could now apply."""
+        if not self._clock_running and self._recall_possible():
+            self._start_clock()
+
+    def away_count_changed(self) -> None:
+        """The clock's rate is proportional to the agents away: restart it (exponential, so no memory is lost)."""
+        if self._run_threshold is None:
+            return
+        if self._recall_possible():
+            self._start_clock()
+        else:
+            self._clock_generation += 1
+            self._clock_running = False
+
+    def _recall_possible(self) -> bool:
+        return (self._run_threshold is not None and bool(self.pool.away)
+                and self.pool.waiting_for_skills() >= self._run_threshold)
+
+    def _start_clock(self) -> None:
+        self._clock_generation += 1
+        self._clock_running = True
+        delay = self._recall_gap.next() / (self._rate * len(self.pool.away))
+        Timeout(self.env, delay, self._clock_generation).callbacks.append(self._on_tick)
+
+    def _on_tick(self, event: Timeout) -> None:
+        if event.value != self._clock_generation:
+            return
+        self._clock_running = False
+        if self._condition_holds():
+            # The agent away longest comes back; returning restarts the clock for those still away.
+            self._return(next(iter(self.pool.away.values())))
+        elif self._recall_possible():
+            self._start_clock()
+
+    def _condition_holds(self) -> bool:
+        pool = self.pool
+        if self._queue_at_least is not None and pool.waiting_for_skills() >= self._queue_at_least:
+            return True
+        if self._oldest_wait_above is not None:
+            now = self.env.now
+            for level in pool.skill_levels:
+                for queue in level:
+                    head = queue.head_entry_time()
+                    if head is not None and now - head > self._oldest_wait_above:
+                        return True
+        return False
+
+
+def _remove_idle(pool: AgentPool, agent: Agent) -> bool:
+    try:
+        pool.idle.remove(agent)
+    except ValueError:
+        return False
+    return True
