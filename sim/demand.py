@@ -8,12 +8,14 @@ per day (mean 1) adds the day-to-day overdispersion real centers show.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from .calendar import Calendar
 from .config import Scenario, time_of_day_seconds
+from .config.types import SECONDS_PER_DAY
 from .customers import CustomerDraws
 from .random import RandomStreams
 
@@ -109,7 +111,7 @@ def _busyness(scenario: Scenario, calendar: Calendar, streams: RandomStreams) ->
 
 def _day_windows(calendar: Calendar, day: int) -> tuple[np.ndarray, np.ndarray]:
     """Start and length of each interval of ``day`` that falls inside the run (clipped to the warm-up)."""
-    starts = day * 86_400.0 + np.arange(calendar.intervals_per_day) * calendar.interval_seconds
+    starts = day * float(SECONDS_PER_DAY) + np.arange(calendar.intervals_per_day) * calendar.interval_seconds
     ends = starts + calendar.interval_seconds
     if day < 0:
         starts = np.maximum(starts, -calendar.warmup_seconds)
@@ -128,29 +130,46 @@ def segment_shares_by_type(scenario: Scenario) -> list[np.ndarray]:
     return mixes
 
 
-def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> Arrivals:
-    """Draw all first-attempt arrivals of the run (warm-up included) and their attributes."""
+def arrival_days(scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> Iterator[Arrivals]:
+    """First-attempt arrivals of the run (warm-up included) and their attributes, one day at a time in
+    time order. Each random stream is used only here and in this order, so drawing the days lazily gives
+    the same draws as drawing them all at once."""
     busyness = _busyness(scenario, calendar, streams)
     first_day = -1 if calendar.warmup_seconds > 0 else 0
-    parts: dict[str, list[np.ndarray]] = {key: [] for key in Arrivals.__dataclass_fields__}
     segment_mix = segment_shares_by_type(scenario)
     customers = CustomerDraws(scenario, streams)
     for day in range(first_day, calendar.days):
-        starts, lengths = _day_windows(calendar, day)
-        volume = expected_volume(scenario, calendar, day) * busyness[day + 1]
-        for type_index, contact_type in enumerate(scenario.contact_types):
-            generator = streams.get(f"arrivals/{contact_type.name}")
-            counts = generator.poisson(volume[:, type_index] * lengths / calendar.interval_seconds)
-            total = int(counts.sum())
-            times = np.repeat(starts, counts) + generator.random(total) * np.repeat(lengths, counts)
-            shares = segment_mix[type_index]
-            segments = streams.get(f"segment/{contact_type.name}").choice(
-                len(shares), size=total, p=shares).astype(np.int64)
-            parts["time"].append(times)
-            parts["contact_type"].append(np.full(total, type_index, dtype=np.int64))
-            parts["segment"].append(segments)
-            for attribute, values in customers.block(type_index, segments).items():
-                parts[attribute].append(values)
+        yield _day_arrivals(scenario, calendar, streams, day, busyness[day + 1], segment_mix, customers)
+
+
+def _day_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStreams, day: int, busyness: float,
+                  segment_mix: list[np.ndarray], customers: CustomerDraws) -> Arrivals:
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in Arrivals.__dataclass_fields__}
+    starts, lengths = _day_windows(calendar, day)
+    volume = expected_volume(scenario, calendar, day) * busyness
+    for type_index, contact_type in enumerate(scenario.contact_types):
+        generator = streams.get(f"arrivals/{contact_type.name}")
+        counts = generator.poisson(volume[:, type_index] * lengths / calendar.interval_seconds)
+        total = int(counts.sum())
+        times = np.repeat(starts, counts) + generator.random(total) * np.repeat(lengths, counts)
+        shares = segment_mix[type_index]
+        segments = streams.get(f"segment/{contact_type.name}").choice(
+            len(shares), size=total, p=shares).astype(np.int64)
+        parts["time"].append(times)
+        parts["contact_type"].append(np.full(total, type_index, dtype=np.int64))
+        parts["segment"].append(segments)
+        for attribute, values in customers.block(type_index, segments).items():
+            parts[attribute].append(values)
+    return _sorted_arrivals(parts)
+
+
+def _sorted_arrivals(parts: dict[str, list[np.ndarray]]) -> Arrivals:
     columns = {key: np.concatenate(values) if values else np.zeros(0) for key, values in parts.items()}
     order = np.argsort(columns["time"], kind="stable")
     return Arrivals(**{key: values[order] for key, values in columns.items()})
+
+
+def generate_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> Arrivals:
+    """All first-attempt arrivals of the run in one block (the days of :func:`arrival_days` joined)."""
+    days = list(arrival_days(scenario, calendar, streams))
+    return _sorted_arrivals({key: [getattr(day, key) for day in days] for key in Arrivals.__dataclass_fields__})

@@ -1,4 +1,4 @@
-"""Run one replication of a scenario and collect its records."""
+"""Run one replication of a scenario: its counters, staffing and probes, and records on request."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sim.agent_plans import GroupPlan, staffing_plans
-
+from .agent_plans import GroupPlan, staffing_plans
 from .calendar import Calendar
 from .config import Scenario
 from .config.types import SECONDS_PER_DAY
-from .demand import generate_arrivals
+from .demand import arrival_days
 from .engine import Engine
 from .random import RandomStreams
 from .records import CONTACT_COLUMNS, DUTY_COLUMNS, OVERTIME_COLUMNS, RunInfo, SimulationResult, frame
@@ -20,16 +19,20 @@ from .records import CONTACT_COLUMNS, DUTY_COLUMNS, OVERTIME_COLUMNS, RunInfo, S
 
 def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
              progress: Callable[[float], None] | None = None,
-             probe_seconds: float | None = None) -> SimulationResult:
+             probe_seconds: float | None = None, records: bool = True,
+             thresholds: tuple[float, ...] = ()) -> SimulationResult:
     """Simulate ``scenario`` once; the same (scenario, seed, replication) gives the same result.
 
+    ``records``: also return every contact attempt and agent spell (``contacts``, ``agent_duty``);
+    without them memory does not grow with the number of contacts and the run is faster.
     ``probe_seconds``: how often ``snapshots`` probe the state (default: at each interval start).
+    ``thresholds``: extra service-level thresholds (seconds) counted per contact type and interval.
     """
     calendar = Calendar.from_scenario(scenario)
     streams = RandomStreams(seed, replication)
-    arrivals = generate_arrivals(scenario, calendar, streams)
     plans = staffing_plans(scenario, calendar)
-    engine = Engine(scenario, calendar, arrivals, plans, streams, progress)
+    engine = Engine(scenario, calendar, arrival_days(scenario, calendar, streams), plans, streams, progress,
+                    keep_records=records, extra_thresholds=tuple(thresholds))
     if probe_seconds is not None:
         engine.probe_seconds = float(probe_seconds)
     engine.run()
@@ -42,16 +45,18 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
         groups=tuple(group.name for group in scenario.agent_groups),
         agent_days=tuple(plan.agent_days for plan in plans if plan.kind == "inhouse"),
         vendors=tuple(vendor.name for vendor in scenario.vendors),
+        segments=tuple(segment.name for segment in scenario.segments),
     )
+    overtime_rows = [row for pool in engine.pools for row in pool.overtime_log]
     return SimulationResult(
         info=info,
-        contacts=_contacts_frame(engine, scenario, calendar),
-        agent_duty=frame(_log_columns([row for pool in engine.pools for row in pool.duty_log], DUTY_COLUMNS),
-                         DUTY_COLUMNS),
-        overtime=frame(_log_columns([row for pool in engine.pools for row in pool.overtime_log], OVERTIME_COLUMNS),
-                       OVERTIME_COLUMNS),
+        counters=engine.collector.counters([pool.kind for pool in engine.pools]),
         staffing=staffing_frame(plans, calendar),
         snapshots=_snapshots_frame(engine),
+        overtime=frame(_log_columns(overtime_rows, OVERTIME_COLUMNS), OVERTIME_COLUMNS),
+        contacts=_contacts_frame(engine, scenario, calendar) if records else None,
+        agent_duty=(frame(_log_columns([row for pool in engine.pools for row in pool.duty_log], DUTY_COLUMNS),
+                          DUTY_COLUMNS) if records else None),
     )
 
 
@@ -63,15 +68,16 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
     queue_entry = np.array([c.queue_entry_time for c in contacts], dtype=float)
     answer = np.array([c.answer_time for c in contacts], dtype=float)
     end = np.array([c.end_time for c in contacts], dtype=float)
-    outcome = [c.outcome for c in contacts]
     # Waiting ends at answer or abandonment; contacts still waiting at the end have waited until then.
     wait_end = np.where(np.isnan(answer), np.where(np.isnan(end), engine.end_time, end), answer)
     day = np.floor(arrival / SECONDS_PER_DAY).astype(np.int64)
     ai_entry = np.array([c.ai_entry_time for c in contacts], dtype=float)
     ai_start = np.array([c.ai_start_time for c in contacts], dtype=float)
     ai_end = np.where(np.isnan(ai_start), np.nan, ai_start + np.array([c.ai_session_time for c in contacts]))
-    # Time waiting for an AI session ends when one starts, or at abandonment / the end of the run.
+    # Time waiting for an AI session ends when one starts, or at abandonment / the end of the run;
+    # a contact the full AI sent on to a human at once waited for nothing.
     ai_wait_end = np.where(np.isnan(ai_start), np.where(np.isnan(end), engine.end_time, end), ai_start)
+    ai_wait_end = np.where(np.isnan(ai_start) & ~np.isnan(queue_entry), ai_entry, ai_wait_end)
     columns = {
         "contact_id": [c.contact_id for c in contacts],
         "customer_id": [c.customer_id for c in contacts],
@@ -87,18 +93,19 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
         "queue": [c.queue.name if c.queue is not None else "" for c in contacts],
         "queue_entry_time": queue_entry,
         "wait_seconds": wait_end - queue_entry,
-        "outcome": outcome,
+        "outcome": [c.outcome for c in contacts],
         "resolved": [c.resolved for c in contacts],
         "escalated": [c.escalated for c in contacts],
         "ai_wait_seconds": np.where(np.isnan(ai_entry), np.nan, ai_wait_end - ai_entry),
         "ai_session_seconds": np.minimum(ai_end, engine.end_time) - ai_start,
-        "handler": [c.handler for c in contacts],
-        "handler_kind": [c.handler_kind for c in contacts],
-        "agent_id": [c.agent_id for c in contacts],
+        "handler": [c.agent.pool.name if c.agent is not None else c.handler for c in contacts],
+        "handler_kind": [c.agent.pool.kind if c.agent is not None else c.handler_kind for c in contacts],
+        "agent_id": [c.agent.agent_id if c.agent is not None else "" for c in contacts],
         "answer_time": answer,
         "handle_time": [c.handle_time for c in contacts],
         "after_call_work": [c.after_call_work for c in contacts],
         "end_time": end,
+        "csat": [c.csat for c in contacts],
         "warmup": arrival < 0,
     }
     return frame(columns, CONTACT_COLUMNS)

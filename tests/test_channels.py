@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.metrics.costs import cost_breakdown, cost_kpis, value_kpis
-from analysis.metrics.kpis import compute_kpis
-from analysis.metrics.satisfaction import satisfaction_kpis, satisfaction_scores
+from analysis.metrics.costs import cost_breakdown, cost_kpis
+from analysis.metrics.kpis import compute_kpis, value_kpis
+from analysis.metrics.satisfaction import satisfaction_kpis
 from sim.config import ScenarioError, parse_scenario
 from sim.config.economics import clv
 from sim.records import OUTCOMES
+from sim.engine.satisfaction import Scorer
 from sim.run import simulate
 
 from .conftest import small_data
@@ -250,25 +251,39 @@ def test_vendor_first_contact_resolution_drives_repeats():
 # --- satisfaction, costs and value ------------------------------------------------------------------
 
 def test_satisfaction_scores_by_hand():
-    scenario = with_channels(vendors=[VENDOR | {"satisfaction": 70}])
-    rows = pd.DataFrame({
-        "outcome": ["answered", "answered", "contained", "contained", "abandoned", "ai_abandoned", "in_system",
-                    "answered"],
-        "handler_kind": ["inhouse", "vendor", "ai", "ai", "", "", "", "inhouse"],
-        "handler": ["front", "bpo", "ai", "ai", "", "", "", "front"],
-        "wait_seconds": [60.0, 0.0, np.nan, np.nan, 30.0, np.nan, 10.0, 3000.0],
-        "ai_wait_seconds": [np.nan, np.nan, 30.0, 0.0, np.nan, 5.0, np.nan, np.nan],
-        "escalated": [True, False, False, False, False, False, False, False],
-        "resolved": [True, True, True, False, False, False, False, True],
-        "attempt": [0, 0, 0, 1, 0, 0, 0, 0],
-    })
-    scores = satisfaction_scores(rows, scenario)
-    expected = [90 - 2 - 8, 70, 80 - 1, 80 - 30 - 10, 25, 35, np.nan, 90 - 40]
-    np.testing.assert_allclose(scores.to_numpy(), expected)
-    kpis = satisfaction_kpis(scores, scenario)
-    assert kpis["csat_mean"] == pytest.approx(np.nanmean(expected))
+    scorer = Scorer(with_channels(vendors=[VENDOR | {"satisfaction": 70}]))
+    handled = [  # kind, handler, seconds waited, escalated, resolved, earlier attempts
+        ("inhouse", "front", 60.0, True, True, 0), ("vendor", "bpo", 0.0, False, True, 0),
+        ("ai", "ai", 30.0, False, True, 0), ("ai", "ai", 0.0, False, False, 1),
+        ("inhouse", "front", 3000.0, False, True, 0)]
+    scores = [scorer.handled(*case) for case in handled] + [scorer.abandoned, scorer.ai_abandoned]
+    expected = [90 - 2 - 8, 70, 80 - 1, 80 - 30 - 10, 90 - 40, 25, 35]
+    np.testing.assert_allclose(scores, expected)
+    counts = {"csat_sum": sum(scores), "csat_count": len(scores),
+              "loyal": sum(score >= scorer.loyal_at_least for score in scores),
+              "lost": sum(score < scorer.lost_below for score in scores)}
+    kpis = satisfaction_kpis(counts)
+    assert kpis["csat_mean"] == pytest.approx(np.mean(expected))
     assert kpis["loyal_share"] == pytest.approx(0 / 7)
     assert kpis["lost_share"] == pytest.approx(3 / 7)  # 40, 25, 35; 50 is not below 50
+
+
+def test_contacts_are_scored_when_they_end():
+    scenario = with_channels(ai=AI, vendors=[VENDOR | {"seats": 2}], routing=[
+        {"to": "ai", "contact_types": ["billing"]}, {"to": "bpo", "share": 0.3}], days=1)
+    result = simulate(scenario, seed=5)
+    contacts = result.measured_contacts()
+    scorer = Scorer(scenario)
+    for row in contacts.itertuples():
+        if row.outcome in ("answered", "contained"):
+            waited = np.nan_to_num(row.wait_seconds) + np.nan_to_num(row.ai_wait_seconds)
+            expected = scorer.handled(row.handler_kind, row.handler, waited, row.escalated, row.resolved, row.attempt)
+        else:
+            expected = {"abandoned": 25.0, "ai_abandoned": 35.0}.get(row.outcome, np.nan)
+        assert row.csat == pytest.approx(expected, nan_ok=True), row
+    totals = result.counters.intervals
+    assert totals["csat_count"].sum() == contacts["csat"].notna().sum()
+    assert totals["csat_sum"].sum() == pytest.approx(contacts["csat"].sum())
 
 
 def test_clv_and_roi_known_answers():

@@ -39,12 +39,19 @@ def run_with(scenario, rows):
         time=column(0), contact_type=column(1).astype(int), segment=column(2).astype(int), handle_time=column(3),
         after_call_work=np.zeros(len(rows)), patience=column(4), ai_session_time=column(5), ai_outcome=column(6))
     calendar = Calendar.from_scenario(scenario)
-    engine = Engine(scenario, calendar, arrivals, staffing_plans(scenario, calendar), RandomStreams(0))
+    engine = Engine(scenario, calendar, iter([arrivals]), staffing_plans(scenario, calendar), RandomStreams(0))
     engine.run()
-    slots = ("contact_id", "customer_id", "parent_id", "attempt", "origin", "arrival_time", "outcome", "answer_time",
-             "end_time", "agent_id", "handler", "handler_kind", "queue_entry_time", "route", "escalated", "resolved")
-    table = pd.DataFrame([{slot: getattr(c, slot) for slot in slots} for c in engine.contacts])
+    fields = ("contact_id", "customer_id", "parent_id", "attempt", "origin", "arrival_time", "outcome", "answer_time",
+              "end_time", "queue_entry_time", "route", "escalated", "resolved")
+    table = pd.DataFrame([{**{name: getattr(c, name) for name in fields}, **handled_by(c)} for c in engine.contacts])
     return engine, table
+
+
+def handled_by(contact) -> dict[str, str]:
+    if contact.agent is None:
+        return {"agent_id": "", "handler": contact.handler, "handler_kind": contact.handler_kind}
+    pool = contact.agent.pool
+    return {"agent_id": contact.agent.agent_id, "handler": pool.name, "handler_kind": pool.kind}
 
 
 def always(count):
@@ -188,3 +195,21 @@ def test_surge_brings_off_phone_agents_while_the_queue_is_long():
     # Back to other work once the queue is short: their spells end when their contacts do.
     spells = {row[0]: row[4] for pool in engine.pools for row in pool.duty_log}
     assert all(spells[agent] == 703 or spells[agent] == 704 for agent in surge_ids)
+
+
+def test_a_contact_escalated_after_waiting_for_the_ai_keeps_its_human_patience():
+    scenario = parse_scenario({
+        "name": "ai_wait", "horizon": {"days": 1, "interval_minutes": 60, "drain_minutes": 60},
+        "demand": {"volume": [0] * 24},
+        "contact_types": [{"name": "calls", "handle_time": {"dist": "deterministic", "value": 10, "unit": "s"},
+                           "patience": {"dist": "deterministic", "value": 200, "unit": "s"}}],
+        "agent_groups": [{"name": "solo", "skills": ["calls"], "headcount": [0] * 24}],
+        "ai": {"capacity": 1, "when_full": "wait", "session_time": {"dist": "deterministic", "value": 1, "unit": "s"},
+               "contact_types": {"calls": {"containment": 0.0, "escalation": 1.0}}},
+    })
+    # (time, type, segment, handle, patience, AI session, AI draw): the second waits for the AI from 10 to 100,
+    # is escalated at 150 and waits for an agent; its AI patience (10 + 200 = 210) no longer applies.
+    _, table = run_with(scenario, [(0, 0, 0, 10, 200, 100, 0.5), (10, 0, 0, 10, 200, 50, 0.5)])
+    second = table.iloc[1]
+    assert second["outcome"] == "abandoned"
+    assert second["end_time"] == pytest.approx(150 + 200)

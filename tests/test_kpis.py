@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,19 +17,14 @@ from sim.config import parse_scenario
 from sim.run import simulate
 
 from .conftest import small_data
-
-
-def contacts(rows):
-    columns = ["outcome", "queue_entry_time", "wait_seconds"]
-    return pd.DataFrame(rows, columns=columns)
+from .test_engine import INF, run_with, scenario_with
 
 
 def test_service_kpis_by_hand():
-    table = contacts([
-        ("answered", 0.0, 0.0), ("answered", 5.0, 15.0), ("answered", 9.0, 40.0),
-        ("abandoned", 12.0, 10.0), ("abandoned", 20.0, 90.0), ("in_system", 30.0, 5.0),
-    ])
-    kpis = service_kpis(table, threshold_seconds=20)
+    # Six contacts offered to the queue: waits 0, 15, 40 (answered), 10, 90 (abandoned), 5 (unfinished).
+    counts = {"offered": 6, "offered_to_queue": 6, "answered": 3, "abandoned": 2, "in_system": 1,
+              "answered_within_threshold": 2, "wait_seconds_answered": 55, "wait_seconds_queued": 160}
+    kpis = service_kpis(counts)
     assert kpis["contacts_offered"] == 6 and kpis["offered_to_queue"] == 6
     assert kpis["answered"] == 3 and kpis["abandoned"] == 2 and kpis["in_system"] == 1
     assert kpis["abandon_rate"] == pytest.approx(2 / 6)
@@ -39,8 +33,29 @@ def test_service_kpis_by_hand():
     assert kpis["mean_wait_seconds"] == pytest.approx(160 / 6)
 
 
+def test_the_engine_counts_contacts_as_they_end():
+    scenario = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": [1] * 24}])
+    # Served at 0 (no wait) for 30 s; served at 30 (waited 29 s); abandons at 12 after 10 s; served at 4000
+    # (no wait) for longer than the run; unfinished, waiting behind it.
+    engine, _ = run_with(scenario, [(0, 0, 0, 30, INF), (1, 0, 0, 10, INF), (2, 0, 0, 10, 10),
+                                    (4000, 0, 0, 100_000, INF), (4001, 0, 0, 10, INF)])
+    counters = engine.collector.counters([pool.kind for pool in engine.pools])
+    kpis = service_kpis({name: values.sum() for name, values in counters.intervals.items()})
+    assert kpis["contacts_offered"] == 5 and kpis["answered"] == 3 and kpis["abandoned"] == 1
+    assert kpis["in_system"] == 1
+    assert kpis["service_level"] == pytest.approx(2 / 5)  # the two served at once; the abandoner counts against
+    assert kpis["asa_seconds"] == pytest.approx((0 + 29 + 0) / 3)
+    end = engine.end_time
+    assert kpis["mean_wait_seconds"] == pytest.approx((0 + 29 + 10 + 0 + (end - 4001)) / 5)
+    assert counters.contacts_ended == 5
+    assert counters.answered_waits[0] == 2 and counters.answered_waits[30] == 1
+    assert counters.abandoned_waits[11] == 1  # bin k holds waits in [k - 1, k) seconds
+
+
 def test_empty_period_gives_undefined_ratios_not_errors():
-    kpis = service_kpis(contacts([]), threshold_seconds=20)
+    counts = dict.fromkeys(["offered", "offered_to_queue", "answered", "abandoned", "in_system",
+                            "answered_within_threshold", "wait_seconds_answered", "wait_seconds_queued"], 0.0)
+    kpis = service_kpis(counts)
     assert kpis["contacts_offered"] == 0
     assert math.isnan(kpis["service_level"]) and math.isnan(kpis["asa_seconds"])
 

@@ -1,4 +1,4 @@
-"""Cost model: what staffing, the AI, vendors and fixed costs come to, and the value kept.
+"""Cost model: what staffing, the AI, vendors and fixed costs come to.
 
 * wages = in-house paid hours x wage per hour (per group);
 * overtime = overtime hours (agents kept on by an overtime rule) x wage x (1 + premium);
@@ -14,16 +14,14 @@
   monthly minimum prorated over the days simulated (30-day month);
 * fixed = fixed cost per day x days;
 * total = labor + ai + vendors + fixed; cost per contact = total / contacts offered.
-* With ``[value]``: CLV = R(1 - (1 + i)^-n) / i; value kept = (loyal contacts -
-  lost contacts) x CLV; ROI = (value kept - total cost) / total cost.
+
+Usage (sessions, handled contacts and minutes) comes from the run's counters.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-
 from sim.config import Scenario
-from sim.records import ANSWERED, SimulationResult
+from sim.records import SimulationResult
 
 DAYS_PER_MONTH = 30.0
 
@@ -43,14 +41,13 @@ def cost_breakdown(result: SimulationResult, scenario: Scenario) -> dict[str, fl
         overtime += group_overtime
         on_costs += (group_wages + group_overtime) * sum(group.on_costs.values())
         training += group.training_cost_per_agent_day * float(agent_days.get(group.name, 0.0))
-    contacts = result.measured_contacts()
     return {
         "wages": wages,
         "overtime": overtime,
         "on_costs": on_costs,
         "training": training,
-        "ai": ai_cost(contacts, scenario, result.info.days),
-        "vendors": sum(vendor_costs(contacts, staffing, scenario, result.info.days).values()),
+        "ai": ai_cost(result, scenario),
+        "vendors": sum(vendor_costs(result, scenario).values()),
         "fixed": scenario.costs.fixed_per_day * result.info.days,
     }
 
@@ -64,25 +61,28 @@ def overtime_hours_by_group(result: SimulationResult) -> dict[str, float]:
     return {str(name): float(value) for name, value in hours.items()}
 
 
-def ai_cost(contacts: pd.DataFrame, scenario: Scenario, days: int) -> float:
+def ai_cost(result: SimulationResult, scenario: Scenario) -> float:
     ai = scenario.ai
     if ai is None:
         return 0.0
-    sessions = contacts["ai_session_seconds"].dropna()
-    return (len(sessions) * ai.cost_per_session + sessions.sum() / 60.0 * ai.cost_per_minute
-            + ai.fixed_cost_per_day * days)
+    counters = result.counters
+    sessions = counters.total("ai_sessions")
+    return (sessions * ai.cost_per_session + counters.total("ai_session_seconds") / 60.0 * ai.cost_per_minute
+            + ai.fixed_cost_per_day * result.info.days)
 
 
-def vendor_costs(contacts: pd.DataFrame, staffing: pd.DataFrame, scenario: Scenario, days: int) -> dict[str, float]:
+def vendor_costs(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
     """Cost of each vendor under its price model, with the prorated monthly minimum."""
     costs = {}
+    staffing = result.staffing
+    days = result.info.days
     for vendor in scenario.vendors:
-        handled = contacts[(contacts["handler"] == vendor.name) & (contacts["outcome"] == ANSWERED)]
+        handled = result.counters.by_handler[vendor.name]
         price = vendor.price
         if price.model == "per_contact":
-            usage = len(handled) * price.rate
+            usage = handled["answered"] * price.rate
         elif price.model == "per_minute":
-            usage = (handled["handle_time"].sum() + handled["after_call_work"].sum()) / 60.0 * price.rate
+            usage = handled["handle_seconds"] / 60.0 * price.rate
         else:
             seats = staffing[(staffing["kind"] == "vendor") & (staffing["group"] == vendor.name)]
             usage = float(seats["paid_hours"].sum()) * price.rate
@@ -90,8 +90,10 @@ def vendor_costs(contacts: pd.DataFrame, staffing: pd.DataFrame, scenario: Scena
     return costs
 
 
-def cost_kpis(result: SimulationResult, scenario: Scenario, contacts_offered: float) -> dict[str, float]:
-    breakdown = cost_breakdown(result, scenario)
+def cost_kpis(result: SimulationResult, scenario: Scenario, contacts_offered: float,
+              breakdown: dict[str, float] | None = None) -> dict[str, float]:
+    """Paid and overtime hours and the cost KPIs (``breakdown``: :func:`cost_breakdown`, if already made)."""
+    breakdown = cost_breakdown(result, scenario) if breakdown is None else breakdown
     labor = breakdown["wages"] + breakdown["overtime"] + breakdown["on_costs"] + breakdown["training"]
     total = labor + breakdown["ai"] + breakdown["vendors"] + breakdown["fixed"]
     staffing = result.staffing
@@ -104,15 +106,4 @@ def cost_kpis(result: SimulationResult, scenario: Scenario, contacts_offered: fl
         "fixed_cost": breakdown["fixed"],
         "total_cost": total,
         "cost_per_contact": total / contacts_offered if contacts_offered else float("nan"),
-    }
-
-
-def value_kpis(scenario: Scenario, loyal_contacts: float, lost_contacts: float, total_cost: float) -> dict[str, float]:
-    """Value kept and ROI; empty without a ``[value]`` section."""
-    if scenario.value is None:
-        return {}
-    value_kept = (loyal_contacts - lost_contacts) * scenario.value.lifetime_value
-    return {
-        "value_kept": value_kept,
-        "roi": (value_kept - total_cost) / total_cost if total_cost else float("nan"),
     }

@@ -1,151 +1,152 @@
-"""Key performance indicators: pure functions of a run's records.
+"""Key performance indicators: their definitions, and their values from a run's counters.
 
-Definitions (the keys of ``summary.json``). Contacts are attempts arriving
-within the horizon (warm-up excluded), retrials and repeat contacts included.
+This module is the one place KPIs are defined: :data:`KPIS` holds every
+KPI's unit and definition (README's KPI table is generated from it, and a
+test checks they agree), and the functions below compute them from the
+counts and sums the engine collects as contacts end
+(:class:`sim.records.RunCounters`). The same ratio functions serve a whole
+run, an interval, a day or a contact type, so every consumer (run, compare,
+sweep, staffing search, back-test) counts alike.
 
-* ``contacts_offered``: all contact attempts.
-* ``offered_to_queue``: attempts that asked for a human (entered an in-house or vendor queue).
-* ``answered`` (by a human), ``abandoned`` (in a human queue), ``ai_contained``,
-  ``ai_abandoned`` (gave up in the AI or waiting for it), ``in_system``
-  (unfinished when the run stopped): how attempts ended.
-* ``abandon_rate`` = abandoned / offered to the queue.
-* ``service_level`` = answered within the threshold / offered to the queue
-  (abandoned contacts count as failures, whenever they hung up).
-* ``asa_seconds``: mean wait of answered contacts.
-* ``mean_wait_seconds``: mean wait of every contact offered to the queue,
-  abandoned ones up to the moment they hung up.
-* ``occupancy`` = in-house agent time busy (talk plus after-call work) / agent
-  time on duty, within the horizon; ``vendor_occupancy`` the same for vendor seats.
-* ``automation_rate`` = contacts resolved by the AI (contained and not falsely)
-  / contacts offered.
-* ``ai_sessions``: contacts that had an AI session; ``escalation_rate`` =
-  escalated / AI sessions.
-* ``repeat_contact_rate`` = repeat contacts / contacts offered.
-* ``outsourced_share`` = answered by vendors / answered by humans.
-* ``fcr_rate`` = contacts that resolved the issue / contacts handled (answered or contained).
-* ``csat_mean``, ``loyal_share``, ``lost_share``: see :mod:`analysis.satisfaction`.
-* costs, ``value_kept`` and ``roi``: see :mod:`analysis.costs`.
+Contacts are attempts arriving within the horizon (warm-up excluded),
+retrials and repeat contacts included.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sim.config import Scenario
-from sim.records import ABANDONED, AI_ABANDONED, ANSWERED, CONTAINED, IN_SYSTEM, SimulationResult
+from sim.records import SimulationResult
 
-from .costs import cost_kpis, value_kpis
-from .satisfaction import satisfaction_kpis, satisfaction_scores
-from .timeline import time_in_intervals
+from .costs import cost_kpis
+from .rates import ratio
+from .satisfaction import satisfaction_kpis
 
-KPI_UNITS: dict[str, str] = {
-    "contacts_offered": "contacts",
-    "offered_to_queue": "contacts",
-    "answered": "contacts",
-    "abandoned": "contacts",
-    "ai_contained": "contacts",
-    "ai_abandoned": "contacts",
-    "in_system": "contacts",
-    "abandon_rate": "share",
-    "service_level": "share",
-    "asa_seconds": "seconds",
-    "mean_wait_seconds": "seconds",
-    "occupancy": "share",
-    "vendor_occupancy": "share",
-    "automation_rate": "share",
-    "ai_sessions": "contacts",
-    "escalation_rate": "share",
-    "repeat_contact_rate": "share",
-    "outsourced_share": "share",
-    "fcr_rate": "share",
-    "csat_mean": "score",
-    "loyal_share": "share",
-    "lost_share": "share",
-    "agents_paid_hours": "hours",
-    "overtime_hours": "hours",
-    "labor_cost": "currency",
-    "ai_cost": "currency",
-    "outsourcing_cost": "currency",
-    "fixed_cost": "currency",
-    "total_cost": "currency",
-    "cost_per_contact": "currency",
-    "value_kept": "currency",
-    "roi": "ratio",
+
+@dataclass(frozen=True)
+class KPI:
+    unit: str  # contacts, share, seconds, score, hours, currency, ratio
+    definition: str
+
+
+KPIS: dict[str, KPI] = {
+    "contacts_offered": KPI("contacts", "all contact attempts"),
+    "offered_to_queue": KPI("contacts", "attempts that asked for a human (entered an in-house or vendor queue)"),
+    "answered": KPI("contacts", "answered by a human"),
+    "abandoned": KPI("contacts", "hung up in a human queue"),
+    "ai_contained": KPI("contacts", "resolved (or seemingly resolved) by the AI"),
+    "ai_abandoned": KPI("contacts", "gave up in the AI or waiting for it"),
+    "in_system": KPI("contacts", "still in the system when the run stopped"),
+    "abandon_rate": KPI("share", "abandoned / offered to the queue"),
+    "service_level": KPI("share", "answered within the threshold (default 20 s) / offered to the queue; "
+                                  "abandoned contacts count as failures whenever they hung up"),
+    "asa_seconds": KPI("seconds", "mean wait of answered contacts"),
+    "mean_wait_seconds": KPI("seconds", "mean wait of all contacts offered to the queue, abandoned ones up to "
+                                        "when they hung up, unfinished ones up to the end of the run"),
+    "occupancy": KPI("share", "in-house agent time busy (talk + after-call work) / agent time on the phones, "
+                              "within the horizon"),
+    "vendor_occupancy": KPI("share", "the same for vendor seats"),
+    "automation_rate": KPI("share", "contacts resolved by the AI (contained and not falsely) / contacts offered"),
+    "ai_sessions": KPI("contacts", "contacts that had an AI session"),
+    "escalation_rate": KPI("share", "escalated by the AI / AI sessions"),
+    "repeat_contact_rate": KPI("share", "repeat contacts (after an unresolved contact) / contacts offered"),
+    "outsourced_share": KPI("share", "answered by vendors / answered by humans"),
+    "fcr_rate": KPI("share", "handled contacts (answered or contained) that resolved the issue / handled "
+                             "contacts"),
+    "csat_mean": KPI("score", "mean satisfaction score of scored contacts (every contact that ended)"),
+    "loyal_share": KPI("share", "share of scored contacts with a score of at least `loyal_at_least` (85)"),
+    "lost_share": KPI("share", "share of scored contacts with a score below `lost_below` (50)"),
+    "agents_paid_hours": KPI("hours", "scheduled paid in-house hours (shifts minus unpaid breaks)"),
+    "overtime_hours": KPI("hours", "overtime hours under an overtime rule"),
+    "labor_cost": KPI("currency", "wages (paid hours x wage) + overtime (hours x wage x (1 + premium)) + "
+                                  "on-costs ((wages + overtime) x on-cost rates such as social insurance) + "
+                                  "training (cost per agent-day x shifts worked)"),
+    "ai_cost": KPI("currency", "AI sessions x cost per session + session minutes x cost per minute + platform "
+                               "cost per day x days"),
+    "outsourcing_cost": KPI("currency", "per vendor, by its price model: handled contacts x rate, handled "
+                                        "minutes x rate, or contracted seat hours x rate; at least the monthly "
+                                        "minimum prorated over the days (30-day month)"),
+    "fixed_cost": KPI("currency", "fixed cost per day (systems, facilities, overhead) x days"),
+    "total_cost": KPI("currency", "labor + AI + outsourcing + fixed"),
+    "cost_per_contact": KPI("currency", "total cost / contacts offered"),
+    "value_kept": KPI("currency", "with `[value]`: CLV = R(1 - (1 + i)^-n) / i; value kept = (loyal contacts - "
+                                  "lost contacts) x CLV"),
+    "roi": KPI("ratio", "with `[value]`: (value kept - total cost) / total cost"),
 }
+KPI_UNITS: dict[str, str] = {name: kpi.unit for name, kpi in KPIS.items()}
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    return float(numerator) / float(denominator) if denominator else float("nan")
+def service_kpis(counts: Mapping) -> dict:
+    """Volume, waiting and abandonment KPIs from summed counts (a run, an interval, a day, a type ...).
 
-
-def service_kpis(contacts: pd.DataFrame, threshold_seconds: float) -> dict[str, float]:
-    """Volume, waiting and abandonment KPIs of a set of measured contacts."""
-    queued = contacts[contacts["queue_entry_time"].notna()]
-    answered = queued["outcome"] == ANSWERED
-    answered_in_time = answered & (queued["wait_seconds"] <= threshold_seconds)
-    offered_to_queue = len(queued)
-    abandoned = int((queued["outcome"] == ABANDONED).sum())
-    return {
-        "contacts_offered": float(len(contacts)),
-        "offered_to_queue": float(offered_to_queue),
-        "answered": float(answered.sum()),
-        "abandoned": float(abandoned),
-        "in_system": float((contacts["outcome"] == IN_SYSTEM).sum()),
-        "abandon_rate": _ratio(abandoned, offered_to_queue),
-        "service_level": _ratio(answered_in_time.sum(), offered_to_queue),
-        "asa_seconds": float(queued.loc[answered, "wait_seconds"].mean()) if answered.any() else float("nan"),
-        "mean_wait_seconds": float(queued["wait_seconds"].mean()) if offered_to_queue else float("nan"),
-    }
-
-
-def channel_kpis(contacts: pd.DataFrame) -> dict[str, float]:
-    """How work splits between the AI, in-house agents and vendors, and how much is resolved."""
-    outcome = contacts["outcome"]
-    offered = len(contacts)
-    contained = outcome == CONTAINED
-    sessions = int(contacts["ai_session_seconds"].notna().sum())
-    answered = outcome == ANSWERED
-    handled = int((answered | contained).sum())
-    return {
-        "ai_sessions": float(sessions),
-        "ai_contained": float(contained.sum()),
-        "ai_abandoned": float((outcome == AI_ABANDONED).sum()),
-        "automation_rate": _ratio((contained & contacts["resolved"]).sum(), offered),
-        "escalation_rate": _ratio(contacts["escalated"].sum(), sessions),
-        "repeat_contact_rate": _ratio((contacts["origin"] == "repeat").sum(), offered),
-        "outsourced_share": _ratio((answered & (contacts["handler_kind"] == "vendor")).sum(), answered.sum()),
-        "fcr_rate": _ratio(((answered | contained) & contacts["resolved"]).sum(), handled),
-    }
-
-
-def busy_and_duty_seconds(result: SimulationResult, edges: np.ndarray, kind: str = "inhouse") -> tuple[np.ndarray, np.ndarray]:
-    """Agent seconds busy and on duty inside each ``[edges[j], edges[j+1])``, for in-house agents or vendor seats."""
-    contacts = result.contacts
-    served = contacts[contacts["answer_time"].notna() & (contacts["handler_kind"] == kind)]
-    busy_end = served["end_time"].fillna(result.info.end_time).to_numpy(float)
-    busy = time_in_intervals(served["answer_time"].to_numpy(float), busy_end, edges)
-    duty = result.agent_duty[result.agent_duty["kind"] == kind]
-    on_duty = time_in_intervals(duty["start"].to_numpy(float), duty["end"].to_numpy(float), edges)
-    return busy, on_duty
-
-
-def compute_kpis(result: SimulationResult, scenario: Scenario, scores: pd.Series | None = None) -> dict[str, float]:
-    """All KPIs of one replication (see the module docstring for definitions).
-
-    ``scores``: satisfaction scores of the measured contacts, if already computed.
+    ``counts`` holds the collector's columns (numbers, or arrays such as a table's columns): offered,
+    offered_to_queue, answered, abandoned, in_system, answered_within_threshold, wait_seconds_answered,
+    wait_seconds_queued.
     """
-    contacts = result.measured_contacts()
-    kpis = service_kpis(contacts, result.info.service_level_threshold)
-    kpis.update(channel_kpis(contacts))
-    horizon = np.array([0.0, result.info.horizon_seconds])
-    for name, kind in (("occupancy", "inhouse"), ("vendor_occupancy", "vendor")):
-        busy, on_duty = busy_and_duty_seconds(result, horizon, kind)
-        kpis[name] = _ratio(busy.sum(), on_duty.sum())
-    scores = satisfaction_scores(contacts, scenario) if scores is None else scores
-    kpis.update(satisfaction_kpis(scores, scenario))
-    kpis.update(cost_kpis(result, scenario, kpis["contacts_offered"]))
-    loyal = float((scores >= scenario.satisfaction.loyal_at_least).sum())
-    lost = float((scores < scenario.satisfaction.lost_below).sum())
-    kpis.update(value_kpis(scenario, loyal, lost, kpis["total_cost"]))
-    return kpis
+    queued = counts["offered_to_queue"]
+    return {
+        "contacts_offered": counts["offered"],
+        "offered_to_queue": queued,
+        "answered": counts["answered"],
+        "abandoned": counts["abandoned"],
+        "in_system": counts["in_system"],
+        "abandon_rate": ratio(counts["abandoned"], queued),
+        "service_level": ratio(counts["answered_within_threshold"], queued),
+        "asa_seconds": ratio(counts["wait_seconds_answered"], counts["answered"]),
+        "mean_wait_seconds": ratio(counts["wait_seconds_queued"], queued),
+    }
+
+
+def channel_kpis(counts: Mapping) -> dict:
+    """How work splits between the AI, in-house agents and vendors, and how much is resolved."""
+    offered = counts["offered"]
+    return {
+        "ai_sessions": counts["ai_sessions"],
+        "ai_contained": counts["ai_contained"],
+        "ai_abandoned": counts["ai_abandoned"],
+        "automation_rate": ratio(counts["ai_resolved"], offered),
+        "escalation_rate": ratio(counts["escalated"], counts["ai_sessions"]),
+        "repeat_contact_rate": ratio(counts["repeat_contacts"], offered),
+        "outsourced_share": ratio(counts["answered_vendor"], counts["answered"]),
+        "fcr_rate": ratio(counts["handled_resolved"], counts["handled"]),
+    }
+
+
+def occupancy_kpis(counts: Mapping) -> dict:
+    return {"occupancy": ratio(counts["busy_seconds"], counts["duty_seconds"]),
+            "vendor_occupancy": ratio(counts["vendor_busy_seconds"], counts["vendor_duty_seconds"])}
+
+
+def run_totals(result: SimulationResult) -> dict[str, float]:
+    """Every per-interval counter of a run summed over the horizon."""
+    return {name: float(values.sum()) for name, values in result.counters.intervals.items()}
+
+
+def compute_kpis(result: SimulationResult, scenario: Scenario,
+                 cost_breakdown: dict[str, float] | None = None) -> dict[str, float]:
+    """All KPIs of one replication (definitions in :data:`KPIS`); ``cost_breakdown``: if already made."""
+    totals = run_totals(result)
+    kpis = service_kpis(totals)
+    kpis.update(channel_kpis(totals))
+    kpis.update(occupancy_kpis(totals))
+    kpis.update(satisfaction_kpis(totals))
+    kpis.update(cost_kpis(result, scenario, kpis["contacts_offered"], cost_breakdown))
+    kpis.update(value_kpis(scenario, totals["loyal"], totals["lost"], kpis["total_cost"]))
+    return {name: kpis[name] for name in KPIS if name in kpis}
+
+
+def value_kpis(scenario: Scenario, loyal_contacts: float, lost_contacts: float, total_cost: float) -> dict[str, float]:
+    """Value kept and ROI; empty without a ``[value]`` section."""
+    if scenario.value is None:
+        return {}
+    value_kept = (loyal_contacts - lost_contacts) * scenario.value.lifetime_value
+    return {"value_kept": value_kept, "roi": ratio(value_kept - total_cost, total_cost)}
+
+
+def kpi_table_markdown() -> str:
+    """README's KPI table, generated from :data:`KPIS`."""
+    lines = ["| KPI | unit | definition |", "|---|---|---|"]
+    lines += [f"| `{name}` | {kpi.unit} | {kpi.definition} |" for name, kpi in KPIS.items()]
+    return "\n".join(lines)

@@ -16,7 +16,6 @@ from tqdm import tqdm
 from analysis.metrics.costs import cost_breakdown
 from analysis.metrics.intervals import interval_sums, summarize_intervals
 from analysis.metrics.kpis import KPI_UNITS, compute_kpis
-from analysis.metrics.satisfaction import satisfaction_scores
 from analysis.metrics.stats import Estimate, estimate
 from analysis.runs.execution import ExecutionPlan, run_tasks
 from sim.config import Scenario
@@ -42,17 +41,17 @@ class ReplicationOutput:
 
 def run_replication(task: ReplicationTask, progress=None) -> ReplicationOutput:
     """Simulate one replication and reduce it to what the experiment keeps."""
-    result = simulate(task.scenario, seed=task.seed, replication=task.replication, progress=progress)
-    measured = result.measured_contacts()
-    scores = satisfaction_scores(measured, task.scenario)
+    result = simulate(task.scenario, seed=task.seed, replication=task.replication, progress=progress,
+                      records=task.keep_contacts)
     contacts = None
     if task.keep_contacts:
-        contacts = measured.assign(csat=scores).drop(columns=["warmup"]).reset_index(drop=True)
+        contacts = result.measured_contacts().drop(columns=["warmup"]).reset_index(drop=True)
+    costs = cost_breakdown(result, task.scenario)
     return ReplicationOutput(
         replication=task.replication,
-        kpis=compute_kpis(result, task.scenario, scores),
-        costs=cost_breakdown(result, task.scenario),
-        interval_sums=interval_sums(result, scores),
+        kpis=compute_kpis(result, task.scenario, costs),
+        costs=costs,
+        interval_sums=interval_sums(result),
         contacts=contacts,
     )
 

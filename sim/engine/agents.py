@@ -30,7 +30,8 @@ from .contact import Contact
 
 class Agent:
     __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
-                 "overtime_until", "overtime_start", "surge", "spell", "away_pending")
+                 "overtime_until", "overtime_start", "surge", "spell", "away_pending", "away_since", "in_overtime",
+                 "outside_plan")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -41,14 +42,13 @@ class Agent:
         self.leaving = False
         self.contact: Contact | None = None
         self.overtime_until = -1.0  # end of the allowed overtime; negative when not in overtime
+        self.in_overtime = False
         self.overtime_start = 0.0
         self.surge = False  # called to the phones from other work by the surge rule
+        self.outside_plan = False  # in overtime or called in by a surge: leaves by its rule, not the plan
         self.spell = 0  # numbers the agent's availability spells; a timer for an older spell is stale
         self.away_pending = False  # steps away once the contact in hand is finished
-
-    @property
-    def in_overtime(self) -> bool:
-        return self.overtime_until >= 0.0
+        self.away_since = 0.0
 
 
 class AgentPool:
@@ -57,7 +57,8 @@ class AgentPool:
     __slots__ = ("name", "kind", "handle_time_multiplier", "first_contact_resolution", "resolution_draws",
                  "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log",
                  "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log",
-                 "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability")
+                 "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
+                 "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins", "csat_base")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
@@ -85,6 +86,21 @@ class AgentPool:
         self.scheduled = 0  # agents scheduled now, on the phones or not (available = target)
         self.away: dict[int, Agent] = {}  # on duty but stepped away, in the order they left the phones
         self.availability = None  # the group's AvailabilityRule, if it has one
+        self.collector = None
+        self.keep_log = True
+        self.index = 0
+        self.busy_bins: list[float] = []
+        self.duty_bins: list[float] = []
+        self.away_bins: list[float] = []
+        self.csat_base = 0.0  # satisfaction score of a contact this pool handled, before penalties
+
+    def attach(self, collector, index: int, keep_log: bool) -> None:
+        """Report agent time to ``collector`` as handler ``index``; ``keep_log``: also keep every spell."""
+        self.collector = collector
+        self.index = index
+        self.keep_log = keep_log
+        self.busy_bins, self.duty_bins, self.away_bins = collector.agent_time_bins(index)
+        self.csat_base = collector.scorer.base(self.kind, self.name)
 
     @property
     def on_duty(self) -> int:
@@ -100,7 +116,15 @@ class AgentPool:
         return Agent(self, self._next_number, now)
 
     def log_departure(self, agent: Agent, now: float) -> None:
-        self.duty_log.append((agent.agent_id, self.name, self.kind, agent.duty_start, now))
+        """An agent's spell on the phones ends (leaving, stepping away, or the end of the run)."""
+        self.collector.span(self.duty_bins, agent.duty_start, now)
+        if self.keep_log:
+            self.duty_log.append((agent.agent_id, self.name, self.kind, agent.duty_start, now))
+
+    def end_away(self, agent: Agent, now: float) -> None:
+        """An away spell ends (the agent comes back, leaves, or the run ends)."""
+        del self.away[agent.number]
+        self.collector.span(self.away_bins, agent.away_since, now)
 
     def waiting_for_skills(self) -> int:
         """Contacts waiting in the queues this pool serves."""
@@ -130,7 +154,8 @@ class AgentPool:
                 self.log_departure(self.idle.pop(), now)  # the most recently idle leave first
                 excess -= 1
             while excess and self.away:
-                self.away.popitem()  # the most recently away; their spell on the phones is logged already
+                # The most recently away leave; their spell on the phones is logged already.
+                self.end_away(next(reversed(self.away.values())), now)
                 excess -= 1
             self._flag_departures(excess)
         return arrivals
@@ -164,6 +189,7 @@ class AgentPool:
                 break
             if not agent.leaving and not agent.in_overtime and not agent.surge:
                 agent.overtime_until = now + self.overtime_seconds
+                agent.in_overtime = agent.outside_plan = True
                 agent.overtime_start = now
                 started += 1
         self.in_overtime += started
@@ -192,6 +218,8 @@ class AgentPool:
     def _log_overtime(self, agent: Agent, now: float) -> None:
         self.overtime_log.append((agent.agent_id, self.name, agent.overtime_start, now))
         agent.overtime_until = -1.0
+        agent.in_overtime = False
+        agent.outside_plan = agent.surge
         self.in_overtime -= 1
 
     def needs_surge(self) -> bool:
@@ -201,7 +229,7 @@ class AgentPool:
 
     def call_in_surge(self, now: float) -> Agent:
         agent = self.new_agent(now)
-        agent.surge = True
+        agent.surge = agent.outside_plan = True
         self.in_surge += 1
         return agent
 
@@ -215,8 +243,10 @@ class AgentPool:
         self.log_departure(agent, now)
 
     def close(self, now: float) -> None:
-        """End every duty and overtime spell at the end of the run."""
+        """End every duty, away and overtime spell at the end of the run."""
         for agent in list(self.idle) + list(self.busy.values()):
             if agent.in_overtime:
                 self._log_overtime(agent, now)
             self.log_departure(agent, now)
+        for agent in list(self.away.values()):
+            self.end_away(agent, now)

@@ -24,24 +24,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simpy.events import Timeout
-
 from ..config.scenario import Availability
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from .agents import Agent, AgentPool
+from .clock import Clock, Due
 
 
 class AvailabilityRule:
     """Timers of one group's agents; calls back into the engine when an agent returns to the phones."""
 
-    __slots__ = ("pool", "env", "_available", "_away", "_recall_gap", "_to_work", "_queue_at_least",
+    __slots__ = ("pool", "env", "clock", "_available", "_away", "_recall_gap", "_to_work", "_queue_at_least",
                  "_oldest_wait_above", "_rate", "_clock_generation", "_clock_running", "_run_threshold")
 
-    def __init__(self, pool: AgentPool, availability: Availability, streams: RandomStreams, env,
+    def __init__(self, pool: AgentPool, availability: Availability, streams: RandomStreams, clock: Clock,
                  to_work: Callable[[Agent], None]) -> None:
         self.pool = pool
-        self.env = env
+        self.env = clock.env
+        self.clock = clock
         name = pool.name
         self._available = BufferedDraws(streams.get(f"availability/available/{name}"),
                                         sampler_for(availability.available_time))
@@ -71,9 +71,9 @@ class AvailabilityRule:
         """The agent is on the phones: schedule the end of this available spell."""
         agent.spell += 1
         agent.away_pending = False
-        Timeout(self.env, self._available.next(), (agent, agent.spell)).callbacks.append(self._on_spell_end)
+        self.clock.after(self._available.next(), (agent, agent.spell), (self._on_spell_end,))
 
-    def _on_spell_end(self, event: Timeout) -> None:
+    def _on_spell_end(self, event: Due) -> None:
         agent, spell = event.value
         pool = self.pool
         if spell != agent.spell or agent.in_overtime or agent.surge or agent.leaving:
@@ -90,19 +90,20 @@ class AvailabilityRule:
         agent.away_pending = False
         agent.spell += 1
         pool.log_departure(agent, now)
+        agent.away_since = now
         pool.away[agent.number] = agent
-        Timeout(self.env, self._away.next(), (agent, agent.spell)).callbacks.append(self._on_away_end)
+        self.clock.after(self._away.next(), (agent, agent.spell), (self._on_away_end,))
         self.away_count_changed()
 
-    def _on_away_end(self, event: Timeout) -> None:
+    def _on_away_end(self, event: Due) -> None:
         agent, spell = event.value
         if spell == agent.spell and self.pool.away.get(agent.number) is agent:
             self._return(agent)
 
     def _return(self, agent: Agent) -> None:
-        pool = self.pool
-        del pool.away[agent.number]
-        agent.duty_start = self.env.now
+        now = self.env.now
+        self.pool.end_away(agent, now)
+        agent.duty_start = now
         self.start_spell(agent)
         self.away_count_changed()
         self._to_work(agent)
@@ -132,9 +133,9 @@ class AvailabilityRule:
         self._clock_generation += 1
         self._clock_running = True
         delay = self._recall_gap.next() / (self._rate * len(self.pool.away))
-        Timeout(self.env, delay, self._clock_generation).callbacks.append(self._on_tick)
+        self.clock.after(delay, self._clock_generation, (self._on_tick,))
 
-    def _on_tick(self, event: Timeout) -> None:
+    def _on_tick(self, event: Due) -> None:
         if event.value != self._clock_generation:
             return
         self._clock_running = False

@@ -7,12 +7,12 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-from simpy.events import Timeout
 
 from ..calendar import Calendar
 from ..config import Scenario
 from ..random import BufferedDraws, RandomStreams
 from ..records import AI_ABANDONED, CONTAINED
+from .clock import Clock, Due
 from .contact import Contact
 
 AI_HANDLER = "ai"
@@ -21,17 +21,23 @@ AI_HANDLER = "ai"
 class AIStage:
     """Sessions of the AI; hands escalations and overflow back to the engine."""
 
-    def __init__(self, scenario: Scenario, calendar: Calendar, streams: RandomStreams, env,
-                 to_human: Callable[[Contact], None], repeat: Callable[[Contact], None]) -> None:
+    def __init__(self, scenario: Scenario, calendar: Calendar, streams: RandomStreams, clock: Clock,
+                 to_human: Callable[[Contact], None], repeat: Callable[[Contact], None],
+                 finish: Callable[[Contact], None]) -> None:
         ai = scenario.ai
         assert ai is not None
-        self.env = env
+        self.env = clock.env
+        self.clock = clock
         self.capacity = ai.capacity
         self.wait_when_full = ai.when_full == "wait"
         self.active = 0
         self.waiting: deque[Contact] = deque()
         self._to_human = to_human
         self._repeat = repeat
+        self._finish = finish
+        self.in_session: dict[int, Contact] = {}  # by contact id
+        self._session_end_callback = (self._on_session_end,)
+        self._patience_callback = (self._on_patience_end,)
         self._days = calendar.days
         names = scenario.contact_type_names()
         self._outcomes = [ai.contact_types.get(name) for name in names]
@@ -46,7 +52,7 @@ class AIStage:
             contact.waiting = True
             self.waiting.append(contact)
             if contact.patience != math.inf:
-                Timeout(self.env, contact.patience, contact).callbacks.append(self._on_patience_end)
+                self.clock.after(contact.patience, contact, self._patience_callback)
         else:
             contact.route += "/ai_full"
             self._to_human(contact)
@@ -55,14 +61,18 @@ class AIStage:
         self.active += 1
         contact.waiting = False
         contact.ai_start_time = self.env.now
-        Timeout(self.env, contact.ai_session_time, contact).callbacks.append(self._on_session_end)
+        self.in_session[contact.contact_id] = contact
+        self.clock.after(contact.ai_session_time, contact, self._session_end_callback)
 
-    def _on_patience_end(self, event: Timeout) -> None:
-        contact: Contact = event._value
-        if contact.waiting:
+    def _on_patience_end(self, event: Due) -> None:
+        contact: Contact = event.value
+        # Only while still waiting for a session: once one started, the contact may be waiting in a human
+        # queue, where its own patience applies.
+        if contact.waiting and contact.ai_start_time != contact.ai_start_time:
             contact.waiting = False
             contact.outcome = AI_ABANDONED
             contact.end_time = self.env.now
+            self._finish(contact)
 
     def probabilities(self, type_index: int, time: float) -> tuple[float, float]:
         """(containment, escalation) in force at ``time``, following the rollout ramp by day."""
@@ -75,9 +85,10 @@ class AIStage:
         # Whatever the ramp has not yet contained is escalated.
         return containment, outcome.escalation + (outcome.containment - containment)
 
-    def _on_session_end(self, event: Timeout) -> None:
-        contact: Contact = event._value
+    def _on_session_end(self, event: Due) -> None:
+        contact: Contact = event.value
         self.active -= 1
+        del self.in_session[contact.contact_id]
         self._start_next()
         containment, escalation = self.probabilities(contact.contact_type, contact.ai_start_time)
         if contact.ai_outcome < containment:
@@ -88,6 +99,7 @@ class AIStage:
         else:
             contact.outcome = AI_ABANDONED
             contact.end_time = self.env.now
+            self._finish(contact)
 
     def _contain(self, contact: Contact) -> None:
         contact.outcome = CONTAINED
@@ -96,6 +108,7 @@ class AIStage:
         contact.end_time = self.env.now
         rate = self._outcomes[contact.contact_type].false_containment
         contact.resolved = not (rate > 0 and self._false_containment[contact.contact_type].next() < rate)
+        self._finish(contact)
         if not contact.resolved:
             self._repeat(contact)
 
@@ -108,3 +121,7 @@ class AIStage:
     @property
     def waiting_count(self) -> int:
         return sum(1 for contact in self.waiting if contact.waiting)
+
+    def unfinished(self) -> list[Contact]:
+        """Contacts in a session or waiting for one (at the end of the run)."""
+        return list(self.in_session.values()) + [contact for contact in self.waiting if contact.waiting]

@@ -1,53 +1,69 @@
 """The contact-center engine: arrivals, routing, AI sessions, skill-based
-dispatch to in-house groups and vendors, patience, retrials, repeat contacts
-and shifts.
+dispatch to in-house groups and vendors, patience, retrials, repeat contacts,
+shifts and agent availability.
 
-Built for speed on SimPy's event loop: there is one process for arrivals
-and one per staffing plan; every other happening (end of service, end of
-patience, an AI session, a retrial) is a bare ``Timeout`` with a callback, so
-a contact costs two or three events instead of a process of its own.
+Built for speed on SimPy's event loop (see :mod:`.clock`). Every happening
+(the end of a service, of a patience, an AI session, a retrial) is a bare
+scheduled call with a callback bound once, and first arrivals are merged
+into the loop without events of their own, so a contact costs one or two
+events and no process of its own; processes are used only for the staffing
+plans and the probes. Arrivals are drawn a day at a time. Contacts report to
+the :class:`Collector` when they end and are then dropped, unless the run
+keeps records.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import chain
 
 import numpy as np
 import simpy
-from simpy.core import URGENT
-from simpy.events import Event, Timeout
-
-from sim.agent_plans import GroupPlan
+from simpy.events import Timeout
 
 from ..calendar import Calendar
-from ..config import Scenario
+from ..config import SECONDS_PER_DAY, Scenario
 from ..customers import CustomerDraws
 from ..demand import Arrivals
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from ..records import ABANDONED, ANSWERED, IN_SYSTEM
+from ..agent_plans import GroupPlan
 from .agents import Agent, AgentPool
 from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage
+from .clock import Clock, Due, run_merged, urgent_timeout
+from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
 from .routing import AI_TARGET, Router
+from .satisfaction import Scorer
 
 
 class Engine:
-    """One replication of a scenario on a SimPy environment."""
+    """One replication of a scenario on a SimPy environment.
 
-    def __init__(self, scenario: Scenario, calendar: Calendar, arrivals: Arrivals,
+    ``arrival_days``: first-attempt arrivals, one :class:`Arrivals` block per
+    day in time order (drawn lazily, so memory holds one day at a time).
+    ``keep_records``: keep every contact (for ``contacts.csv``) and the log of
+    agents' spells on the phones. ``extra_thresholds``: waits (seconds) for
+    which the collector also counts answers within, per contact type.
+    """
+
+    def __init__(self, scenario: Scenario, calendar: Calendar, arrival_days: Iterator[Arrivals],
                  plans: list[GroupPlan], streams: RandomStreams,
-                 progress: Callable[[float], None] | None = None) -> None:
+                 progress: Callable[[float], None] | None = None, keep_records: bool = True,
+                 extra_thresholds: tuple[float, ...] = ()) -> None:
         self.scenario = scenario
         self.calendar = calendar
-        self.arrivals = arrivals
         self.plans = plans
         self.progress = progress
+        self.keep_records = keep_records
         self.env = simpy.Environment(initial_time=-calendar.warmup_seconds)
+        self.clock = Clock(self.env)
         self.contacts: list[Contact] = []
+        self.created = 0
         self.snapshots: list[tuple] = []
         self._segment_priority = [segment.priority for segment in scenario.segments]
         self._segment_boost = [segment.queue_boost_seconds for segment in scenario.segments]
@@ -55,8 +71,15 @@ class Engine:
         self.destinations: list[HumanDestination] = ([self.inhouse] if self.inhouse else []) + others
         self.pools: list[AgentPool] = [pool for destination in self.destinations for pool in destination.pools]
         self.queues = [queue for destination in self.destinations for queue in destination.queues]
+        self.collector = Collector(calendar.interval_seconds, calendar.total_intervals,
+                                   scenario.service_level.threshold_seconds, scenario.contact_type_names(),
+                                   [segment.name for segment in scenario.segments],
+                                   [pool.name for pool in self.pools], Scorer(scenario), extra_thresholds)
+        for index, pool in enumerate(self.pools):
+            pool.attach(self.collector, index, keep_records)
         self.router = Router(scenario, self.inhouse, others, streams)
-        self.ai = (AIStage(scenario, calendar, streams, self.env, self.to_human, self.schedule_repeat)
+        self._direct = self.router.direct_destinations()
+        self.ai = (AIStage(scenario, calendar, streams, self.clock, self.to_human, self.schedule_repeat, self.finish)
                    if scenario.ai is not None else None)
         self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0
         self._follow_up_draws = CustomerDraws(scenario, streams, prefix="followup/")
@@ -64,21 +87,21 @@ class Engine:
         self._next_open = _next_open_table(calendar)
         self._build_availability(streams)
         self.probe_seconds = float(calendar.interval_seconds)
+        self._arrival_days = arrival_days
+        self._inline_types = self._types_handled_inline()
+        # Bound once: a bound method made per event would cost an allocation each time.
+        self._arrival_callback = (self._on_arrival,)
+        self._service_end_callback = (self._on_service_end,)
+        self._patience_callback = (self._on_patience_end,)
+        self._follow_up_callback = (self._on_follow_up,)
+        self.end_time = calendar.horizon_seconds + calendar.drain_seconds
 
-    def _build_availability(self, streams: RandomStreams) -> None:
-        """Attach each group's availability model; ``recall_rules[d][t]``: rules woken when type t queues at d."""
-        models = {group.name: group.availability for group in self.scenario.agent_groups if group.availability}
-        for destination in self.destinations:
-            destination.recall_rules = [[] for _ in destination.queues]
-            for pool in destination.pools:
-                availability = models.get(pool.name) if pool.kind == "inhouse" else None
-                if availability is None:
-                    continue
-                rule = AvailabilityRule(pool, availability, streams, self.env, self._seek_work)
-                if availability.recall is not None:
-                    for level in pool.skill_levels:
-                        for queue in level:
-                            destination.recall_rules[queue.contact_type].append(rule)
+    def _types_handled_inline(self) -> list[bool]:
+        """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?"""
+        if self._direct is None:
+            return [False] * len(self.scenario.contact_types)
+        return [not destination.surge_pools[index] and not destination.recall_rules[index]
+                for index, destination in enumerate(self._direct)]
 
     def _build_follow_ups(self, streams: RandomStreams) -> None:
         retrial = self.scenario.retrial
@@ -90,38 +113,93 @@ class Engine:
         self._max_repeats = repeats.max_repeats
         self._repeat_delay = BufferedDraws(streams.get("repeat/delay"), sampler_for(repeats.delay))
 
+    def _build_availability(self, streams: RandomStreams) -> None:
+        """Attach each group's availability model; ``recall_rules[t]``: rules woken when type t queues."""
+        models = {group.name: group.availability for group in self.scenario.agent_groups if group.availability}
+        for destination in self.destinations:
+            for pool in destination.pools:
+                availability = models.get(pool.name) if pool.kind == "inhouse" else None
+                if availability is None:
+                    continue
+                rule = AvailabilityRule(pool, availability, streams, self.clock, self._seek_work)
+                if availability.recall is not None:
+                    for level in pool.skill_levels:
+                        for queue in level:
+                            destination.recall_rules[queue.contact_type].append(rule)
+
     # --- running ----------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Merge the arrivals into SimPy's event loop until the end of the drain.
+
+        An arrival due before the next scheduled event is handled at once, in
+        this loop, without an event of its own (an event due at the same
+        instant goes first, as staffing changes must); scheduling from there
+        adds the arrival's lead over the clock (``offset``) to every delay.
+        Arrivals of types that trigger rules (the AI, surge or recall) are
+        scheduled as events instead, so those rules always see the clock at
+        the arrival's time.
+        """
         env = self.env
-        env.process(self._arrival_process())
         plans = {(plan.kind, plan.name): plan for plan in self.plans}
         for pool in self.pools:
             env.process(self._staffing_process(pool, plans[(pool.kind, pool.name)]))
         env.process(self._snapshot_process())
-        self.end_time = self.calendar.horizon_seconds + self.calendar.drain_seconds
-        env.run(until=self.end_time)
-        for contact in self.contacts:
-            if not contact.outcome or contact.waiting:
-                contact.waiting = False
-                contact.outcome = IN_SYSTEM
-        for pool in self.pools:
-            pool.close(self.end_time)
+        arrive = self._arrive if all(self._inline_types) else self._arrive_or_schedule
+        run_merged(env, self._arrival_rows(), arrive, self.end_time)
+        self._close()
 
-    def _arrival_process(self):
-        env = self.env
-        arrivals = self.arrivals
-        columns = zip(arrivals.time.tolist(), arrivals.contact_type.tolist(), arrivals.segment.tolist(),
-                      arrivals.handle_time.tolist(), arrivals.after_call_work.tolist(), arrivals.patience.tolist(),
-                      arrivals.ai_session_time.tolist(), arrivals.ai_outcome.tolist())
-        contacts = self.contacts
-        for time, contact_type, segment, *attributes in columns:
-            delay = time - env.now
-            yield Timeout(env, delay if delay > 0.0 else 0.0)
-            contact_id = len(contacts)
-            contact = Contact(contact_id, contact_id, "new", contact_type, segment, time, tuple(attributes))
-            contacts.append(contact)
+    def _arrival_rows(self) -> Iterator[tuple]:
+        """(time, type, segment, handle, after-call work, patience, AI session, AI draw) per arrival, in
+        order; each day's block is turned into rows only when the run reaches it."""
+        return chain.from_iterable(
+            zip(block.time.tolist(), block.contact_type.tolist(), block.segment.tolist(), block.handle_time.tolist(),
+                block.after_call_work.tolist(), block.patience.tolist(), block.ai_session_time.tolist(),
+                block.ai_outcome.tolist())
+            for block in self._arrival_days)
+
+    def _arrive_or_schedule(self, arrival: tuple, offset: float) -> None:
+        if self._inline_types[arrival[1]]:
+            self._arrive(arrival, offset)
+        else:
+            self.clock.after(offset, arrival, self._arrival_callback)
+
+    def _close(self) -> None:
+        """Count what is still in the system at the end and close every open spell."""
+        end = self.end_time
+        unfinished: list[Contact] = []
+        for queue in self.queues:
+            unfinished.extend(queue.live_contacts())
+        if self.ai is not None:
+            unfinished.extend(self.ai.unfinished())
+        for contact in unfinished:
+            contact.waiting = False
+            contact.outcome = IN_SYSTEM
+            self.collector.end(contact, end)
+        for pool in self.pools:
+            for agent in pool.busy.values():
+                # Answered and still talking: counted as answered, not (yet) resolved.
+                self.collector.answered(agent.contact, end, pool)
+            pool.close(end)
+
+    def _on_arrival(self, event: Due) -> None:
+        self._arrive(event.value, 0.0)
+
+    def _arrive(self, row: tuple, offset: float) -> None:
+        """A first attempt arrives at ``row[0]``; ``offset``: how far that is ahead of the SimPy clock."""
+        time, contact_type, segment, handle, after_call, patience, ai_session, ai_outcome = row
+        contact_id = self.created
+        self.created = contact_id + 1
+        contact = Contact(contact_id, contact_id, "new", contact_type, segment, time, handle, after_call, patience,
+                          ai_session, ai_outcome)
+        if self.keep_records:
+            self.contacts.append(contact)
+        direct = self._direct
+        if direct is not None:
+            self._offer(contact, direct[contact_type], time, offset)
+        else:
             self._route(contact)
+
 
     def _staffing_process(self, pool: AgentPool, plan: GroupPlan):
         env = self.env
@@ -129,7 +207,7 @@ class Engine:
         for time, level, scheduled in zip(plan.available.times.tolist(), plan.available.values.tolist(),
                                           plan.scheduled.values.tolist()):
             delay = time - env.now
-            yield _urgent_timeout(env, delay if delay > 0.0 else 0.0)
+            yield urgent_timeout(env, delay if delay > 0.0 else 0.0)
             arrivals = pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
                                        scheduled=int(max(scheduled, 0)))
             availability = pool.availability
@@ -146,7 +224,7 @@ class Engine:
         step = self.probe_seconds
         horizon = self.calendar.horizon_seconds
         total = int(math.ceil(horizon / step))
-        report_every = max(1, int(round(86_400 / step)))
+        report_every = max(1, int(round(SECONDS_PER_DAY / step)))
         for index in range(total):
             delay = index * step - env.now
             yield Timeout(env, delay if delay > 0.0 else 0.0)
@@ -158,28 +236,38 @@ class Engine:
                 self.progress(index * step / horizon)
 
     # --- contact flow -----------------------------------------------------------------------
+    # ``now`` is the time of the happening; ``offset`` how far it is ahead of SimPy's clock (non-zero
+    # only for arrivals handled ahead of the clock), added to every delay scheduled from there.
 
     def _route(self, contact: Contact) -> None:
-        label, target = self.router.entry(contact, self.env.now)
+        now = self.env.now
+        label, target = self.router.entry(contact, now)
         contact.route = label
         if target is AI_TARGET:
             self.ai.enter(contact)
         else:
-            self._offer(contact, target)
+            self._offer(contact, target, now, 0.0)
 
     def to_human(self, contact: Contact) -> None:
         """Continue with a human after the AI escalated the contact or was full."""
-        label, destination = self.router.human(contact, self.env.now)
-        contact.route += "/" + label
-        self._offer(contact, destination)
-
-    def _offer(self, contact: Contact, destination: HumanDestination) -> None:
-        """Serve at once by the longest-idle eligible agent, or wait in the destination's queue."""
         now = self.env.now
-        queue = destination.queues[contact.contact_type]
+        label, destination = self.router.human(contact, now)
+        contact.route += "/" + label
+        self._offer(contact, destination, now, 0.0)
+
+    def _offer(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> None:
+        """Serve at once by the longest-idle eligible agent, or wait in the destination's queue."""
+        contact_type = contact.contact_type
+        queue = destination.queues[contact_type]
         contact.queue = queue
         contact.queue_entry_time = now
-        for level in destination.levels_for_type[contact.contact_type]:
+        for level in destination.levels_for_type[contact_type]:
+            if len(level) == 1:
+                idle = level[0].idle
+                if idle:
+                    self._serve(idle.popleft(), contact, now, offset)
+                    return
+                continue
             best: Agent | None = None
             for pool in level:
                 if pool.idle:
@@ -188,68 +276,77 @@ class Engine:
                         best = candidate
             if best is not None:
                 best.pool.idle.popleft()
-                self._serve(best, contact)
+                self._serve(best, contact, now, offset)
                 return
         patience = contact.patience
         if patience <= 0.0:
-            self._abandon(contact)
+            self._abandon(contact, now, offset)
             return
         contact.waiting = True
-        queue.push(contact, self._segment_priority[contact.segment], self._segment_boost[contact.segment])
+        segment = contact.segment
+        queue.push(contact, self._segment_priority[segment], self._segment_boost[segment])
         if patience != math.inf:
-            Timeout(self.env, patience, contact).callbacks.append(self._on_patience_end)
-        for pool in destination.surge_pools[contact.contact_type]:
+            self.clock.after(patience + offset, contact, self._patience_callback)
+        for pool in destination.surge_pools[contact_type]:
             while pool.needs_surge():
                 self._seek_work(pool.call_in_surge(now))
-        for rule in destination.recall_rules[contact.contact_type]:
+        for rule in destination.recall_rules[contact_type]:
             rule.queue_grew()
 
-    def _serve(self, agent: Agent, contact: Contact) -> None:
+    def _serve(self, agent: Agent, contact: Contact, now: float, offset: float) -> None:
         pool = agent.pool
-        multiplier = pool.handle_time_multiplier * (self._escalation_multiplier if contact.escalated else 1.0)
-        contact.answer_time = self.env.now
+        multiplier = pool.handle_time_multiplier
+        if contact.escalated:
+            multiplier *= self._escalation_multiplier
+        contact.answer_time = now
         contact.outcome = ANSWERED
-        contact.handler = pool.name
-        contact.handler_kind = pool.kind
-        contact.agent_id = agent.agent_id
-        contact.handle_time = contact.base_handle_time * multiplier
-        contact.after_call_work = contact.base_after_call_work * multiplier
+        contact.agent = agent
+        handle_time = contact.base_handle_time * multiplier
+        after_call_work = contact.base_after_call_work * multiplier
+        contact.handle_time = handle_time
+        contact.after_call_work = after_call_work
         agent.contact = contact
         pool.busy[agent.number] = agent
-        Timeout(self.env, contact.handle_time + contact.after_call_work, agent).callbacks.append(
-            self._on_service_end)
+        self.clock.after(handle_time + after_call_work + offset, agent, self._service_end_callback)
 
-    def _on_service_end(self, event: Timeout) -> None:
-        agent: Agent = event._value
+    def _on_service_end(self, event: Due) -> None:
+        agent: Agent = event.value
         now = self.env.now
         contact = agent.contact
         contact.end_time = now
         agent.contact = None
         pool = agent.pool
         del pool.busy[agent.number]
-        contact.resolved = pool.resolution_draws is None or \
-            pool.resolution_draws.next() < pool.first_contact_resolution
-        if not contact.resolved:
+        draws = pool.resolution_draws
+        resolved = contact.resolved = draws is None or draws.next() < pool.first_contact_resolution
+        self.collector.answered(contact, now, pool)
+        if not resolved:
             self.schedule_repeat(contact)
         if agent.leaving:
             pool.leaving -= 1
             pool.log_departure(agent, now)
-            return
-        if agent.away_pending and not agent.in_overtime:
+        elif agent.away_pending and not agent.in_overtime:
             pool.availability.step_away(agent)
-            return
-        self._seek_work(agent)
+        else:
+            self._seek_work(agent, now)
 
-    def _seek_work(self, agent: Agent) -> None:
+    def _seek_work(self, agent: Agent, now: float | None = None) -> None:
         """Take the best waiting contact from the agent's skills, by priority level, else go idle
-        (an agent in overtime goes home instead, as soon as the queue allows or time is up)."""
-        if agent.in_overtime and agent.pool.overtime_over(agent, self.env.now):
-            agent.pool.end_overtime(agent, self.env.now)
+        (an agent in overtime or called in by a surge goes back instead when its rule says so)."""
+        pool = agent.pool
+        if now is None:
+            now = self.env.now
+        if agent.outside_plan and self._rule_ends(agent, now, queue_empty=False):
             return
-        if agent.surge and agent.pool.surge_over():
-            agent.pool.end_surge(agent, self.env.now)
-            return
-        for level in agent.pool.skill_levels:
+        for level in pool.skill_levels:
+            if len(level) == 1:
+                queue = level[0]
+                if queue.waiting:
+                    contact = queue.pop_live()
+                    contact.waiting = False
+                    self._serve(agent, contact, now, 0.0)
+                    return
+                continue
             best_queue = None
             best_key = math.inf
             for queue in level:
@@ -259,41 +356,55 @@ class Engine:
             if best_queue is not None:
                 contact = best_queue.pop()
                 contact.waiting = False
-                self._serve(agent, contact)
+                self._serve(agent, contact, now, 0.0)
                 return
-        if agent.in_overtime:
-            agent.pool.end_overtime(agent, self.env.now)
+        if agent.outside_plan and self._rule_ends(agent, now, queue_empty=True):
             return
-        if agent.surge:
-            agent.pool.end_surge(agent, self.env.now)
-            return
-        agent.idle_since = self.env.now
-        agent.pool.idle.append(agent)
+        agent.idle_since = now
+        pool.idle.append(agent)
 
-    def _on_patience_end(self, event: Timeout) -> None:
-        contact: Contact = event._value
+    @staticmethod
+    def _rule_ends(agent: Agent, now: float, queue_empty: bool) -> bool:
+        """An agent in overtime goes home once time is up or the queue is short (at once when nothing
+        waits); one called in by a surge goes back to other work likewise. True if the agent left."""
+        pool = agent.pool
+        if agent.in_overtime and (queue_empty or pool.overtime_over(agent, now)):
+            pool.end_overtime(agent, now)
+            return True
+        if agent.surge and (queue_empty or pool.surge_over()):
+            pool.end_surge(agent, now)
+            return True
+        return False
+
+    def _on_patience_end(self, event: Due) -> None:
+        contact: Contact = event.value
         if contact.waiting:
             contact.waiting = False
             contact.queue.waiting -= 1
-            self._abandon(contact)
+            self._abandon(contact, self.env.now, 0.0)
 
-    def _abandon(self, contact: Contact) -> None:
+    def _abandon(self, contact: Contact, now: float, offset: float) -> None:
         contact.outcome = ABANDONED
-        contact.end_time = self.env.now
+        contact.end_time = now
+        self.collector.end(contact, now)
         if (self._retrial_probability > 0.0 and contact.retrials + 1 < self._max_attempts
                 and self._retrial_decision.next() < self._retrial_probability):
-            self._schedule_follow_up(contact, self._retrial_delay.next(), "retrial")
+            self._schedule_follow_up(contact, self._retrial_delay.next(), "retrial", now, offset)
+
+    def finish(self, contact: Contact) -> None:
+        """A contact ended outside a human queue (contained or abandoned in the AI)."""
+        self.collector.end(contact, self.env.now)
 
     def schedule_repeat(self, contact: Contact) -> None:
         """The customer's issue is not resolved: they contact again after a delay, within the limit."""
         if contact.repeats < self._max_repeats:
-            self._schedule_follow_up(contact, self._repeat_delay.next(), "repeat")
+            self._schedule_follow_up(contact, self._repeat_delay.next(), "repeat", self.env.now, 0.0)
 
-    def _schedule_follow_up(self, contact: Contact, delay: float, origin: str) -> None:
+    def _schedule_follow_up(self, contact: Contact, delay: float, origin: str, now: float, offset: float) -> None:
         """Bring the customer back after ``delay``, or when the center next opens; lost past the horizon."""
-        when = self._opening_at_or_after(self.env.now + delay)
+        when = self._opening_at_or_after(now + delay)
         if when is not None:
-            Timeout(self.env, when - self.env.now, (contact, origin)).callbacks.append(self._on_follow_up)
+            self.clock.after(when - now + offset, (contact, origin), self._follow_up_callback)
 
     def _opening_at_or_after(self, time: float) -> float | None:
         if time >= self.calendar.horizon_seconds:
@@ -304,11 +415,14 @@ class Engine:
             return None
         return max(time, next_open * float(self.calendar.interval_seconds))
 
-    def _on_follow_up(self, event: Timeout) -> None:
-        previous, origin = event._value
+    def _on_follow_up(self, event: Due) -> None:
+        previous, origin = event.value
         attributes = self._follow_up_draws.one(previous.contact_type, previous.segment)
-        contact = previous.follow_up(len(self.contacts), origin, self.env.now, attributes)
-        self.contacts.append(contact)
+        contact_id = self.created
+        self.created = contact_id + 1
+        contact = previous.follow_up(contact_id, origin, self.env.now, attributes)
+        if self.keep_records:
+            self.contacts.append(contact)
         self._route(contact)
 
 
@@ -322,19 +436,6 @@ def _next_open_table(calendar: Calendar) -> np.ndarray:
             upcoming = index
         table[index] = upcoming
     return table
-
-
-def _urgent_timeout(env: simpy.Environment, delay: float) -> Event:
-    """A timeout processed before ordinary events at the same instant.
-
-    Staffing changes use it so that agents starting at 09:00 are there for a
-    contact arriving at exactly 09:00, whatever order the events were created in.
-    """
-    event = Event(env)
-    event._ok = True
-    event._value = None
-    env.schedule(event, URGENT, delay)
-    return event
 
 
 __all__ = ["AI_HANDLER", "Engine"]

@@ -40,9 +40,22 @@ class FifoQueue:
         self.waiting -= 1
         return self._items.popleft()
 
+    def pop_live(self) -> Contact:
+        """The first contact still waiting (call only when ``waiting`` > 0)."""
+        items = self._items
+        contact = items.popleft()
+        while not contact.waiting:
+            contact = items.popleft()
+        self.waiting -= 1
+        return contact
+
     def head_entry_time(self) -> float | None:
         """When the contact at the head of the line started waiting."""
         return self.head_key()
+
+    def live_contacts(self) -> list[Contact]:
+        """The contacts still waiting, in line order."""
+        return [contact for contact in self._items if contact.waiting]
 
 
 class PriorityQueue:
@@ -73,6 +86,19 @@ class PriorityQueue:
         self.waiting -= 1
         return heapq.heappop(self._heap)[2]
 
+    def pop_live(self) -> Contact:
+        """The first contact still waiting (call only when ``waiting`` > 0)."""
+        heap = self._heap
+        contact = heapq.heappop(heap)[2]
+        while not contact.waiting:
+            contact = heapq.heappop(heap)[2]
+        self.waiting -= 1
+        return contact
+
     def head_entry_time(self) -> float | None:
         """When the contact at the head of the line (next to be served) started waiting."""
         return self._heap[0][2].queue_entry_time if self.head_key() is not None else None
+
+    def live_contacts(self) -> list[Contact]:
+        """The contacts still waiting, in service order."""
+        return [item[2] for item in sorted(self._heap) if item[2].waiting]

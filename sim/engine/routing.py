@@ -77,6 +77,10 @@ class Router:
             return self.inhouse
         return next(vendor for vendor in vendors if vendor.serves(type_index))
 
+    def direct_destinations(self) -> list[HumanDestination] | None:
+        """Without rules every contact goes to its type's default destination: that list, else None."""
+        return None if self.rules else list(self._fallback)
+
     # --- decisions -------------------------------------------------------------------------
 
     def entry(self, contact: Contact, now: float) -> tuple[str, object]:

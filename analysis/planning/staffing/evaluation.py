@@ -28,7 +28,7 @@ from tqdm import tqdm
 from analysis.metrics.kpis import compute_kpis
 from analysis.runs.execution import ExecutionPlan, local_process_pool, run_tasks
 from sim.config import Scenario
-from sim.records import ABANDONED, ANSWERED
+from sim.engine.collector import within_column
 from sim.run import simulate
 
 from .targets import StaffingTarget
@@ -55,29 +55,13 @@ class ReplicationCounts:
 
 def count_replication(task: EvaluationTask) -> ReplicationCounts:
     """Simulate one replication; counts per measured interval for the task's contact types."""
-    result = simulate(task.scenario, seed=task.seed, replication=task.replication)
-    contacts = result.measured_contacts()
-    info = result.info
-    per_day = 86_400 // info.interval_seconds
-    total = info.days * per_day
-    queued = contacts["queue_entry_time"].notna().to_numpy() & contacts["contact_type"].isin(task.contact_types).to_numpy()
-    index = (contacts["day"].to_numpy() * per_day + contacts["interval"].to_numpy())[queued]
-    outcome = contacts["outcome"].to_numpy(str)[queued]
-    waits = contacts["wait_seconds"].to_numpy(float)[queued]
-    answered = outcome == ANSWERED
-
-    def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(index[mask], weights=None if weights is None else weights[mask],
-                           minlength=total).astype(float)
-
-    counts = {
-        "offered": count(np.ones(len(index), dtype=bool)),
-        "answered": count(answered),
-        "abandoned": count(outcome == ABANDONED),
-        "wait_seconds_answered": count(answered, waits),
-    }
+    result = simulate(task.scenario, seed=task.seed, replication=task.replication, records=False,
+                      thresholds=task.thresholds)
+    served = result.counters.intervals_for(task.contact_types)
+    counts = {"offered": served["offered_to_queue"], "answered": served["answered"],
+              "abandoned": served["abandoned"], "wait_seconds_answered": served["wait_seconds_answered"]}
     for threshold in task.thresholds:
-        counts[f"within_{threshold:g}s"] = count(answered & (waits <= threshold))
+        counts[f"within_{threshold:g}s"] = served[within_column(threshold)]
     kpis = compute_kpis(result, task.scenario) if task.with_kpis else None
     return ReplicationCounts(task.replication, counts, kpis)
 

@@ -28,7 +28,8 @@ class VariantTask:
 
 def run_variant_replication(task: VariantTask) -> dict[str, float]:
     """Simulate one replication; return its KPIs and ``cost:`` breakdown columns."""
-    result = simulate(task.scenario, seed=task.seed, replication=task.replication)
-    row = compute_kpis(result, task.scenario)
-    row.update(cost_columns(cost_breakdown(result, task.scenario)))
+    result = simulate(task.scenario, seed=task.seed, replication=task.replication, records=False)
+    costs = cost_breakdown(result, task.scenario)
+    row = compute_kpis(result, task.scenario, costs)
+    row.update(cost_columns(costs))
     return row

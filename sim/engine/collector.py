@@ -1,0 +1,333 @@
+"""Counters the engine updates as contacts end: what KPIs and interval tables are computed from.
+
+Every contact ends exactly once: answered (when its service ends, or at the
+end of the run if still in service), contained or abandoned in the AI,
+abandoned in a human queue, or still in the system when the run stops. At
+that moment the collector adds it to one row of counts and sums
+(:data:`STORED_COLUMNS`) kept per contact type, segment and the interval the
+contact arrived in (warm-up contacts are not counted), to per-vendor totals,
+and to histograms of the time waited in a human queue (answered and
+abandoned contacts apart; 1-second bins up to an hour). Columns that follow
+from others (e.g. contacts offered = the sum of the outcomes, since each
+contact has exactly one) are derived afterwards (:func:`derived_columns`),
+so the per-contact work stays small. Totals per interval, type or segment
+are sums of those rows.
+
+Agent time is counted by when it is spent: busy spans (talk and after-call
+work) when a service ends, spells on the phones and away when they end,
+clipped to the measured horizon. So KPIs need no per-contact records, and
+memory does not grow with the number of contacts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..records import ABANDONED, AI_ABANDONED, CONTAINED, RunCounters
+from .contact import Contact
+from .satisfaction import Scorer
+
+# Counted per contact type, segment and arrival interval, as contacts end.
+STORED_COLUMNS = (
+    "answered", "answered_within_threshold", "wait_seconds_answered", "handle_seconds", "answered_resolved",
+    "answered_vendor", "vendor_handle_seconds", "abandoned", "wait_seconds_abandoned", "in_system",
+    "in_system_queued", "wait_seconds_in_system", "ai_sessions", "ai_session_seconds", "ai_contained",
+    "ai_resolved", "ai_abandoned", "escalated", "repeat_contacts", "csat_sum", "loyal", "lost",
+)
+# Per-interval agent time (by when it is spent), in agent-seconds.
+TIME_COLUMNS = ("busy_seconds", "duty_seconds", "away_seconds", "vendor_busy_seconds", "vendor_duty_seconds")
+# Per vendor totals (in engine pool order; kept for every handler, counted for vendors only).
+HANDLER_COLUMNS = ("answered", "handle_seconds")
+WAIT_HISTOGRAM_SECONDS = 3600  # 1-second bins; the last bin holds every longer wait
+
+# Positions in a row (the hot path indexes rows instead of looking up names).
+(_ANSWERED, _WITHIN, _WAIT_ANSWERED, _HANDLE_SECONDS, _ANSWERED_RESOLVED, _ANSWERED_VENDOR, _VENDOR_SECONDS,
+ _ABANDONED, _WAIT_ABANDONED, _IN_SYSTEM, _IN_SYSTEM_QUEUED, _WAIT_IN_SYSTEM, _AI_SESSIONS, _AI_SECONDS,
+ _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST) = range(
+    len(STORED_COLUMNS))
+
+
+def within_column(threshold: float) -> str:
+    """Name of the extra column counting contacts answered within ``threshold`` seconds."""
+    return f"answered_within_{threshold:g}s"
+
+
+def derived_columns(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The public contact columns from the stored ones (arrays of any shape)."""
+    answered, abandoned = stored["answered"], stored["abandoned"]
+    contained, ai_abandoned, in_system = stored["ai_contained"], stored["ai_abandoned"], stored["in_system"]
+    handled = answered + contained
+    return {
+        "offered": answered + contained + abandoned + ai_abandoned + in_system,
+        "offered_to_queue": answered + abandoned + stored["in_system_queued"],
+        "wait_seconds_queued": (stored["wait_seconds_answered"] + stored["wait_seconds_abandoned"]
+                                + stored["wait_seconds_in_system"]),
+        "answered_inhouse": answered - stored["answered_vendor"],
+        "inhouse_handle_seconds": stored["handle_seconds"] - stored["vendor_handle_seconds"],
+        "handled": handled,
+        "handled_resolved": stored["answered_resolved"] + stored["ai_resolved"],
+        "csat_count": handled + abandoned + ai_abandoned,
+    }
+
+
+class Collector:
+    """Streaming counters of one replication (see the module docstring).
+
+    ``extra_thresholds``: waits (seconds) for which answers within are also
+    counted (e.g. the thresholds of staffing targets), as extra columns.
+    """
+
+    def __init__(self, interval_seconds: int, total_intervals: int, threshold_seconds: float,
+                 type_names: list[str], segment_names: list[str], handler_names: list[str], scorer: Scorer,
+                 extra_thresholds: tuple[float, ...] = ()) -> None:
+        self.step = float(interval_seconds)
+        self.total_intervals = total_intervals
+        self.horizon = float(interval_seconds * total_intervals)
+        self.threshold = threshold_seconds
+        self.scorer = scorer
+        self.loyal_at_least = scorer.loyal_at_least
+        self.lost_below = scorer.lost_below
+        (self._wait_penalty_per_minute, self._max_wait_penalty, self._escalation_penalty, self._unresolved_penalty,
+         self._repeat_penalty) = scorer.penalties()
+        self.type_names = list(type_names)
+        self.segment_names = list(segment_names)
+        self.extra_thresholds = tuple(extra_thresholds)
+        self.columns = STORED_COLUMNS + tuple(within_column(threshold) for threshold in self.extra_thresholds)
+        # Row of (type, segment, interval) at (type x segments + segment) x intervals + interval; made on first use.
+        self.rows: list[list[float] | None] = [None] * (len(type_names) * len(segment_names) * total_intervals)
+        self._per_type = len(segment_names) * total_intervals
+        self.handler_names = list(handler_names)
+        # Per handler: agent-seconds busy, on the phones and away per interval.
+        self.handler_time = [([0.0] * total_intervals, [0.0] * total_intervals, [0.0] * total_intervals)
+                             for _ in handler_names]
+        self.by_handler = [[0.0] * len(HANDLER_COLUMNS) for _ in handler_names]
+        self.answered_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
+        self.abandoned_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
+        self.warmup_ended = 0  # warm-up contacts that ended (the others are counted in the rows)
+
+    def _row(self, contact: Contact) -> list[float] | None:
+        """The contact's row, counting the attributes every outcome shares; None for warm-up contacts."""
+        arrival = contact.arrival_time
+        if arrival < 0.0:
+            self.warmup_ended += 1
+            return None
+        position = (contact.contact_type * self._per_type + contact.segment * self.total_intervals
+                    + int(arrival // self.step))
+        row = self.rows[position]
+        if row is None:
+            row = self.rows[position] = [0.0] * len(self.columns)
+        if contact.origin == "repeat":
+            row[_REPEATS] += 1.0
+        if contact.escalated:
+            row[_ESCALATED] += 1.0
+        return row
+
+    # --- contacts ---------------------------------------------------------------------------
+
+    def answered(self, contact: Contact, now: float, pool) -> None:
+        """A human finished a contact (or is still on it when the run ends): its busy time and the contact.
+
+        Called for most contacts, so :meth:`_row`, the histogram and the score are written out here.
+        """
+        answer = contact.answer_time
+        step = self.step
+        if answer >= 0.0 and now <= self.horizon and int(answer // step) == int(now // step):
+            pool.busy_bins[int(answer // step)] += now - answer  # the usual case: within one interval
+        else:
+            self.span(pool.busy_bins, answer, now)
+        arrival = contact.arrival_time
+        if arrival < 0.0:
+            self.warmup_ended += 1
+            return
+        position = contact.contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // step)
+        row = self.rows[position]
+        if row is None:
+            row = self.rows[position] = [0.0] * len(self.columns)
+        wait = answer - contact.queue_entry_time
+        seconds = contact.handle_time + contact.after_call_work
+        row[_ANSWERED] += 1.0
+        row[_WAIT_ANSWERED] += wait
+        row[_HANDLE_SECONDS] += seconds
+        if wait <= self.threshold:
+            row[_WITHIN] += 1.0
+        if self.extra_thresholds:
+            for column, threshold in enumerate(self.extra_thresholds, start=len(STORED_COLUMNS)):
+                if wait <= threshold:
+                    row[column] += 1.0
+        if wait <= 0.0:
+            self.answered_waits[0] += 1
+        else:
+            bin_ = int(wait) + 1
+            self.answered_waits[bin_ if bin_ < WAIT_HISTOGRAM_SECONDS else WAIT_HISTOGRAM_SECONDS] += 1
+        if pool.kind != "inhouse":
+            row[_ANSWERED_VENDOR] += 1.0
+            row[_VENDOR_SECONDS] += seconds
+            handler = self.by_handler[pool.index]
+            handler[0] += 1.0
+            handler[1] += seconds
+        escalated = contact.escalated
+        if escalated:
+            row[_ESCALATED] += 1.0
+        if contact.origin == "repeat":
+            row[_REPEATS] += 1.0
+        resolved = contact.resolved
+        if resolved:
+            row[_ANSWERED_RESOLVED] += 1.0
+        ai_entry = contact.ai_entry_time
+        waited = wait + self._ai_session(contact, now, row) if ai_entry == ai_entry else wait
+        # Scorer.score written out (tests check they agree): it runs for most contacts.
+        penalty = self._wait_penalty_per_minute * waited / 60.0
+        score = pool.csat_base - (penalty if penalty < self._max_wait_penalty else self._max_wait_penalty)
+        if escalated:
+            score -= self._escalation_penalty
+        if not resolved:
+            score -= self._unresolved_penalty
+        attempt = contact.attempt
+        if attempt:
+            score -= self._repeat_penalty * attempt
+        if score < 0.0:
+            score = 0.0
+        elif score > 100.0:
+            score = 100.0
+        contact.csat = score
+        row[_CSAT_SUM] += score
+        if score >= self.loyal_at_least:
+            row[_LOYAL] += 1.0
+        if score < self.lost_below:
+            row[_LOST] += 1.0
+
+    def end(self, contact: Contact, now: float) -> None:
+        """Count a contact that ended without a human answering it (``now``: the end of the run for
+        unfinished ones)."""
+        row = self._row(contact)
+        if row is None:
+            return
+        ai_entry = contact.ai_entry_time
+        ai_wait = self._ai_session(contact, now, row) if ai_entry == ai_entry else 0.0  # NaN: never in the AI
+        entry = contact.queue_entry_time
+        wait = 0.0
+        if entry == entry:  # offered to a human queue
+            end = contact.end_time
+            wait = (end if end == end else now) - entry
+        outcome = contact.outcome
+        scorer = self.scorer
+        if outcome == CONTAINED:
+            row[_AI_CONTAINED] += 1.0
+            if contact.resolved:
+                row[_AI_RESOLVED] += 1.0
+            score = scorer.handled("ai", "ai", ai_wait, contact.escalated, contact.resolved, contact.attempt)
+        elif outcome == ABANDONED:
+            row[_ABANDONED] += 1.0
+            row[_WAIT_ABANDONED] += wait
+            _add_to_histogram(self.abandoned_waits, wait)
+            score = scorer.abandoned
+        elif outcome == AI_ABANDONED:
+            row[_AI_ABANDONED] += 1.0
+            score = scorer.ai_abandoned
+        else:  # still in the system: no score
+            row[_IN_SYSTEM] += 1.0
+            if entry == entry:
+                row[_IN_SYSTEM_QUEUED] += 1.0
+                row[_WAIT_IN_SYSTEM] += wait
+            return
+        self._score(contact, row, score)
+
+    def _score(self, contact: Contact, row: list[float], score: float) -> None:
+        contact.csat = score
+        row[_CSAT_SUM] += score
+        if score >= self.loyal_at_least:
+            row[_LOYAL] += 1.0
+        if score < self.lost_below:
+            row[_LOST] += 1.0
+
+    @staticmethod
+    def _ai_session(contact: Contact, now: float, row: list[float]) -> float:
+        """Count the AI session of a contact that went to the AI; returns the time it waited for one."""
+        start = contact.ai_start_time
+        if start == start:
+            row[_AI_SESSIONS] += 1.0
+            session_end = start + contact.ai_session_time
+            row[_AI_SECONDS] += (session_end if session_end < now else now) - start
+            return start - contact.ai_entry_time
+        if contact.queue_entry_time != contact.queue_entry_time:
+            # Waited for a session and gave up, or was still waiting at the end (an AI that was full
+            # and sent the contact on to a human at once made it wait for nothing).
+            end = contact.end_time
+            return (end if end == end else now) - contact.ai_entry_time
+        return 0.0
+
+    # --- agent time -------------------------------------------------------------------------
+
+    def agent_time_bins(self, handler: int) -> tuple[list[float], list[float], list[float]]:
+        """A handler's per-interval agent-seconds: busy, on the phones, away (filled by :meth:`span`)."""
+        return self.handler_time[handler]
+
+    def span(self, bins: list[float], start: float, end: float) -> None:
+        """Add agent time ``[start, end)`` (clipped to the horizon) to interval ``bins``."""
+        if start < 0.0:
+            start = 0.0
+        if end > self.horizon:
+            end = self.horizon
+        if end <= start:
+            return
+        step = self.step
+        index = int(start // step)
+        while True:
+            boundary = (index + 1) * step
+            if end <= boundary:
+                bins[index] += end - start
+                return
+            bins[index] += boundary - start
+            start = boundary
+            index += 1
+
+    # --- the end ----------------------------------------------------------------------------
+
+    def _agent_time(self, handler_kinds: list[str]) -> dict[str, np.ndarray]:
+        """Per interval, agent-seconds summed over the in-house groups and over the vendors."""
+        columns = {name: np.zeros(self.total_intervals) for name in TIME_COLUMNS}
+        for kind, (busy, duty, away) in zip(handler_kinds, self.handler_time):
+            prefix = "" if kind == "inhouse" else "vendor_"
+            columns[prefix + "busy_seconds"] += busy
+            columns[prefix + "duty_seconds"] += duty
+            if kind == "inhouse":
+                columns["away_seconds"] += away
+        return columns
+
+    def counters(self, handler_kinds: list[str]) -> RunCounters:
+        """The counts as arrays: (type, segment, interval, column) plus time columns, handlers, histograms."""
+        shape = (len(self.type_names), len(self.segment_names), self.total_intervals, len(self.columns))
+        counts = np.zeros((shape[0] * shape[1] * shape[2], shape[3]))
+        for position, row in enumerate(self.rows):
+            if row is not None:
+                counts[position] = row
+        return RunCounters(
+            stored_counts=counts.reshape(shape),
+            stored_columns=self.columns,
+            type_names=tuple(self.type_names),
+            segment_names=tuple(self.segment_names),
+            agent_time=self._agent_time(handler_kinds),
+            by_handler={name: {"answered": values[0], "handle_seconds": values[1], "busy_seconds": float(sum(busy)),
+                               "duty_seconds": float(sum(duty)), "away_seconds": float(sum(away))}
+                        for name, values, (busy, duty, away) in zip(self.handler_names, self.by_handler,
+                                                                    self.handler_time)},
+            answered_waits=np.asarray(self.answered_waits, dtype=np.int64),
+            abandoned_waits=np.asarray(self.abandoned_waits, dtype=np.int64),
+            contacts_ended=self.warmup_ended + int(_ended(counts)),
+        )
+
+
+def _ended(counts: np.ndarray) -> float:
+    """Contacts counted in rows: each has exactly one outcome."""
+    outcomes = [STORED_COLUMNS.index(name) for name in ("answered", "ai_contained", "abandoned", "ai_abandoned",
+                                                         "in_system")]
+    return float(counts[:, outcomes].sum())
+
+
+def _add_to_histogram(bins: list[int], wait: float) -> None:
+    """Bin 0: no wait; bin k: a wait in [k - 1, k) seconds; the last bin: an hour or more."""
+    if wait <= 0.0:
+        bins[0] += 1
+        return
+    position = int(wait) + 1
+    bins[position if position < WAIT_HISTOGRAM_SECONDS else WAIT_HISTOGRAM_SECONDS] += 1
