@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.metrics.stats import Estimate, estimate
+from analysis.metrics.stats import Estimate, estimate, kpi_support
 from analysis.outputs.files import write_csv, write_json
 from analysis.outputs.plots import cost_breakdown_figure, save_png
 from analysis.outputs.results import write_results
@@ -98,7 +98,8 @@ class Comparison:
             for label, table in tables.items():
                 rows.append(_comparison_row(kpi, label, table[kpi], reference[kpi],
                                             label == self.reference, confidence,
-                                            self.experiments[label].unit(kpi)))
+                                            self.experiments[label].unit(kpi),
+                                            self.experiments[label].units.get(kpi, "")))
         return pd.DataFrame(rows)
 
     def cost_breakdown(self) -> pd.DataFrame:
@@ -116,8 +117,8 @@ class Comparison:
 
 
 def _comparison_row(kpi: str, label: str, values: pd.Series, reference: pd.Series, is_reference: bool,
-                    confidence: float, unit: str) -> dict:
-    own = estimate(values.to_numpy(float), confidence)
+                    confidence: float, unit: str, kind: str) -> dict:
+    own = estimate(values.to_numpy(float), confidence, kpi_support(kpi, kind))
     row = {"kpi": kpi, "scenario": label, "unit": unit, "replications": own.count, "mean": own.mean,
            "ci_low": own.low, "ci_high": own.high,
            "diff": math.nan, "diff_low": math.nan, "diff_high": math.nan, "distinguishable": pd.NA}
@@ -206,7 +207,8 @@ def write_comparison(comparison: Comparison, directory: str | Path, command: lis
 
 
 def comparison_text(comparison: Comparison, confidence: float = 0.95) -> str:
-    """The console table: per KPI, each scenario's mean and CI and its paired difference to the reference."""
+    """The console table: per KPI, each scenario's mean and CI and its paired difference to the reference
+    (differences of shares in percentage points, pp)."""
     table = comparison.comparison_table(confidence)
     level = f"{confidence:.0%} CI"
     header = ("KPI / scenario", "mean", level, f"diff vs {comparison.reference}", level, "")
@@ -240,7 +242,8 @@ def _number(value: float, unit: str, signed: bool = False) -> str:
         return "-"
     sign = "+" if signed else ""
     if unit == "share":
-        return f"{value * 100:{sign}.2f}%"
+        # A difference of two shares is in percentage points, not a percentage of anything.
+        return f"{value * 100:+.2f} pp" if signed else f"{value * 100:.2f}%"
     if abs(value) >= 1000:
         return f"{value:{sign},.0f}"
     return f"{value:{sign}.4g}"

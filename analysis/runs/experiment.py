@@ -16,7 +16,7 @@ from tqdm import tqdm
 from analysis.metrics.costs import cost_breakdown
 from analysis.metrics.intervals import interval_sums, summarize_intervals
 from analysis.metrics.kpis import KPI_UNITS, compute_kpis
-from analysis.metrics.stats import Estimate, estimate
+from analysis.metrics.stats import Estimate, kpi_estimates
 from analysis.runs.execution import ExecutionPlan, run_tasks
 from sim.config import Scenario
 from sim.run import simulate
@@ -76,8 +76,7 @@ class ExperimentResult:
                             index=pd.Index([o.replication for o in self.outputs], name="replication"))
 
     def estimates(self, confidence: float = 0.95) -> dict[str, Estimate]:
-        table = self.kpi_table()
-        return {name: estimate(table[name], confidence) for name in table.columns}
+        return kpi_estimates(self.kpi_table(), self.units, confidence)
 
     def unit(self, name: str) -> str:
         unit = self.units.get(name, "")

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.stats import estimate
+from analysis.metrics.stats import kpi_estimate
 from analysis.outputs.files import write_csv, write_json
 from analysis.outputs.plots import save_png
 from analysis.outputs.results import package_version
@@ -119,7 +119,7 @@ def _row(option: RuleOption, plan: ShiftPlan, evaluation: Evaluation, targets: S
         "agent_intervals_short": plan.per_day(lambda s: float(s.shortage.sum())),
     }
     for kpi in COMPARED_KPIS:
-        found = estimate([kpis[kpi] for kpis in evaluation.kpis], 0.95)
+        found = kpi_estimate(kpi, [kpis[kpi] for kpis in evaluation.kpis], 0.95)
         row[kpi], row[f"{kpi}_low"], row[f"{kpi}_high"] = found.mean, found.low, found.high
     with_contacts = evaluation.has_contacts()
     row["intervals_with_contacts"] = int(with_contacts.sum())

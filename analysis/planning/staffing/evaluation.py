@@ -26,6 +26,7 @@ from scipy import stats
 from tqdm import tqdm
 
 from analysis.metrics.kpis import compute_kpis
+from analysis.metrics.stats import NON_NEGATIVE, SHARE
 from analysis.runs.execution import ExecutionPlan, local_process_pool, run_tasks
 from sim.config import Scenario
 from sim.engine.collector import within_column
@@ -108,13 +109,15 @@ class Evaluation:
 
     def bounds(self, target: StaffingTarget, confidence: float,
                scope: str = "interval") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Ratio, lower and upper one-sided bounds (each at ``confidence``) per interval or day."""
+        """Ratio, lower and upper one-sided bounds (each at ``confidence``) per interval or day, cut to
+        the possible range (shares 0..1, ASA at least 0; the cut never changes whether a target is met)."""
         numerator, denominator = (self.counts[name] for name in target.counts)
         if scope == "daily":
             numerator, denominator = self._per_day(numerator), self._per_day(denominator)
         ratio, lower = ratio_bound(numerator, denominator, confidence, upper=False)
         _, upper = ratio_bound(numerator, denominator, confidence, upper=True)
-        return ratio, lower, upper
+        possible = NON_NEGATIVE if target.kind == "asa" else SHARE
+        return ratio, np.clip(lower, *possible), np.clip(upper, *possible)
 
     def not_shown_to_miss(self, targets: Sequence[StaffingTarget], confidence: float,
                           scope: str = "interval") -> np.ndarray:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.metrics.stats import estimate
+from analysis.metrics.stats import kpi_estimate
 from analysis.outputs.files import write_csv, write_json
 from analysis.outputs.plots import save_png
 from analysis.outputs.results import package_version
@@ -162,7 +162,7 @@ def staffing_summary(scenario: Scenario, unit: StaffedUnit, targets: tuple[Staff
     with_contacts = achieved.has_contacts()
     meeting = ~achieved.failing(targets, settings.confidence) & with_contacts
     not_missing = achieved.not_shown_to_miss(targets, settings.confidence) & with_contacts
-    kpis = {name: _kpi_estimate([row[name] for row in achieved.kpis]) for name in SUMMARY_KPIS
+    kpis = {name: _kpi_estimate(name, [row[name] for row in achieved.kpis]) for name in SUMMARY_KPIS
             if achieved.kpis and name in achieved.kpis[0]}
     summary = {
         "method": method,
@@ -196,6 +196,6 @@ def staffing_summary(scenario: Scenario, unit: StaffedUnit, targets: tuple[Staff
     return summary
 
 
-def _kpi_estimate(values: list[float]) -> dict:
-    found = estimate(values, 0.95)
+def _kpi_estimate(name: str, values: list[float]) -> dict:
+    found = kpi_estimate(name, values, 0.95)
     return {"mean": found.mean, "ci95": [found.low, found.high]}
