@@ -32,7 +32,18 @@ def test_run_writes_summary_intervals_and_contacts(tmp_path, capsys):
     intervals = pd.read_csv(out / "intervals.csv")
     assert {"offered", "answered", "abandoned", "service_level", "asa_seconds", "agents_on_duty",
             "occupancy"} <= set(intervals.columns)
-    assert len(intervals) == 48
+    # 08:00-20:00 open; closed intervals appear only while agents are still busy after closing.
+    assert intervals["open"].sum() == 24 and list(intervals["interval_start"][:2]) == ["08:00", "08:30"]
+    closed = intervals[~intervals["open"]]
+    assert (closed["offered"] == 0).all() and (closed["agents_on_duty"] > 0).all()
+    assert intervals["service_level_ci_high"].max() <= 1 and intervals["service_level_ci_low"].min() >= 0
+    days = pd.read_csv(out / "days.csv")
+    assert list(days["day"]) == [1] and days["offered"].iloc[0] == pytest.approx(intervals["offered"].sum())
+    assert summary["days"][0]["service_level"] == pytest.approx(days["service_level"].iloc[0])
+    below = summary["intervals_below_target"]
+    assert [row["interval_start"] for row in below] == \
+        list(intervals.loc[intervals["service_level"] < 0.8, "interval_start"])
+    assert "below target (service level >= 80% within 20 s)" in printed
     contacts = pd.read_csv(out / "contacts.csv")
     assert {"arrival_time", "contact_type", "segment", "wait_seconds", "outcome", "handler",
             "handle_time"} <= set(contacts.columns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from analysis.outputs.results import kpi_table_text, write_results
+from analysis.outputs.results import run_text, write_results
 from analysis.runs.experiment import run_experiment
 
 from .common import add_run_options, load_with_options
@@ -26,7 +26,7 @@ def _run(args) -> int:
                             show_progress=not args.quiet, scheduler=args.scheduler)
     print(f"{scenario.name}: {result.replications} replication(s), {scenario.horizon.days} day(s), "
           f"seed {args.seed}, {result.wall_seconds:.1f} s")
-    print(kpi_table_text(result))
+    print(run_text(result))
     written = write_results(result, out, command=["ccsim", *sys.argv[1:]])
     print(f"results written to {out}/ ({', '.join(path.name for path in written)})")
     return 0

@@ -8,6 +8,7 @@ for embedding in the HTML report.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,49 +40,107 @@ def save_png(figure: Figure, path: str | Path) -> Path:
     return atomic_write_bytes(path, png_bytes(figure))
 
 
-def _interval_labels(intervals: pd.DataFrame) -> list[str]:
-    days = intervals["day"].nunique() if "day" in intervals else 1
-    if days > 1:
-        return [f"d{day} {start}" for day, start in zip(intervals["day"], intervals["interval_start"])]
-    return list(intervals["interval_start"])
+@dataclass(frozen=True)
+class Timeline:
+    """Open intervals on an x axis: one slot per interval, a one-slot gap between days, day/hour ticks."""
+
+    rows: pd.DataFrame
+    x: np.ndarray
+    ticks: list[float]
+    labels: list[str]
+    day_starts: list[float]
+
+    def segments(self) -> list[np.ndarray]:
+        """Row positions of each day, so lines break overnight instead of joining across the closed hours."""
+        days = self.rows["day"].to_numpy() if "day" in self.rows else np.zeros(len(self.rows))
+        return [np.flatnonzero(days == day) for day in dict.fromkeys(days)]
 
 
-def _thin_ticks(axes, labels: list[str], most: int = 16) -> None:
-    step = max(1, int(np.ceil(len(labels) / most)))
-    positions = np.arange(len(labels))[::step]
-    axes.set_xticks(positions, [labels[i] for i in positions], rotation=45, ha="right", fontsize=8)
+def open_rows(intervals: pd.DataFrame) -> pd.DataFrame:
+    """The intervals to draw: those marked open (files without ``open``: those with contacts)."""
+    if "open" in intervals:
+        mask = intervals["open"].astype(str).str.lower().isin(("true", "1"))
+    elif "offered" in intervals:
+        mask = intervals["offered"].fillna(0) > 0
+    else:
+        return intervals.reset_index(drop=True)
+    return intervals[mask.to_numpy()].reset_index(drop=True)
+
+
+def timeline(intervals: pd.DataFrame, most_ticks: int = 18) -> Timeline:
+    """Positions and day/hour tick labels of the open intervals of ``intervals.csv``-like rows."""
+    rows = open_rows(intervals)
+    days = rows["day"].to_numpy() if "day" in rows else np.ones(len(rows), dtype=int)
+    starts = list(rows["interval_start"]) if "interval_start" in rows else [""] * len(rows)
+    weekdays = list(rows["weekday"]) if "weekday" in rows else [""] * len(rows)
+    x = np.arange(len(rows), dtype=float) + np.cumsum(np.r_[0, np.diff(days) != 0])
+    minutes = np.array([int(text[:2]) * 60 + int(text[3:5]) if len(text) >= 5 else 0 for text in starts])
+    hours_shown = max(1, len(set(zip(days, minutes // 60))))
+    step = next((step for step in (1, 2, 3, 4, 6, 12, 24) if hours_shown / step <= most_ticks), 24)
+    many_days = len(set(days)) > 1
+    ticks, labels, day_starts = [], [], []
+    for position, (day, minute, weekday) in enumerate(zip(days, minutes, weekdays)):
+        first_of_day = position == 0 or days[position - 1] != day
+        if first_of_day:
+            day_starts.append(x[position])
+        on_the_hour = minute % 60 == 0 and (minute // 60) % step == 0
+        if first_of_day and many_days:
+            ticks.append(x[position])
+            labels.append(f"{str(weekday)[:3].title()} d{day}\n{starts[position]}")
+        elif on_the_hour and not (step >= 24 and many_days):
+            ticks.append(x[position])
+            labels.append(starts[position])
+    return Timeline(rows, x, ticks, labels, day_starts)
+
+
+def _time_axis(axes, line: Timeline) -> None:
+    axes.set_xticks(line.ticks, line.labels, fontsize=8)
+    for start in line.day_starts[1:]:
+        axes.axvline(start - 1.0, color="#bbbbbb", linewidth=0.8)
+    if len(line.x):
+        axes.set_xlim(line.x[0] - 0.7, line.x[-1] + 0.7)
+    axes.set_xlabel("open intervals (closed hours left out)")
+
+
+def _plot_by_day(axes, line: Timeline, values, **style) -> None:
+    values = np.asarray(values, dtype=float)
+    label = style.pop("label", None)
+    color = None
+    for part in line.segments():
+        drawn = axes.plot(line.x[part], values[part], label=label, color=color, **style)
+        color, label = drawn[0].get_color(), None
 
 
 def interval_service_level_figure(intervals: pd.DataFrame, target: float | None = None,
                                   title: str = "Service level by interval") -> Figure:
-    """Service level (and abandon rate) per interval, from ``intervals.csv``."""
+    """Service level (and abandon rate) per open interval, from ``intervals.csv``."""
     figure, axes = _figure()
-    positions = np.arange(len(intervals))
-    axes.plot(positions, intervals["service_level"] * 100, marker=".", label="service level")
-    if "abandon_rate" in intervals:
-        axes.plot(positions, intervals["abandon_rate"] * 100, marker=".", label="abandon rate")
+    line = timeline(intervals)
+    _plot_by_day(axes, line, line.rows["service_level"] * 100, marker=".", label="service level")
+    if "abandon_rate" in line.rows:
+        _plot_by_day(axes, line, line.rows["abandon_rate"] * 100, marker=".", label="abandon rate")
     if target is not None:
         axes.axhline(target * 100, color="grey", linestyle="--", label=f"target {target:.0%}")
     axes.set_ylabel("% of contacts offered to the queue")
     axes.set_ylim(0, 105)
-    _thin_ticks(axes, _interval_labels(intervals))
+    _time_axis(axes, line)
     axes.set_title(title)
     axes.legend(loc="lower left", fontsize=8)
     return figure
 
 
 def staffing_figure(intervals: pd.DataFrame, title: str = "Demand and staffing by interval") -> Figure:
-    """Contacts offered per interval (bars) against agents scheduled, available and on duty (lines)."""
+    """Contacts offered per open interval (bars) against agents scheduled, available and on duty (lines)."""
     figure, axes = _figure()
-    positions = np.arange(len(intervals))
-    axes.bar(positions, intervals["offered"], color="#c6dbef", label="contacts offered")
+    line = timeline(intervals)
+    axes.bar(line.x, line.rows["offered"], width=1.0, color="#c6dbef", label="contacts offered")
     axes.set_ylabel("contacts per interval")
     agents = axes.twinx()
     for column, style in (("scheduled_agents", "-"), ("available_agents", "--"), ("agents_on_duty", ":")):
-        if column in intervals:
-            agents.plot(positions, intervals[column], linestyle=style, label=column.replace("_", " "))
+        if column in line.rows:
+            _plot_by_day(agents, line, line.rows[column], linestyle=style, label=column.replace("_", " "))
     agents.set_ylabel("agents")
-    _thin_ticks(axes, _interval_labels(intervals))
+    _time_axis(axes, line)
     axes.set_title(title)
     handles = axes.get_legend_handles_labels()
     more = agents.get_legend_handles_labels()

@@ -1,6 +1,12 @@
-"""The results of ``ccsim run``: ``summary.json`` with provenance, the CSV files, and the console table.
+"""The results of ``ccsim run``: ``summary.json`` with provenance, the CSV files, and the console text.
 
-Files are written atomically (:mod:`analysis.outputs.files`); ``summary.json`` last.
+``summary.json`` holds the KPIs with their CIs (method in ``ci_method``),
+``precision_warnings`` (headline KPIs whose CI is too wide to decide on,
+with the replications that would narrow it), the scenario's service
+targets with every interval and day that misses them (``target_misses``;
+``intervals_below_target`` repeats the service-level misses), the KPIs per
+day (``days``), the cost breakdown and provenance. Files are written
+atomically (:mod:`analysis.outputs.files`); ``summary.json`` last.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from analysis.metrics.stats import CI_METHOD, precision_warnings
+from analysis.metrics.target_misses import day_table, interval_checks, target_summary
 from analysis.runs.experiment import ExperimentResult
 
 from .files import write_csv, write_json
+from .interval_table import days_table, interval_table
 
 
 def package_version() -> str:
@@ -39,18 +48,39 @@ def provenance(result: ExperimentResult, command: list[str] | None = None) -> di
     }
 
 
+def _interval_sums(result: ExperimentResult) -> list:
+    return [output.interval_sums for output in result.outputs]
+
+
+def intervals_file_table(result: ExperimentResult):
+    """The content of ``intervals.csv``."""
+    return interval_table(result.scenario, result.intervals(), interval_checks(result.scenario, _interval_sums(result)))
+
+
+def days_file_table(result: ExperimentResult):
+    """The content of ``days.csv`` (and of ``days`` in ``summary.json``)."""
+    return days_table(day_table(result.scenario, _interval_sums(result)))
+
+
 def summary(result: ExperimentResult, command: list[str] | None = None) -> dict[str, Any]:
-    """The content of ``summary.json``: every KPI's mean, 95% CI and unit, plus provenance."""
+    """The content of ``summary.json`` (see the module docstring)."""
     kpis = {name: {"mean": value.mean, "ci95": [value.low, value.high], "unit": result.unit(name)}
             for name, value in result.estimates(0.95).items()}
     costs = result.cost_table().mean().to_dict()
-    return {"kpis": kpis, "cost_breakdown": costs, "provenance": provenance(result, command)}
+    misses = target_summary(result.scenario, _interval_sums(result))
+    return {"kpis": kpis, "ci_method": CI_METHOD,
+            "precision_warnings": [warning.as_dict() for warning in precision_warnings(result.kpi_table())],
+            "target_misses": misses,
+            "intervals_below_target": misses["service_level"]["intervals"] if "service_level" in misses else [],
+            "days": days_file_table(result).to_dict(orient="records"),
+            "cost_breakdown": costs, "provenance": provenance(result, command)}
 
 
 def write_results(result: ExperimentResult, directory: str | Path, command: list[str] | None = None) -> list[Path]:
-    """Write intervals.csv, contacts.csv and (last) summary.json into ``directory``."""
+    """Write intervals.csv, days.csv, contacts.csv and (last) summary.json into ``directory``."""
     directory = Path(directory)
-    written = [write_csv(directory / "intervals.csv", result.intervals())]
+    written = [write_csv(directory / "intervals.csv", intervals_file_table(result)),
+               write_csv(directory / "days.csv", days_file_table(result))]
     if result.first_contacts is not None:
         written.append(write_csv(directory / "contacts.csv", result.first_contacts))
     written.append(write_json(directory / "summary.json", summary(result, command)))
@@ -82,3 +112,58 @@ def kpi_table_text(result: ExperimentResult) -> str:
     for row in rows:
         lines.append("  ".join((row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].rjust(widths[2]), row[3])))
     return "\n".join(lines)
+
+
+def _value_text(value: float, kpi: str) -> str:
+    return f"{value:.0f} s" if kpi == "asa_seconds" else f"{value:.1%}"
+
+
+def _spans(starts: list[str], interval_minutes: int) -> str:
+    """Consecutive interval starts merged into ``HH:MM-HH:MM`` spans (the end is the last interval's end)."""
+    minutes = [int(text[:2]) * 60 + int(text[3:]) for text in starts]
+    spans, first = [], 0
+    for index in range(1, len(minutes) + 1):
+        if index == len(minutes) or minutes[index] != minutes[index - 1] + interval_minutes:
+            end = minutes[index - 1] + interval_minutes
+            spans.append(f"{starts[first]}-{end // 60:02d}:{end % 60:02d}")
+            first = index
+    return ", ".join(spans)
+
+
+def target_miss_text(misses: dict[str, dict], interval_minutes: int, max_days: int = 7) -> str:
+    """The console block: per target, how many open intervals and days miss it, the worst, and when."""
+    lines = []
+    for kpi, found in misses.items():
+        side = "below" if found["direction"] == "at least" else "above"
+        judged = "open intervals" if found["intervals_judged"] == found["open_intervals"] else \
+            "open intervals with contacts"
+        head = (f"{side} target ({found['description']}): {found['intervals_missed']} of "
+                f"{found['intervals_judged']} {judged}, {found['days_missed']} of {found['days_judged']} days")
+        worst = found["worst"]
+        if worst is not None:
+            interval = "" if worst["ci95"] is None else \
+                f" [{_value_text(worst['ci95'][0], kpi)}, {_value_text(worst['ci95'][1], kpi)}]"
+            head += (f"; worst {worst['weekday'][:3].title()} {worst['interval_start']} (day {worst['day']}) "
+                     f"{_value_text(worst[kpi], kpi)}{interval}")
+        lines.append(head)
+        by_day: dict[tuple[int, str], list[str]] = {}
+        for record in found["intervals"]:
+            by_day.setdefault((record["day"], record["weekday"]), []).append(record["interval_start"])
+        for (day, weekday), starts in list(by_day.items())[:max_days]:
+            lines.append(f"  day {day} ({weekday[:3].title()}): {_spans(starts, interval_minutes)}")
+        if len(by_day) > max_days:
+            lines.append(f"  ... and {len(by_day) - max_days} more days (target_misses in summary.json)")
+    return "\n".join(lines)
+
+
+def run_text(result: ExperimentResult) -> str:
+    """What ``ccsim run`` prints: the KPI table, precision warnings and the target misses."""
+    parts = [kpi_table_text(result)]
+    warnings = precision_warnings(result.kpi_table())
+    if warnings:
+        parts.append("\n".join(f"warning: {warning.text()}" for warning in warnings))
+    misses = target_miss_text(target_summary(result.scenario, _interval_sums(result)),
+                              result.scenario.horizon.interval_minutes)
+    if misses:
+        parts.append(misses)
+    return "\n\n".join(parts)

@@ -80,8 +80,14 @@ class Horizon(StrictModel):
 
 
 class ServiceLevel(StrictModel):
+    """Service targets: results list the intervals and days that miss them; staffing plans for them."""
+
     threshold_seconds: NonNegativeFloat = 20.0
     target: float | None = Field(0.8, gt=0, le=1, description="Share answered within the threshold that planning aims for.")
+    max_abandon_rate: float | None = Field(None, gt=0, lt=1, description="Optional: abandoned / offered to the queue "
+                                                                         "should stay at or below this.")
+    max_asa_seconds: PositiveFloat | None = Field(None, description="Optional: the average speed of answer should "
+                                                                   "stay at or below this many seconds.")
 
 
 class VolumeRow(StrictModel):

@@ -120,11 +120,19 @@ def parse_targets(text: str) -> tuple[StaffingTarget, ...]:
 
 
 def scenario_targets(scenario: Scenario) -> tuple[StaffingTarget, ...]:
-    """The scenario's own ``[service_level]`` target (share within its threshold)."""
+    """The scenario's own ``[service_level]`` targets: the share within its threshold, and the abandonment
+    rate and ASA limits where it sets them."""
     level = scenario.service_level
-    if level.target is None:
+    targets = []
+    if level.target is not None:
+        targets.append(StaffingTarget("service_level", level.target, level.threshold_seconds))
+    if level.max_abandon_rate is not None:
+        targets.append(StaffingTarget("abandon", level.max_abandon_rate))
+    if level.max_asa_seconds is not None:
+        targets.append(StaffingTarget("asa", level.max_asa_seconds))
+    if not targets:
         raise TargetError("the scenario has no service_level.target; give one, e.g. --target sl:0.8/20")
-    return (StaffingTarget("service_level", level.target, level.threshold_seconds),)
+    return tuple(targets)
 
 
 def describe(targets: tuple[StaffingTarget, ...]) -> str:
