@@ -80,8 +80,14 @@ def test_constant_demand_agrees_with_analysis_erlang(patience):
     assert row["agents"] == direct["agents"].iloc[0]
     assert row["service_level"] == pytest.approx(direct["service_level"].iloc[0], rel=1e-12)
     assert row["headcount_exact"] == pytest.approx(direct["scheduled_agents_exact"].iloc[0])
-    # The simulator rounds available agents half up, so the headcount may be below ceil(agents / 0.8).
-    assert unit.available(int(row["headcount"])) >= row["agents"] > unit.available(int(row["headcount"]) - 1)
+    # Planners round agents / (1 - shrinkage) up; the simulator then has at least that many available.
+    assert row["headcount"] == math.ceil(row["agents"] / 0.8 - 1e-9)
+    assert unit.available(int(row["headcount"])) >= row["agents"]
+    # "nearest": the smallest headcount the simulator's half-up rounding turns into enough agents.
+    nearest = select_unit(scenario, rounding="nearest")
+    headcount = nearest.headcount_for(int(row["agents"]))
+    assert nearest.available(headcount) >= row["agents"] > nearest.available(headcount - 1)
+    assert headcount <= row["headcount"]
 
 
 def test_erlang_a_needs_fewer_agents_than_erlang_c_when_customers_abandon():
@@ -183,6 +189,7 @@ def test_splitting_headcount_between_groups_never_takes_an_agent_away():
         assert sum(counts) == headcount and all(a >= b for a, b in zip(counts, previous))
         previous = counts
         assert unit.available(unit.headcount_for(headcount)) >= headcount
+        assert unit.exact_available(unit.headcount_for(headcount)) >= headcount - 1e-9
 
 
 # --- written scenarios ---------------------------------------------------------------------------

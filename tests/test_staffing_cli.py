@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,3 +117,31 @@ def test_schedule_bad_input_exits_2(files, tmp_path, capsys, monkeypatch, argume
     assert main(["schedule", str(scenario), "--out", str(out), "--workers", "1", "--quiet", *arguments]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_staff_states_its_rounding_and_names_intervals_that_miss_or_cannot_be_told(files, tmp_path, capsys):
+    scenario, _ = files
+    out_up, out_nearest = tmp_path / "up", tmp_path / "nearest"
+    assert main(["staff", str(scenario), "--method", "erlang-c", "--out", str(out_up), *RUN]) == 0
+    printed = capsys.readouterr().out
+    assert "headcount = agents on the phones / (1 - shrinkage), rounded up (shrinkage agents 10%)" in printed
+    assert "intervals with contacts" in printed and "cannot be told apart" in printed
+    assert "not shown to miss" not in printed
+    table = pd.read_csv(out_up / "requirements.csv")
+    busy = table[table["volume"] > 0]
+    assert (busy["headcount"] == np.ceil(busy["agents"] / 0.9 - 1e-9)).all()
+    assert set(busy["simulated_check"]) <= {"meets", "misses", "cannot tell"}
+    summary = json.loads((out_up / "summary.json").read_text())
+    simulated = summary["simulated"]
+    assert simulated["intervals_meeting"] + simulated["intervals_missing"] + simulated["intervals_undecided"] == \
+        simulated["intervals_with_contacts"] == len(busy)
+    assert len(simulated["missing"]) == (busy["simulated_check"] == "misses").sum()
+    assert [cell["interval_start"] for cell in simulated["undecided"]] == \
+        list(busy.loc[busy["simulated_check"] == "cannot tell", "interval_start"])
+    example = summary["headcount_rounding"]["example"]
+    assert summary["headcount_rounding"]["rule"] == "up" and example["headcount"] >= example["headcount_nearest"]
+    assert main(["staff", str(scenario), "--method", "erlang-c", "--headcount-rounding", "nearest",
+                 "--out", str(out_nearest), *RUN]) == 0
+    nearest = pd.read_csv(out_nearest / "requirements.csv")
+    assert (nearest["headcount"] <= table["headcount"]).all() and (nearest["headcount"] < table["headcount"]).any()
+    assert (nearest["agents"] == table["agents"]).all()

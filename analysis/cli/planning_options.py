@@ -25,7 +25,7 @@ from analysis.planning.staffing.targets import (
     parse_targets,
     scenario_targets,
 )
-from analysis.planning.staffing.units import ALL_GROUPS, StaffingError
+from analysis.planning.staffing.units import ALL_GROUPS, ROUNDING_RULES, StaffingError
 from sim.config import Scenario
 
 from .common import positive_int
@@ -47,6 +47,10 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help="simulation method: fresh replications for the final check (default: --reps)")
     parser.add_argument("--max-rounds", type=positive_int, default=60,
                         help="simulation method: stop searching after this many rounds (default 60)")
+    parser.add_argument("--headcount-rounding", choices=ROUNDING_RULES, default="up",
+                        help="agents on the phones -> headcount: 'up' (default) schedules agents / (1 - shrinkage) "
+                             "rounded up; 'nearest' the smallest headcount the simulator's rounding of "
+                             "headcount x (1 - shrinkage) turns into enough agents (the behaviour before this option)")
 
 
 def targets_from(args: argparse.Namespace, scenario: Scenario) -> tuple[StaffingTarget, ...]:

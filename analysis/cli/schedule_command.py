@@ -66,7 +66,7 @@ def _schedule(args) -> int:
     templates = load_templates(args.shifts)
     options = parse_rule_options(args.rules)
     out = output_directory(args, "schedule")
-    unit = select_unit(scenario, args.group)
+    unit = select_unit(scenario, args.group, args.headcount_rounding)
     if args.requirement:
         requirement = read_requirement(args.requirement, scenario, unit)
     elif args.method == "simulation":

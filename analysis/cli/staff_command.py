@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 
 from analysis.cli.planning_options import (
@@ -13,6 +12,7 @@ from analysis.cli.planning_options import (
     settings_from,
     targets_from,
 )
+from analysis.outputs.report.formatting import column_kind, format_value, interval_text
 from analysis.planning.staffing import METHODS, run_staffing
 from analysis.planning.staffing.staff import StaffingOutcome
 
@@ -45,7 +45,7 @@ def _staff(args) -> int:
     settings = settings_from(args)
     out = output_directory(args, "staff")
     outcome = run_staffing(scenario, targets, out, args.method, args.group, settings, round_printer(args),
-                           command=["ccsim", *sys.argv[1:]])
+                           command=["ccsim", *sys.argv[1:]], rounding=args.headcount_rounding)
     print(staffing_text(outcome))
     print(f"results written to {out}/ ({', '.join(path.name for path in outcome.written)})")
     return 0
@@ -69,19 +69,19 @@ def staffing_text(outcome: StaffingOutcome) -> str:
         lines.append(f"search: {search['simulations']} simulations in {search['rounds']} rounds, "
                      f"{search['wall_seconds']:.1f} s, {'converged' if search['converged'] else 'NOT converged'}")
         lines += [f"  {message}" for message in search["messages"]]
+    rounding = summary["headcount_rounding"]
+    example = rounding["example"]
+    other = next(key for key in example if key.startswith("headcount_"))
+    lines.append(f"headcount = {rounding['text']}")
+    lines.append(f"  busiest interval (day {example['day']} {example['interval_start']}): {example['agents']} agents "
+                 f"/ {1 - example['shrinkage']:.2f} = {example['exact_headcount']:.2f} -> {example['headcount']} "
+                 f"(--headcount-rounding {other.removeprefix('headcount_')}: {example[other]})")
     simulated = summary["simulated"]
     kind = "fresh replications (held out from the search)" if simulated["held_out"] else "replications"
-    lines.append(f"simulated on {len(simulated['replications'])} {kind}: "
-                 f"{simulated['intervals_meeting_target_at_confidence']} of {simulated['intervals_with_contacts']} "
-                 f"intervals meet the target at {summary['confidence']:.0%} confidence, "
-                 f"{simulated['intervals_not_shown_to_miss_target']} are not shown to miss it")
+    lines.append(f"simulated on {len(simulated['replications'])} {kind}: {simulated['check_text']}")
     for name, value in simulated["kpis_ci95"].items():
-        low, high = value["ci95"]
-        interval = "" if low is None or math.isnan(low) else f"  [{_number(low)}, {_number(high)}]"
-        lines.append(f"  {name:<18} {_number(value['mean']):>12}{interval}")
+        kind = column_kind(name)
+        mean = format_value(value["mean"], kind, currency)
+        lines.append(f"  {name:<18} {mean:>14}  {interval_text(*value['ci95'], kind, currency)}")
     lines += [f"note: {note}" for note in summary["notes"]]
     return "\n".join(lines)
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"

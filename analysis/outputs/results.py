@@ -118,9 +118,10 @@ def _value_text(value: float, kpi: str) -> str:
     return f"{value:.0f} s" if kpi == "asa_seconds" else f"{value:.1%}"
 
 
-def _spans(starts: list[str], interval_minutes: int) -> str:
-    """Consecutive interval starts merged into ``HH:MM-HH:MM`` spans (the end is the last interval's end)."""
-    minutes = [int(text[:2]) * 60 + int(text[3:]) for text in starts]
+def time_spans(starts: list[str], interval_minutes: int) -> str:
+    """Consecutive interval starts (HH:MM, in order) merged into ``HH:MM-HH:MM`` spans ending where the last
+    interval ends."""
+    minutes = [int(text[:2]) * 60 + int(text[3:5]) for text in starts]
     spans, first = [], 0
     for index in range(1, len(minutes) + 1):
         if index == len(minutes) or minutes[index] != minutes[index - 1] + interval_minutes:
@@ -150,7 +151,7 @@ def target_miss_text(misses: dict[str, dict], interval_minutes: int, max_days: i
         for record in found["intervals"]:
             by_day.setdefault((record["day"], record["weekday"]), []).append(record["interval_start"])
         for (day, weekday), starts in list(by_day.items())[:max_days]:
-            lines.append(f"  day {day} ({weekday[:3].title()}): {_spans(starts, interval_minutes)}")
+            lines.append(f"  day {day} ({weekday[:3].title()}): {time_spans(starts, interval_minutes)}")
         if len(by_day) > max_days:
             lines.append(f"  ... and {len(by_day) - max_days} more days (target_misses in summary.json)")
     return "\n".join(lines)

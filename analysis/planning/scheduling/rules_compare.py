@@ -99,6 +99,7 @@ def compare_rule_options(scenario: Scenario, unit: StaffedUnit, requirement: np.
     summary = {
         "unit": {"label": unit.label, "groups": list(unit.group_names), "shares": list(unit.shares)},
         "targets": [t.label for t in targets], "seed": settings.seed, "replications": settings.replications,
+        "currency": scenario.currency,
         "options": table.replace({np.nan: None}).to_dict(orient="records"),
         "provenance": {"package": "ccsim", "version": package_version(), "command": command,
                        "scenario": scenario.name,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,8 @@ import pandas as pd
 from analysis.metrics.stats import kpi_estimate
 from analysis.outputs.files import write_csv, write_json
 from analysis.outputs.plots import save_png
-from analysis.outputs.results import package_version
-from sim.config import Scenario
+from analysis.outputs.results import package_version, time_spans
+from sim.config import Scenario, format_time_of_day
 
 from .analytic import AnalyticMethod, analytic_agents, predicted_metrics, requirement_table
 from .evaluation import Evaluation, SimulationRunner
@@ -64,11 +64,14 @@ class StaffingOutcome:
 def run_staffing(scenario: Scenario, targets: Sequence[StaffingTarget], out: str | Path, method: str = "erlang-a",
                  group: str | None = None, settings: SearchSettings = SearchSettings(),
                  on_round: Callable[[SearchRound], None] | None = None,
-                 command: list[str] | None = None) -> StaffingOutcome:
-    """Plan staffing by ``method`` (erlang-c, erlang-a or simulation), write it, simulate it, write the results."""
+                 command: list[str] | None = None, rounding: str = "up") -> StaffingOutcome:
+    """Plan staffing by ``method`` (erlang-c, erlang-a or simulation), write it, simulate it, write the results.
+
+    ``rounding``: how agents on the phones become headcount (``up`` or ``nearest``, see :mod:`.units`).
+    """
     targets = tuple(targets)
     out = Path(out)
-    unit = select_unit(scenario, group)
+    unit = select_unit(scenario, group, rounding)
     workload = unit.workload(scenario)
     if not (workload.volume > 0).any():
         raise StaffingError(f"no contacts reach {unit.label!r} in this scenario; nothing to staff")
@@ -125,7 +128,21 @@ def staffing_table(workload: Workload, unit: StaffedUnit, targets: tuple[Staffin
         name = f"simulated_{target.metric}"
         table[name], table[f"{name}_low"], table[f"{name}_high"] = ratio, lower, upper
     table["meets_target"] = ~achieved.failing(targets, confidence)
+    table["simulated_check"] = interval_verdicts(achieved, targets, confidence)
     return table
+
+
+MEETS, MISSES, UNDECIDED = "meets", "misses", "cannot tell"
+
+
+def interval_verdicts(achieved: Evaluation, targets: Sequence[StaffingTarget], confidence: float) -> np.ndarray:
+    """Per interval: ``meets`` (the near bound meets every target), ``misses`` (the far bound misses one),
+    ``cannot tell`` (neither, at this confidence) or empty (no contacts)."""
+    meets = ~achieved.failing(targets, confidence)
+    misses = ~achieved.not_shown_to_miss(targets, confidence)
+    verdict = np.where(meets, MEETS, np.where(misses, MISSES, UNDECIDED)).astype(object)
+    verdict[~achieved.has_contacts()] = ""
+    return verdict
 
 
 def write_staffing_plots(table: pd.DataFrame, out: Path, threshold: float,
@@ -162,6 +179,12 @@ def staffing_summary(scenario: Scenario, unit: StaffedUnit, targets: tuple[Staff
     with_contacts = achieved.has_contacts()
     meeting = ~achieved.failing(targets, settings.confidence) & with_contacts
     not_missing = achieved.not_shown_to_miss(targets, settings.confidence) & with_contacts
+    verdicts = interval_verdicts(achieved, targets, settings.confidence)
+    cells = [{"day": day + 1, "weekday": workload.weekdays[day],
+              "interval_start": format_time_of_day(interval * workload.interval_seconds)}
+             for day, interval in np.ndindex(*workload.volume.shape)]
+    missing = [cell for cell, verdict in zip(cells, verdicts) if verdict == MISSES]
+    undecided = [cell for cell, verdict in zip(cells, verdicts) if verdict == UNDECIDED]
     kpis = {name: _kpi_estimate(name, [row[name] for row in achieved.kpis]) for name in SUMMARY_KPIS
             if achieved.kpis and name in achieved.kpis[0]}
     summary = {
@@ -177,10 +200,19 @@ def staffing_summary(scenario: Scenario, unit: StaffedUnit, targets: tuple[Staff
             "seed": settings.seed, "replications": list(achieved.replications),
             "held_out": search is not None,
             "intervals_with_contacts": int(with_contacts.sum()),
+            "intervals_meeting": int((verdicts == MEETS).sum()),
+            "intervals_missing": len(missing),
+            "intervals_undecided": len(undecided),
+            "missing": missing,
+            "undecided": undecided,
+            "check_text": check_text(int(with_contacts.sum()), int((verdicts == MEETS).sum()), missing, undecided,
+                                     settings.confidence, workload.interval_seconds // 60),
+            # the same counts as before these names existed
             "intervals_meeting_target_at_confidence": int(meeting.sum()),
             "intervals_not_shown_to_miss_target": int(not_missing.sum()),
             "kpis_ci95": kpis,
         },
+        "headcount_rounding": headcount_rounding(unit, agents, workload),
         "notes": list(workload.notes),
         "provenance": {"package": "ccsim", "version": package_version(), "command": command,
                        "scenario": scenario.name,
@@ -194,6 +226,41 @@ def staffing_summary(scenario: Scenario, unit: StaffedUnit, targets: tuple[Staff
             "history": [vars(record) for record in search.rounds],
         }
     return summary
+
+
+def check_text(with_contacts: int, meeting: int, missing: list[dict], undecided: list[dict],
+               confidence: float, interval_minutes: int) -> str:
+    """The simulated check in plain words, with the intervals that miss or cannot be told apart."""
+    text = (f"of {with_contacts} intervals with contacts, {meeting} meet the target(s), {len(missing)} miss them "
+            f"and {len(undecided)} cannot be told apart from them, at {confidence:.0%} confidence (one-sided bounds "
+            "on the simulated KPIs)")
+    for label, cells in (("missing", missing), ("cannot tell", undecided)):
+        if cells:
+            text += f"; {label}: " + "; ".join(_day_spans(cells, interval_minutes))
+    return text
+
+
+def _day_spans(cells: list[dict], interval_minutes: int) -> list[str]:
+    by_day: dict[tuple[int, str], list[str]] = {}
+    for cell in cells:
+        by_day.setdefault((cell["day"], cell["weekday"]), []).append(cell["interval_start"])
+    return [f"day {day} ({weekday[:3].title()}) {time_spans(starts, interval_minutes)}"
+            for (day, weekday), starts in by_day.items()]
+
+
+def headcount_rounding(unit: StaffedUnit, agents: np.ndarray, workload: Workload) -> dict:
+    """How agents became headcount, with the busiest interval as the worked example."""
+    peak = int(np.argmax(agents))
+    need = int(np.ravel(agents)[peak])
+    shrinkage = float(sum(share * group.effective_shrinkage for share, group in zip(unit.shares, unit.groups)))
+    exact = need / (1.0 - shrinkage) if shrinkage < 1 else float("nan")
+    other = replace(unit, rounding="nearest" if unit.rounding == "up" else "up", _headcounts={})
+    day, interval = np.unravel_index(peak, np.shape(agents))
+    return {"rule": unit.rounding, "text": unit.rounding_rule(),
+            "example": {"day": int(day) + 1, "interval_start": format_time_of_day(int(interval) *
+                                                                                  workload.interval_seconds),
+                        "agents": need, "shrinkage": shrinkage, "exact_headcount": exact,
+                        "headcount": unit.headcount_for(need), f"headcount_{other.rounding}": other.headcount_for(need)}}
 
 
 def _kpi_estimate(name: str, values: list[float]) -> dict:

@@ -6,15 +6,23 @@ it is split between them in fixed shares (their share of the workload), so
 "all in-house agents" scale together. The simulator makes
 ``round(scheduled x (1 - shrinkage))`` of a group's agents available (with an
 availability model, also their mean share of time on the phones: see
-``AgentGroup.effective_shrinkage``), so a requirement of agents on the phones
-is turned into the smallest headcount that gives at least that many
-available (:meth:`StaffedUnit.headcount_for`).
+``AgentGroup.effective_shrinkage``, the *shrinkage* below). A requirement of
+agents on the phones becomes a headcount (:meth:`StaffedUnit.headcount_for`)
+by one of two rules (:data:`ROUNDING_RULES`):
+
+* ``up`` (default, what planners do): the smallest headcount whose
+  ``headcount x (1 - shrinkage)`` is at least the agents needed, i.e.
+  ``agents / (1 - shrinkage)`` rounded up (122 agents at 15% shrinkage:
+  143.53, so 144);
+* ``nearest``: the smallest headcount that the simulator's rounding turns
+  into enough agents (143 gives round(121.55) = 122): one agent fewer at
+  times, with no margin for the fraction.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -25,6 +33,7 @@ from .routing import INHOUSE
 from .workload import Workload, unit_workload
 
 ALL_GROUPS = "all_groups"
+ROUNDING_RULES = ("up", "nearest")
 
 
 class StaffingError(ValueError):
@@ -46,6 +55,7 @@ class StaffedUnit:
     shares: tuple[float, ...]
     type_weights: dict[str, float]
     type_multipliers: dict[str, float]
+    rounding: str = "up"
     _headcounts: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -67,15 +77,30 @@ class StaffedUnit:
         return sum(math.floor(count * (1.0 - group.effective_shrinkage) + 0.5)
                    for count, group in zip(self.split(headcount), self.groups))
 
+    def exact_available(self, headcount: int) -> float:
+        """Agents on the phones of a headcount before any rounding: sum of count x (1 - shrinkage)."""
+        return sum(count * (1.0 - group.effective_shrinkage)
+                   for count, group in zip(self.split(headcount), self.groups))
+
     def headcount_for(self, agents: int) -> int:
-        """Smallest headcount with at least ``agents`` available after shrinkage."""
+        """Smallest headcount giving at least ``agents`` on the phones, by the unit's rounding rule."""
         agents = int(agents)
         if agents not in self._headcounts:
+            enough = (lambda h: self.exact_available(h) >= agents - 1e-9) if self.rounding == "up" else \
+                (lambda h: self.available(h) >= agents)
             headcount = max(agents, 0)  # shrinkage never adds agents, so at least this many
-            while self.available(headcount) < agents:
+            while not enough(headcount):
                 headcount += 1
             self._headcounts[agents] = headcount
         return self._headcounts[agents]
+
+    def rounding_rule(self) -> str:
+        """The rule in words, for outputs."""
+        shrinkage = ", ".join(f"{group.name} {group.effective_shrinkage:.0%}" for group in self.groups)
+        if self.rounding == "up":
+            return f"agents on the phones / (1 - shrinkage), rounded up (shrinkage {shrinkage})"
+        return (f"the smallest headcount whose round(headcount x (1 - shrinkage)) gives the agents needed, "
+                f"as the simulator rounds (shrinkage {shrinkage})")
 
     def workload(self, scenario: Scenario) -> Workload:
         return unit_workload(scenario, self.destination, self.type_weights, self.type_multipliers)
@@ -107,20 +132,25 @@ def _split(shares: tuple[float, ...], headcount: int) -> tuple[int, ...]:
     return tuple(counts)
 
 
-def select_unit(scenario: Scenario, group: str | None = None) -> StaffedUnit:
-    """The unit to plan: the named group; without a name the only shared group, or all shared groups."""
+def select_unit(scenario: Scenario, group: str | None = None, rounding: str = "up") -> StaffedUnit:
+    """The unit to plan: the named group; without a name the only shared group, or all shared groups.
+    ``rounding``: how agents become headcount (:data:`ROUNDING_RULES`)."""
+    if rounding not in ROUNDING_RULES:
+        raise StaffingError(f"headcount rounding must be one of {', '.join(ROUNDING_RULES)}, got {rounding!r}")
     shared = [item for item in scenario.agent_groups if not item.dedicated]
     if group is not None and group != ALL_GROUPS:
         chosen = next((item for item in scenario.agent_groups if item.name == group), None)
         if chosen is None:
             known = ", ".join(item.name for item in scenario.agent_groups) or "none"
             raise StaffingError(f"no agent group named {group!r} (known: {known}, or {ALL_GROUPS})")
-        return _single_group_unit(scenario, chosen, shared)
-    if not shared:
+        unit = _single_group_unit(scenario, chosen, shared)
+    elif not shared:
         raise StaffingError("the scenario has no shared in-house agent group to staff")
-    if len(shared) == 1:
-        return _single_group_unit(scenario, shared[0], shared)
-    return _all_groups_unit(scenario, shared)
+    elif len(shared) == 1:
+        unit = _single_group_unit(scenario, shared[0], shared)
+    else:
+        unit = _all_groups_unit(scenario, shared)
+    return replace(unit, rounding=rounding, _headcounts={})
 
 
 def _best_groups(shared: list[AgentGroup], contact_type: str) -> list[AgentGroup]:
