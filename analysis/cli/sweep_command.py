@@ -9,6 +9,7 @@ from analysis.metrics.kpis import KPI_UNITS
 from analysis.runs.execution import ExecutionPlan
 from analysis.studies.sweep.journal import SweepMismatchError
 from analysis.studies.sweep.outputs import sweep_summary_text, write_sweep_outputs
+from analysis.studies.sweep.restaff import RESTAFF_MODES
 from analysis.studies.sweep.runner import prepare_sweep, run_sweep
 from analysis.studies.sweep.spec import SweepFileError, load_sweep_file
 
@@ -21,8 +22,10 @@ def register(subparsers) -> None:
         description="Run every variant of a sweep file on common random numbers. Each finished variant is "
                     "written at once to OUT/variants/, so an interrupted sweep started again with the same "
                     "--out skips the variants already done. OUT/results.csv (one row per variant and "
-                    "replication) is written at the end, followed by variants.csv, budget.csv, frontier.csv "
-                    "and the design's sensitivity files (tornado_*, sobol_*, morris_*).")
+                    "replication) is written at the end, followed by variants.csv (mean and 95%% CI of every "
+                    "KPI per variant), crossings.csv and factor_*.png (KPIs against each factor, with the "
+                    "targets and where they are crossed), budget.csv, frontier.csv, the design's sensitivity "
+                    "files (tornado_*, sobol_*, morris_*) and summary.json.")
     parser.add_argument("sweep", help="sweep TOML file")
     parser.add_argument("--out", help="results directory (default results/<sweep name>)")
     parser.add_argument("--workers", type=positive_int,
@@ -32,6 +35,10 @@ def register(subparsers) -> None:
     parser.add_argument("--restart", action="store_true", help="discard finished variants in --out and start over")
     parser.add_argument("--cost-kpi", help="x axis of the frontier (default total_cost)")
     parser.add_argument("--benefit-kpi", help="y axis of the frontier (default csat_mean, else service_level)")
+    parser.add_argument("--restaff", choices=(*RESTAFF_MODES, "off"),
+                        help="staff every variant to the base scenario's targets first (Erlang A per interval, or the "
+                             "simulation search of ccsim staff), so the sweep compares costs at constant service "
+                             "level; 'off' keeps the staffing as written; overrides the sweep file's restaff")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_sweep)
 
@@ -43,6 +50,8 @@ def _sweep(args) -> int:
         return 2
     try:
         spec = load_sweep_file(args.sweep)
+        if args.restaff:
+            spec = spec.model_copy(update={"restaff": None if args.restaff == "off" else args.restaff})
         if args.check:
             _, design, _ = prepare_sweep(spec)
             print(f"{args.sweep}: valid sweep {spec.name!r}: {spec.design.kind} design, {len(design)} variant(s) "

@@ -8,6 +8,7 @@ for embedding in the HTML report.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,3 +250,49 @@ def _factor_names(table: pd.DataFrame) -> list[str]:
 
 def _scaled(values: pd.Series, kpi: str) -> pd.Series:
     return values * 100 if kpi in _SHARE_KPIS else values
+
+
+def kpi_factor_figure(variants: pd.DataFrame, path: str, label: str, kpis: Sequence[str], lines: Sequence,
+                      targets: Mapping[str, float], crossings: pd.DataFrame | None = None,
+                      title: str = "") -> Figure:
+    """One panel per KPI against a sweep factor: mean and 95% CI per variant, the target, crossings.
+
+    ``lines``: objects with ``x``, ``label`` and ``kpi(name) -> (mean, low, high)`` (see
+    :mod:`analysis.studies.sweep.factor_effects`); without lines every variant is a point with error bars.
+    """
+    shown = [kpi for kpi in kpis if kpi in variants]
+    columns = 3 if len(shown) > 4 else 2
+    rows = max(1, int(np.ceil(len(shown) / columns)))
+    figure = Figure(figsize=(4.0 * columns, 3.0 * rows + 0.4), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    for position, kpi in enumerate(shown):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        scale = 100.0 if kpi in _SHARE_KPIS else 1.0
+        if lines:
+            for line in lines:
+                mean, low, high = (np.asarray(values, dtype=float) * scale for values in line.kpi(kpi))
+                drawn = axes.plot(line.x, mean, marker="o", markersize=3, label=line.label or None)
+                if np.isfinite(low).any():
+                    axes.fill_between(line.x, low, high, color=drawn[0].get_color(), alpha=0.2, linewidth=0)
+        else:
+            mean = variants[kpi].to_numpy(float) * scale
+            low = variants.get(f"{kpi}_ci_low", variants[kpi]).to_numpy(float) * scale
+            high = variants.get(f"{kpi}_ci_high", variants[kpi]).to_numpy(float) * scale
+            axes.errorbar(variants[path].to_numpy(float), mean, yerr=[np.nan_to_num(mean - low),
+                                                                      np.nan_to_num(high - mean)],
+                          fmt="o", markersize=3, elinewidth=0.8)
+        if kpi in targets:
+            axes.axhline(targets[kpi] * scale, color="grey", linestyle="--", linewidth=1,
+                         label=f"target {targets[kpi] * scale:g}")
+        if crossings is not None and len(crossings):
+            for row in crossings[(crossings["kpi"] == kpi) & (crossings["path"] == path)].itertuples():
+                axes.axvline(row.value, color="#d94801", linestyle=":", linewidth=1.2)
+                axes.annotate(f"{row.value:.3g}", (row.value, targets.get(kpi, 0) * scale), fontsize=7,
+                              color="#d94801", xytext=(3, 3), textcoords="offset points")
+        axes.set_title(kpi.replace("_", " ") + (" (%)" if scale == 100 else ""), fontsize=9)
+        axes.set_xlabel(label, fontsize=8)
+        axes.tick_params(labelsize=7)
+        if position == 0 and (len(lines) > 1 or kpi in targets):
+            axes.legend(fontsize=6)
+    figure.suptitle(title or f"KPIs against {label} (mean and 95% CI per variant)", fontsize=10)
+    return figure

@@ -17,6 +17,7 @@ from scipy.stats import qmc
 
 from sim.config import Scenario, get_value
 
+from .expressions import ExpressionError, parse_expression
 from .spec import Factor, FactorValue, SweepSpec
 
 VARIED = "varied"  # column of an oat design: the factor path moved away from the base
@@ -50,19 +51,33 @@ def base_values(spec: SweepSpec, base: Scenario) -> dict[str, FactorValue]:
 
 
 def build_design(spec: SweepSpec, base: Scenario) -> pd.DataFrame:
-    """The variants of ``spec``: index ``variant`` (0, 1, ...), a column per factor path."""
+    """The variants of ``spec``: index ``variant`` (0, 1, ...), a column per factor path, then one per
+    linked parameter (its expression of the factor's value)."""
     kind = spec.design.kind
     if kind == "grid":
-        rows = _grid(spec.factors)
+        table = _frame(_grid(spec.factors), spec.factors)
     elif kind == "oat":
-        return _one_at_a_time(spec.factors, base_values(spec, base))
+        table = _one_at_a_time(spec.factors, base_values(spec, base))
     elif kind == "lhs":
-        rows = _latin_hypercube(spec)
+        table = _frame(_latin_hypercube(spec), spec.factors)
     elif kind == "sobol":
-        rows = _sobol(spec)
+        table = _frame(_sobol(spec), spec.factors)
     else:
-        rows = _morris(spec)
-    return _frame(rows, spec.factors)
+        table = _frame(_morris(spec), spec.factors)
+    return with_linked_parameters(table, spec.factors)
+
+
+def with_linked_parameters(table: pd.DataFrame, factors: list[Factor]) -> pd.DataFrame:
+    """Add a column per linked parameter, computed from its factor's column (ValueError if it cannot be)."""
+    table = table.copy()
+    for factor in factors:
+        for path, text in factor.sets.items():
+            expression = parse_expression(text)
+            try:
+                table[path] = [expression.evaluate(float(value)) for value in table[factor.path]]
+            except (ExpressionError, TypeError, ValueError) as error:
+                raise ValueError(f"{factor.name}: linked parameter {path}: {error}") from None
+    return table
 
 
 def _frame(rows: list[list[FactorValue]] | np.ndarray, factors: list[Factor]) -> pd.DataFrame:

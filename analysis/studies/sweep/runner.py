@@ -21,6 +21,7 @@ from sim.config import Scenario
 
 from .design import VARIED
 from .journal import SweepJournal, fingerprint
+from .restaff import check_restaff, restaff_variants
 from .spec import SweepSpec
 from .tasks import VariantTask, run_variant_replication
 from .variants import build_variants, design_for, load_base, variant_overrides
@@ -79,6 +80,7 @@ class SweepOutcome:
 def prepare_sweep(spec: SweepSpec) -> tuple[Scenario, pd.DataFrame, list[Scenario]]:
     """Base scenario, design and every variant, validated before anything runs."""
     base = load_base(spec)
+    check_restaff(spec, base)
     design = design_for(spec, base)
     return base, design, build_variants(spec, base, design)
 
@@ -97,6 +99,7 @@ def run_sweep(spec: SweepSpec, directory: str | Path, plan: ExecutionPlan = Exec
     journal.start(_metadata(spec, base, design), design, restart=restart)
     finished = journal.finished() & set(design.index)
     todo = {int(v): scenarios[position] for position, v in enumerate(design.index) if v not in finished}
+    todo = restaff_variants(todo, spec, directory, plan, show_progress, restart)
     ran = []
     for variant, rows in evaluate_variants(todo, spec.seed, spec.replications, plan, spec.name, show_progress):
         journal.record(variant, _with_factors(rows, design, variant))
@@ -121,6 +124,8 @@ def _with_factors(rows: pd.DataFrame, design: pd.DataFrame, variant: int) -> pd.
 def _metadata(spec: SweepSpec, base: Scenario, design: pd.DataFrame) -> dict:
     content = {"base": base.model_dump(mode="json"), "design": design.reset_index().to_dict(orient="list"),
                "seed": spec.seed, "replications": spec.replications}
+    if spec.restaff is not None:  # only then, so sweeps written before restaffing existed still resume
+        content["restaff"] = spec.restaff
     return {"name": spec.name, "fingerprint": fingerprint(content), "variants": len(design),
             "replications": spec.replications, "seed": spec.seed, "version": package_version(),
-            "spec": spec.model_dump(mode="json"), "base_scenario": content["base"]}
+            "restaff": spec.restaff, "spec": spec.model_dump(mode="json"), "base_scenario": content["base"]}

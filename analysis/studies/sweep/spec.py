@@ -19,6 +19,21 @@ what is allowed::
     low = 20.0
     high = 26.0
 
+    [[factors]]                        # a linked factor: one value sets several parameters
+    path = "ai.contact_types.billing.containment"
+    label = "containment"
+    values = [0.2, 0.4, 0.6]
+    [factors.sets]                     # parameter path = expression of x, this factor's value
+    "ai.contact_types.billing.escalation" = "0.9 - x"    # give-up stays at 10%
+
+Linked parameters (``sets``) follow their factor through an arithmetic
+expression of ``x`` (numbers, ``+ - * / **``, parentheses, ``min``,
+``max``, ``abs``, ``round``; see :mod:`.expressions`, nothing is
+evaluated as code). ``restaff = "erlang-a"`` (or ``"simulation"``) staffs
+every variant to the base scenario's targets before it runs, so the sweep
+answers "what does it cost at constant service level"
+(:mod:`.restaff`).
+
 Design kinds: ``grid`` (every combination of the factors' values, or of
 ``steps`` points from ``low`` to ``high``), ``oat`` (one factor at a time
 around the base, for tornado charts), ``lhs`` (Latin hypercube of
@@ -37,6 +52,8 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError,
 
 from sim.config import Problem
 from sim.config.errors import InputError, join_path, validation_problems
+
+from .expressions import ExpressionError, parse_expression
 
 # Any value the scenario accepts at the path (numbers, strings, lists such as a headcount profile,
 # tables such as a distribution); apply_overrides validates it against the scenario schema.
@@ -65,6 +82,9 @@ class Factor(_Strict):
     base: FactorValue | None = Field(default=None,
                                      description="centre of an oat design (default: the base scenario's value)")
     label: str | None = Field(default=None, description="short name for tables and charts")
+    sets: dict[str, str] = Field(default_factory=dict,
+                                 description="linked parameters: dotted path -> expression of x, this factor's value "
+                                             "(e.g. '0.9 - x')")
 
     @property
     def name(self) -> str:
@@ -127,10 +147,17 @@ class SweepSpec(_Strict):
     overrides: dict[str, FactorValue] = Field(default_factory=dict)
     design: Design
     factors: list[Factor] = Field(min_length=1)
+    restaff: Literal["erlang-a", "simulation"] | None = Field(
+        default=None, description="staff every variant to the base scenario's targets before running it")
 
     @property
     def factor_paths(self) -> list[str]:
         return [factor.path for factor in self.factors]
+
+    @property
+    def parameter_paths(self) -> list[str]:
+        """Every scenario path a variant sets: the factors' and their linked parameters'."""
+        return self.factor_paths + [path for factor in self.factors for path in factor.sets]
 
 
 def load_sweep_file(path: str | Path) -> SweepSpec:
@@ -164,13 +191,12 @@ def design_problems(spec: SweepSpec) -> list[Problem]:
     """What the chosen design needs from each factor (values, a range, steps)."""
     problems: list[Problem] = []
     kind = spec.design.kind
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}  # path -> where it is set
     for index, factor in enumerate(spec.factors):
         where = join_path("factors", index)
         if factor.path in seen:
-            problems.append(Problem(join_path(where, "path"),
-                                    f"{factor.path!r} is already factors[{seen[factor.path]}]"))
-        seen.setdefault(factor.path, index)
+            problems.append(Problem(join_path(where, "path"), f"{factor.path!r} is already set by {seen[factor.path]}"))
+        seen.setdefault(factor.path, join_path(where, "path"))
         if (factor.low is None) != (factor.high is None):
             missing, given = ("high", "low") if factor.high is None else ("low", "high")
             problems.append(Problem(join_path(where, missing), f"required with {given}"))
@@ -181,6 +207,25 @@ def design_problems(spec: SweepSpec) -> list[Problem]:
         if factor.values is not None and factor.has_range:
             problems.append(Problem(where, "give either values or low + high, not both"))
         problems.extend(_design_needs(kind, factor, where))
+        problems.extend(_linked_problems(factor, where, seen))
+    return problems
+
+
+def _linked_problems(factor: Factor, where: str, seen: dict[str, str]) -> list[Problem]:
+    """Each linked parameter: a valid expression, numeric factor values, a path set only once."""
+    problems = []
+    if factor.sets and factor.values is not None and not all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) for value in factor.values):
+        problems.append(Problem(join_path(where, "values"), "a factor with linked parameters (sets) needs numbers"))
+    for path, text in factor.sets.items():
+        place = f'{join_path(where, "sets")}["{path}"]'
+        if path in seen:
+            problems.append(Problem(place, f"{path!r} is already set by {seen[path]}"))
+        seen.setdefault(path, place)
+        try:
+            parse_expression(text)
+        except ExpressionError as error:
+            problems.append(Problem(place, str(error)))
     return problems
 
 
