@@ -61,7 +61,10 @@ def test_calibrate_command_writes_scenario_and_report(excerpt_scenario):
     assert scenario.horizon.start_weekday == "friday"  # 1 January 1999
     report = excerpt_scenario.parent / "excerpt_report"
     assert (report / "index.md").exists()
-    assert {path.suffix for path in report.iterdir()} == {".md", ".png"}
+    assert {path.suffix for path in report.iterdir()} == {".md", ".png", ".csv"}
+    fits = pd.read_csv(report / "fit_handle_time.csv")
+    assert "PS" in set(fits["contact_type"]) and (fits["mean_seconds"] > 0).all()
+    assert set(pd.read_csv(report / "fit_patience.csv")["contact_type"]) >= {"PS", "all"}
     text = excerpt_scenario.read_text()
     assert "# handle time:" in text and "# patience:" in text and "queue boost" in text
 

@@ -63,7 +63,7 @@ def test_report_is_self_contained_with_tables_and_figures(results):
         assert all(height > 100 and width > 100 for height, width in _decoded_images(html).values())
     assert "Scenario comparison" in compare and "not distinguishable from noise" in compare
     compare_figures = _decoded_images(compare)
-    assert {"Cost breakdown", "Service level and abandon rate per interval (pooled over replications)"} \
+    assert {"Cost breakdown", "Service level and abandon rate per open interval (pooled over replications)"} \
         <= set(compare_figures)
     assert compare.count("<table>") >= 4  # comparison, budget and each scenario's KPIs
     sweep_figures = _decoded_images(sweep)

@@ -267,10 +267,22 @@ def run_backtest(plan: BacktestPlan, contacts: pd.DataFrame, replications: int =
     comparison = observed.rename(columns={"value": "observed", "base": "observed_base"})
     for name, column in _interval_columns(values).items():
         comparison[name] = column
+    comparison = _within_possible_range(comparison)
     comparison["inside"] = (comparison["observed"] >= comparison["pi_low"]) & (
         comparison["observed"] <= comparison["pi_high"])
     period_observed = _period_kpis(observed_counts, plan.dates)
     period_sim = np.array([[values_[kpi] for kpi in KPIS] for values_ in period_values]).T
     period = pd.DataFrame({"kpi": list(KPIS), "observed": [period_observed[kpi] for kpi in KPIS],
                            **_interval_columns(period_sim)}).drop(columns=["pi_low", "pi_high"])
-    return BacktestResult(plan, comparison, period, replications, in_system)
+    return BacktestResult(plan, comparison, _within_possible_range(period), replications, in_system)
+
+
+def _within_possible_range(table: pd.DataFrame) -> pd.DataFrame:
+    """Interval bounds cut to what each KPI can be: rates 0..1, volumes and times at least 0 (only
+    impossible values are cut, so nothing an observation could fall in)."""
+    table = table.copy()
+    rates = table["kpi"].isin(["abandon_rate", "abandon_rate_waited", "service_level"]).to_numpy()
+    for column in [name for name in ("ci_low", "ci_high", "pi_low", "pi_high") if name in table]:
+        values = table[column].to_numpy(float)
+        table[column] = np.where(rates, np.clip(values, 0.0, 1.0), np.clip(values, 0.0, None))
+    return table

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from analysis.outputs.files import atomic_write
 
 from .calibrate import CalibrationResult
+from .fit_tables import write_fit_tables
 from .plots import (
     plot_abandonment_hazard,
     plot_arrivals_by_hour,
@@ -70,9 +71,10 @@ def _figures(result: CalibrationResult, scenario_types: list[str]) -> list[tuple
 def write_fit_report(result: CalibrationResult, directory: str | Path, scenario_file: str,
                      scenario_comments: dict[str, list[str]], scenario_types: list[str],
                      progress=None) -> Path:
-    """Write the plots and ``index.md`` into ``directory``; return the page's path."""
+    """Write the plots, the fit tables (``fit_*.csv``) and ``index.md`` into ``directory``; return the page's path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    write_fit_tables(result, directory)
     lines = [f"# Calibration report: {scenario_file}", "",
              f"Log: {result.parse_report.source if result.parse_report else 'in memory'}; "
              f"{result.contacts} contacts, {result.first_date} to {result.last_date}.", "",

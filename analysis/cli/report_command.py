@@ -11,7 +11,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "report", help="write a self-contained HTML report of a results directory",
         description="Write one HTML file with the tables and charts (embedded PNGs) of a directory written by "
-                    "ccsim run, compare, sweep or breakeven. It needs nothing else to open, also offline.")
+                    "ccsim run, compare, sweep, breakeven, staff, schedule, calibrate (the scenario's _report "
+                    "folder or the folder holding it) or backtest. It needs nothing else to open, also offline.")
     parser.add_argument("results", help="results directory")
     parser.add_argument("--out", help="HTML file to write (default RESULTS/report.html)")
     parser.set_defaults(handler=_report)

@@ -29,8 +29,9 @@ def build_report(directory: str | Path) -> str:
         raise NothingToReport(f"{directory} is not a directory")
     sections = all_sections(directory)
     if not sections:
-        raise NothingToReport(f"{directory} holds no results (expected summary.json, intervals.csv, comparison.csv, "
-                              "sweep.json or breakeven.json, as written by ccsim run/compare/sweep/breakeven)")
+        raise NothingToReport(f"{directory} holds no results written by ccsim run, compare, sweep, breakeven, "
+                              "staff, schedule, calibrate or backtest (e.g. summary.json, comparison.csv, "
+                              "sweep.json, breakeven.json, hourly.csv or a calibration report's index.md)")
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return render_page(f"ccsim report: {directory.resolve().name}",
                        f"Generated {generated} by ccsim {package_version()} from {directory}", sections)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -30,6 +32,9 @@ td:first-child, th:first-child { text-align: left; }
 figure { margin: 1em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption, .note { color: #666; font-size: 13px; }
+.warning { color: #a50f15; font-size: 13px; }
+tr.miss td { background: #fde0dd; }
+pre { background: #f7f7f7; padding: .6em; overflow-x: auto; font-size: 12px; }
 """
 
 
@@ -43,11 +48,23 @@ class Section:
     def add_text(self, text: str) -> None:
         self.blocks.append(f'<p class="note">{html.escape(text)}</p>')
 
-    def add_table(self, table: pd.DataFrame, caption: str = "", max_rows: int = 60) -> None:
-        self.blocks.append(table_html(table, caption, max_rows))
+    def add_warning(self, text: str) -> None:
+        self.blocks.append(f'<p class="warning">{html.escape(text)}</p>')
+
+    def add_preformatted(self, text: str) -> None:
+        self.blocks.append(f"<pre>{html.escape(text)}</pre>")
+
+    def add_table(self, table: pd.DataFrame, caption: str = "", max_rows: int = 60,
+                  marked: Sequence[bool] | None = None) -> None:
+        """``marked``: rows to highlight (e.g. intervals that miss a target), one flag per row."""
+        self.blocks.append(table_html(table, caption, max_rows, marked))
 
     def add_figure(self, figure: Figure, caption: str) -> None:
         self.blocks.append(figure_html(figure, caption))
+
+    def add_png(self, path: Path, caption: str) -> None:
+        """An image file the results directory already holds, embedded."""
+        self.blocks.append(png_html(path.read_bytes(), caption))
 
 
 def _cell(value) -> str:
@@ -60,12 +77,15 @@ def _cell(value) -> str:
     return str(value)
 
 
-def table_html(table: pd.DataFrame, caption: str = "", max_rows: int = 60) -> str:
+def table_html(table: pd.DataFrame, caption: str = "", max_rows: int = 60,
+               marked: Sequence[bool] | None = None) -> str:
     """An escaped HTML table; longer tables are cut with a note saying how many rows are left out."""
     shown = table.head(max_rows)
+    flags = list(marked)[:max_rows] if marked is not None else [False] * len(shown)
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in row) + "</tr>"
-                   for row in shown.itertuples(index=False))
+    body = "".join(('<tr class="miss">' if flag else "<tr>")
+                   + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in row) + "</tr>"
+                   for row, flag in zip(shown.itertuples(index=False), flags))
     note = f"{caption} " if caption else ""
     if len(table) > max_rows:
         note += f"(first {max_rows} of {len(table)} rows; the CSV file has them all)"
@@ -77,7 +97,12 @@ def table_html(table: pd.DataFrame, caption: str = "", max_rows: int = 60) -> st
 
 def figure_html(figure: Figure, caption: str) -> str:
     """The figure as an embedded PNG with a caption."""
-    data = base64.b64encode(png_bytes(figure)).decode("ascii")
+    return png_html(png_bytes(figure), caption)
+
+
+def png_html(png: bytes, caption: str) -> str:
+    """PNG bytes as an embedded image with a caption."""
+    data = base64.b64encode(png).decode("ascii")
     alt = html.escape(caption, quote=True)
     return (f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")

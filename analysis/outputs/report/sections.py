@@ -1,186 +1,111 @@
 """Report sections for whatever a results directory holds.
 
-Recognised files (as written by ``ccsim run``, ``compare``, ``sweep`` and
-``breakeven``): ``summary.json`` and ``intervals.csv`` (a run, at the top
-or one per scenario folder), ``comparison.csv``/``comparison.json``,
-``budget.csv``, ``sweep.json``/``variants.csv``/``frontier.csv``,
-``tornado_*.csv``, ``sobol_*.csv``, ``morris_*.csv`` and
-``breakeven.json``/``breakeven.csv``. Figures are drawn again from the
-tables, so a directory without PNG files still gets its charts.
+Every directory the command line writes is recognised by its files:
+
+* ``ccsim run``: ``summary.json`` with ``kpis``, ``intervals.csv``, ``days.csv``;
+* ``ccsim compare``: ``comparison.csv``/``comparison.json``, ``budget.csv``, one run folder per scenario;
+* ``ccsim sweep``: ``sweep.json``, ``variants.csv``, ``crossings.csv``, ``budget.csv``, ``frontier.csv``,
+  ``tornado_*``/``sobol_*``/``morris_*`` tables;
+* ``ccsim breakeven``: ``breakeven.json``/``breakeven.csv``;
+* ``ccsim staff``: ``summary.json`` with ``plans``, ``requirements.csv``, ``staffing*.png``;
+* ``ccsim schedule``: ``summary.json`` with ``options``, rosters and ``schedule.csv`` per option;
+* ``ccsim calibrate``: the ``<scenario>_report/`` folder (``index.md``, ``fit_*.csv``, plots), or the
+  folder holding it;
+* ``ccsim backtest``: ``hourly.csv``, ``period.csv``, ``errors.csv``, ``backtest*.png``.
+
+Charts of runs and studies are drawn again from the tables, so a directory
+without PNG files still gets them; staffing, scheduling and calibration
+plots are embedded as written. A part that cannot be read (a damaged or
+foreign file) becomes a section saying so instead of stopping the report.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.outputs import plots
-from analysis.studies.budget import TOTAL
-
+from .calibration_sections import backtest_sections, calibration_sections, fit_report_folders, is_backtest
 from .page import Section
+from .planning_sections import is_schedule, is_staffing, schedule_sections, staffing_sections
+from .run_sections import comparison_sections, read_json, run_sections
+from .study_sections import break_even_sections, budget_sections, sweep_sections
 
-MAX_BUDGET_BARS = 40
+KINDS = ("run", "compare", "sweep", "breakeven", "staff", "schedule", "calibrate", "backtest")
 
 
-def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def result_kind(folder: Path) -> str | None:
+    """Which command wrote ``folder`` (one of :data:`KINDS`), or None."""
+    summary = _summary(folder)
+    if (folder / "comparison.csv").exists():
+        return "compare"
+    if (folder / "sweep.json").exists():
+        return "sweep"
+    if is_staffing(summary):
+        return "staff"
+    if is_schedule(summary):
+        return "schedule"
+    if is_backtest(folder):
+        return "backtest"
+    if (folder / "breakeven.json").exists():
+        return "breakeven"
+    if "kpis" in summary or (folder / "intervals.csv").exists():
+        return "run"
+    if fit_report_folders(folder):
+        return "calibrate"
+    return None
 
 
-def run_sections(folder: Path, label: str) -> list[Section]:
-    """KPIs, costs and interval charts of one run folder (``summary.json`` and/or ``intervals.csv``)."""
-    sections = []
-    summary_path, intervals_path = folder / "summary.json", folder / "intervals.csv"
-    if summary_path.exists():
-        summary = _read_json(summary_path)
-        section = Section(f"{label}: KPIs")
-        provenance = summary.get("provenance", {})
-        section.add_text(f"{provenance.get('replications', '?')} replication(s), seed {provenance.get('seed', '?')}, "
-                         f"ccsim {provenance.get('version', '?')}")
-        kpis = pd.DataFrame([{"KPI": name, "mean": value["mean"],
-                              "95% CI low": (value.get("ci95") or [None, None])[0],
-                              "95% CI high": (value.get("ci95") or [None, None])[1], "unit": value.get("unit", "")}
-                             for name, value in summary.get("kpis", {}).items()]).astype({"mean": float})
-        section.add_table(kpis.fillna(float("nan")), max_rows=200)
-        costs = summary.get("cost_breakdown")
-        if costs:
-            breakdown = pd.DataFrame([costs], index=pd.Index([label], name="scenario"))
-            breakdown[TOTAL] = breakdown.sum(axis=1)
-            section.add_table(breakdown.reset_index(), "Mean cost per component")
-        sections.append(section)
-    if intervals_path.exists():
-        intervals = pd.read_csv(intervals_path)
-        target = None
-        if summary_path.exists():
-            target = _read_json(summary_path).get("provenance", {}).get("scenario", {}) \
-                .get("service_level", {}).get("target")
-        section = Section(f"{label}: intervals")
-        section.add_figure(plots.interval_service_level_figure(intervals, target, f"{label}: service level"),
-                           "Service level and abandon rate per interval (pooled over replications)")
-        section.add_figure(plots.staffing_figure(intervals, f"{label}: demand and staffing"),
-                           "Contacts offered and agents scheduled, available and on duty per interval")
-        sections.append(section)
+def _summary(folder: Path) -> dict:
+    path = folder / "summary.json"
+    try:
+        return read_json(path) if path.exists() else {}
+    except ValueError:
+        return {}
+
+
+def _comparison(folder: Path) -> list[Section]:
+    labels = read_json(folder / "comparison.json").get("scenarios", []) if (folder / "comparison.json").exists() \
+        else []
+    sections = _safely("comparison", comparison_sections, folder)
+    currency = next((_currency(folder / label) for label in labels if _currency(folder / label)), "")
+    sections += _safely("budget", lambda path: budget_sections(path, "scenario", currency), folder)
+    for label in labels:
+        sections += _safely(f"scenario {label}", lambda path, name=label: run_sections(path / name, name), folder)
     return sections
 
 
-def comparison_sections(folder: Path) -> list[Section]:
-    path = folder / "comparison.csv"
-    if not path.exists():
-        return []
-    meta = _read_json(folder / "comparison.json") if (folder / "comparison.json").exists() else {}
-    table = pd.read_csv(path)
-    section = Section("Scenario comparison")
-    section.add_text(f"{meta.get('replications', '?')} replication(s) per scenario on common random numbers "
-                     f"(seed {meta.get('seed', '?')}); differences are paired against "
-                     f"{meta.get('reference', 'the first')}. "
-                     "A difference whose 95% CI contains zero is not distinguishable from noise.")
-    shown = table[["kpi", "scenario", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "distinguishable"]]
-    section.add_table(shown, max_rows=len(shown))
-    return [section]
+def _currency(folder: Path) -> str:
+    return str((_summary(folder).get("provenance", {}).get("scenario") or {}).get("currency") or "")
 
 
-def budget_sections(folder: Path, by: str) -> list[Section]:
-    path = folder / "budget.csv"
-    if not path.exists():
-        return []
-    budget = pd.read_csv(path)
-    key = budget.columns[0]
-    section = Section("Budget")
-    section.add_table(budget, f"Mean cost per component and {by}")
-    if len(budget) <= MAX_BUDGET_BARS:
-        section.add_figure(plots.cost_breakdown_figure(budget.set_index(key), key), "Cost breakdown")
-    return [section]
+BUILDERS: dict[str, Callable[[Path], list[Section]]] = {
+    "run": lambda folder: run_sections(folder, folder.resolve().name),
+    "compare": _comparison,
+    "sweep": sweep_sections,
+    "breakeven": break_even_sections,
+    "staff": lambda folder: staffing_sections(folder, _summary(folder)),
+    "schedule": lambda folder: schedule_sections(folder, _summary(folder)),
+    "calibrate": calibration_sections,
+    "backtest": backtest_sections,
+}
 
 
-def sweep_sections(folder: Path) -> list[Section]:
-    if not (folder / "sweep.json").exists():
-        return []
-    meta = _read_json(folder / "sweep.json")
-    spec = meta.get("spec", {})
-    section = Section(f"Sweep {meta.get('name', '')}")
-    section.add_text(f"{spec.get('design', {}).get('kind', '?')} design: {meta.get('variants', '?')} variant(s) x "
-                     f"{meta.get('replications', '?')} replication(s), seed {meta.get('seed', '?')}, "
-                     f"common random numbers across variants.")
-    factors = pd.DataFrame(spec.get("factors", []))
-    if not factors.empty:
-        section.add_table(factors.dropna(axis=1, how="all"), "Factors")
-    if not (folder / "results.csv").exists():
-        section.add_text("The sweep has not finished: results.csv is missing.")
-    if (folder / "variants.csv").exists():
-        section.add_table(pd.read_csv(folder / "variants.csv"), "Mean KPIs per variant", max_rows=40)
-    sections = [section]
-    sections.extend(budget_sections(folder, "variant"))
-    sections.extend(frontier_sections(folder))
-    sections.extend(sensitivity_sections(folder))
-    return sections
-
-
-def frontier_sections(folder: Path) -> list[Section]:
-    path = folder / "frontier.csv"
-    if not path.exists():
-        return []
-    frontier = pd.read_csv(path)
-    cost, benefit = [column for column in frontier.columns if column not in ("variant", "efficient")][:2]
-    section = Section("Cost and benefit")
-    section.add_figure(plots.frontier_figure(frontier, cost, benefit),
-                       f"Mean {benefit} against mean {cost} per variant; the line joins the efficient variants")
-    section.add_table(frontier[frontier["efficient"]], "Efficient variants (no other is cheaper and better)")
-    return [section]
-
-
-def sensitivity_sections(folder: Path) -> list[Section]:
-    sections = []
-    for path in sorted(folder.glob("tornado_*.csv")):
-        kpi = path.stem.removeprefix("tornado_")
-        table = pd.read_csv(path)
-        section = Section(f"Tornado: {kpi}")
-        section.add_figure(plots.tornado_figure(table, kpi), f"Swing of {kpi} as each factor moves alone")
-        section.add_table(table)
-        sections.append(section)
-    for kind, label in (("sobol", "Sobol' indices"), ("morris", "Morris screening")):
-        for path in sorted(folder.glob(f"{kind}_*.csv")):
-            kpi = path.stem.removeprefix(f"{kind}_")
-            table = pd.read_csv(path)
-            section = Section(f"{label}: {kpi}")
-            section.add_figure(plots.indices_figure(table, kpi), f"{label} of {kpi} with 95% bootstrap CIs")
-            section.add_table(table)
-            sections.append(section)
-    return sections
-
-
-def break_even_sections(folder: Path) -> list[Section]:
-    path = folder / "breakeven.json"
-    if not path.exists():
-        return []
-    study = _read_json(path)
-    section = Section("Break-even")
-    goal = f"equals that of {study['against']}" if study.get("against") else f"reaches {study.get('target')}"
-    value = study.get("value")
-    if value is None:
-        section.add_text(f"{study['kpi']} never {goal} in the grid of {study['parameter']}: {study.get('message', '')}")
-    else:
-        section.add_text(f"{study['kpi']} {goal} at {study['parameter']} = {value:.6g} "
-                         f"(95% CI {study['low']:.6g} .. {study['high']:.6g}, "
-                         f"{study['replications']} replications per grid value).")
-    grid = pd.Series(study["grid"], dtype=float).to_numpy()
-    gap = pd.Series(study["mean_gap"], dtype=float).to_numpy()
-    nan = float("nan")
-    section.add_figure(plots.crossing_figure(grid, gap, value if value is not None else nan,
-                                             study.get("low") or nan, study.get("high") or nan, study["kpi"]),
-                       "Mean gap to the target over the grid, and the break-even point with its CI")
-    return [section]
+def _safely(what: str, build: Callable[[Path], list[Section]], folder: Path) -> list[Section]:
+    """The sections ``build`` makes, or one saying what could not be read."""
+    try:
+        return build(folder)
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        section = Section(f"{what}: could not be read")
+        section.add_warning(f"{type(error).__name__}: {error}")
+        return [section]
 
 
 def all_sections(folder: Path) -> list[Section]:
     """Every section the folder supports, in reading order."""
-    if (folder / "comparison.csv").exists():
-        sections = comparison_sections(folder) + budget_sections(folder, "scenario")
-        for label in _read_json(folder / "comparison.json").get("scenarios", []) \
-                if (folder / "comparison.json").exists() else []:
-            sections.extend(run_sections(folder / label, label))
-    elif (folder / "sweep.json").exists():
-        sections = sweep_sections(folder)
-    else:
-        sections = run_sections(folder, folder.name)
-    return sections + break_even_sections(folder)
+    kind = result_kind(folder)
+    if kind is None:
+        return []
+    sections = _safely(kind, BUILDERS[kind], folder)
+    if kind != "breakeven":  # a break-even answer written into another kind's folder
+        sections += _safely("break-even", break_even_sections, folder)
+    return sections

@@ -1,0 +1,153 @@
+"""Report sections of studies: sweeps (variants, budget, frontier, KPI against each factor,
+sensitivity) and break-even searches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.outputs import plots
+from analysis.studies.sweep.factor_effects import FACTOR_KPIS, crossing_table, factor_lines, is_numeric, targets_of
+
+from .formatting import blank_missing, column_kind, format_value, formatted
+from .page import Section
+from .run_sections import read_json
+
+MAX_BUDGET_BARS = 40
+
+
+def budget_sections(folder: Path, by: str, currency: str = "") -> list[Section]:
+    path = folder / "budget.csv"
+    if not path.exists():
+        return []
+    budget = pd.read_csv(path)
+    key = budget.columns[0]
+    section = Section("Budget")
+    section.add_table(formatted(budget, currency, kinds={key: None}), f"Mean cost per component and {by}")
+    if len(budget) <= MAX_BUDGET_BARS:
+        section.add_figure(plots.cost_breakdown_figure(budget.set_index(key), key), "Cost breakdown")
+    return [section]
+
+
+def sweep_sections(folder: Path) -> list[Section]:
+    if not (folder / "sweep.json").exists():
+        return []
+    meta = read_json(folder / "sweep.json")
+    spec = meta.get("spec", {})
+    currency = str((meta.get("base_scenario") or {}).get("currency") or "")
+    section = Section(f"Sweep {meta.get('name', '')}")
+    restaff = meta.get("restaff")
+    section.add_text(f"{spec.get('design', {}).get('kind', '?')} design: {meta.get('variants', '?')} variant(s) x "
+                     f"{meta.get('replications', '?')} replication(s), seed {meta.get('seed', '?')}, "
+                     "common random numbers across variants."
+                     + (f" Every variant re-staffed to the scenario's targets by {restaff} before it ran."
+                        if restaff else ""))
+    factors = pd.DataFrame(spec.get("factors", []))
+    if not factors.empty:
+        section.add_table(factors.dropna(axis=1, how="all").astype(str), "Factors")
+    if not (folder / "results.csv").exists():
+        section.add_text("The sweep has not finished: results.csv is missing.")
+    sections = [section]
+    if (folder / "variants.csv").exists():
+        variants = pd.read_csv(folder / "variants.csv")
+        section.add_table(formatted(variants, currency, kinds={"variant": None}),
+                          "KPIs per variant: mean and 95% CI over replications", max_rows=40)
+        sections.extend(factor_sections(folder, variants, meta))
+    sections.extend(budget_sections(folder, "variant", currency))
+    sections.extend(frontier_sections(folder))
+    sections.extend(sensitivity_sections(folder))
+    return sections
+
+
+def factor_sections(folder: Path, variants: pd.DataFrame, meta: dict) -> list[Section]:
+    """Each headline KPI against each numeric factor, with the targets and where the KPIs cross them."""
+    spec = meta.get("spec", {})
+    factors = [(factor["path"], factor.get("label") or factor["path"]) for factor in spec.get("factors", [])]
+    kind = spec.get("design", {}).get("kind", "")
+    summary = read_json(folder / "summary.json") if (folder / "summary.json").exists() else {}
+    targets = summary.get("targets") or targets_of((meta.get("base_scenario") or {}).get("service_level"))
+    path = folder / "crossings.csv"
+    crossings = pd.read_csv(path) if path.exists() else crossing_table(variants, factors, kind, targets)
+    section = Section("KPIs against the factors")
+    for factor_path, label in factors:
+        if factor_path not in variants or not is_numeric(variants[factor_path]):
+            continue
+        lines = factor_lines(variants, [p for p, _ in factors], factor_path, kind)
+        section.add_figure(plots.kpi_factor_figure(variants, factor_path, label, FACTOR_KPIS, lines, targets,
+                                                   crossings),
+                           f"Headline KPIs against {label}: mean and 95% CI per variant, targets dashed, "
+                           "crossings dotted")
+    if not section.blocks:
+        return []
+    if len(crossings):
+        shown = crossings.copy()
+        shown["target"] = [format_value(value, column_kind(kpi)) for value, kpi in zip(shown["target"],
+                                                                                        shown["kpi"])]
+        section.add_table(blank_missing(shown.drop(columns=["path"])),
+                          "Where a KPI crosses its target: linear between neighbouring variants; band: where the "
+                          "95% CI limits cross it")
+    elif targets:
+        section.add_text("No KPI crosses its target within the factors' ranges.")
+    return [section]
+
+
+def frontier_sections(folder: Path) -> list[Section]:
+    path = folder / "frontier.csv"
+    if not path.exists():
+        return []
+    frontier = pd.read_csv(path)
+    cost, benefit = [column for column in frontier.columns if column not in ("variant", "efficient")][:2]
+    section = Section("Cost and benefit")
+    section.add_figure(plots.frontier_figure(frontier, cost, benefit),
+                       f"Mean {benefit} against mean {cost} per variant; the line joins the efficient variants")
+    section.add_table(frontier[frontier["efficient"]], "Efficient variants (no other is cheaper and better)")
+    return [section]
+
+
+def sensitivity_sections(folder: Path) -> list[Section]:
+    sections = []
+    for path in sorted(folder.glob("tornado_*.csv")):
+        kpi = path.stem.removeprefix("tornado_")
+        table = pd.read_csv(path)
+        section = Section(f"Tornado: {kpi}")
+        section.add_figure(plots.tornado_figure(table, kpi), f"Swing of {kpi} as each factor moves alone")
+        section.add_table(table)
+        sections.append(section)
+    for kind, label in (("sobol", "Sobol' indices"), ("morris", "Morris screening")):
+        for path in sorted(folder.glob(f"{kind}_*.csv")):
+            kpi = path.stem.removeprefix(f"{kind}_")
+            table = pd.read_csv(path)
+            section = Section(f"{label}: {kpi}")
+            section.add_figure(plots.indices_figure(table, kpi), f"{label} of {kpi} with 95% bootstrap CIs")
+            section.add_table(table)
+            sections.append(section)
+    return sections
+
+
+def break_even_sections(folder: Path) -> list[Section]:
+    path = folder / "breakeven.json"
+    if not path.exists():
+        return []
+    study = read_json(path)
+    section = Section("Break-even")
+    goal = f"equals that of {study['against']}" if study.get("against") else f"reaches {study.get('target')}"
+    value = study.get("value")
+    if value is None:
+        section.add_text(f"{study['kpi']} never {goal} in the grid of {study['parameter']}: {study.get('message', '')}")
+    else:
+        section.add_text(f"{study['kpi']} {goal} at {study['parameter']} = {value:.6g} "
+                         f"(95% CI {study['low']:.6g} .. {study['high']:.6g}, "
+                         f"{study['replications']} replications per grid value).")
+    grid = pd.Series(study["grid"], dtype=float).to_numpy()
+    gap = pd.Series(study["mean_gap"], dtype=float).to_numpy()
+    nan = float("nan")
+    section.add_figure(plots.crossing_figure(grid, gap, value if value is not None else nan,
+                                             study.get("low") or nan, study.get("high") or nan, study["kpi"]),
+                       "Mean gap to the target over the grid, and the break-even point with its CI")
+    if (folder / "breakeven.csv").exists():
+        runs = pd.read_csv(folder / "breakeven.csv")
+        means = runs.groupby(study["parameter"], sort=True)[[study["kpi"], "gap"]].mean().reset_index()
+        section.add_table(formatted(means, kinds={study["parameter"]: None}),
+                          "Mean KPI and gap per grid value")
+    return [section]
