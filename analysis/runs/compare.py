@@ -106,14 +106,18 @@ class Comparison:
         return cost_breakdown_table(self.replication_table(), by="scenario")
 
     def widest_half_width(self, kpi: str, confidence: float = 0.95) -> float:
-        """The widest CI half-width of ``kpi`` over scenario means and paired differences (NaN if any is undefined)."""
-        table = self.comparison_table(confidence)
-        rows = table[table["kpi"] == kpi]
-        if rows.empty:
+        """The widest CI half-width of ``kpi`` over scenario means and paired differences (NaN if any is undefined).
+
+        The t half-width, before an interval is cut to the KPI's possible range: a cut interval looks
+        narrower without being more precise."""
+        tables = {label: experiment.kpi_table() for label, experiment in self.experiments.items()}
+        reference = tables[self.reference]
+        if kpi not in reference.columns:
             raise ValueError(f"unknown KPI {kpi!r}")
-        widths = pd.concat([(rows["ci_high"] - rows["ci_low"]) / 2,
-                            (rows["diff_high"] - rows["diff_low"])[rows["scenario"] != self.reference] / 2])
-        return math.nan if widths.isna().any() else float(widths.max())
+        widths = [estimate(table[kpi].to_numpy(float), confidence).t_half_width for table in tables.values()]
+        widths += [paired_difference(table[kpi], reference[kpi], confidence).t_half_width
+                   for label, table in tables.items() if label != self.reference]
+        return math.nan if any(math.isnan(width) for width in widths) else float(max(widths))
 
 
 def _comparison_row(kpi: str, label: str, values: pd.Series, reference: pd.Series, is_reference: bool,
