@@ -98,3 +98,23 @@ def test_per_day_table_leaves_out_idle_closed_days_and_pools_like_intervals(tmp_
     pooled = (saturday["service_level"] * saturday["offered_to_queue"]).sum() / saturday["offered_to_queue"].sum()
     assert written["service_level"].iloc[0] == pytest.approx(pooled)
     assert written["paid_hours"].iloc[0] == pytest.approx(saturday["paid_hours"].sum())
+
+
+def test_interval_charts_draw_open_hours_only_with_day_and_hour_ticks():
+    from analysis.outputs.plots import interval_service_level_figure, timeline
+
+    rows = [{"day": day, "weekday": weekday, "interval_start": f"{hour:02d}:{minute:02d}",
+             "open": 8 <= hour < 12, "offered": 10.0 if 8 <= hour < 12 else 0.0, "service_level": 0.9,
+             "abandon_rate": 0.01}
+            for day, weekday in ((1, "monday"), (2, "tuesday")) for hour in range(24) for minute in (0, 30)]
+    intervals = pd.DataFrame(rows)
+    line = timeline(intervals)
+    assert len(line.rows) == 16 and set(line.rows["open"]) == {True}
+    assert list(line.x[:8]) == list(range(8)) and line.x[8] == 9  # a one-slot gap overnight
+    assert line.labels[0] == "Mon d1\n08:00" and "Tue d2\n08:00" in line.labels
+    assert "10:00" in line.labels and not any(label.startswith("00:") for label in line.labels)
+    assert [list(part) for part in line.segments()] == [list(range(8)), list(range(8, 16))]
+    legacy = timeline(intervals.drop(columns=["open"]))  # files written before `open`: rows with contacts
+    assert len(legacy.rows) == 16
+    figure = interval_service_level_figure(intervals, 0.8)
+    assert len(figure.axes[0].lines) == 2 * 2 + 1 + 1  # two KPIs x two days, the target, the day separator

@@ -254,7 +254,7 @@ def _scaled(values: pd.Series, kpi: str) -> pd.Series:
 
 def kpi_factor_figure(variants: pd.DataFrame, path: str, label: str, kpis: Sequence[str], lines: Sequence,
                       targets: Mapping[str, float], crossings: pd.DataFrame | None = None,
-                      title: str = "") -> Figure:
+                      title: str = "", currency: str = "") -> Figure:
     """One panel per KPI against a sweep factor: mean and 95% CI per variant, the target, crossings.
 
     ``lines``: objects with ``x``, ``label`` and ``kpi(name) -> (mean, low, high)`` (see
@@ -289,7 +289,8 @@ def kpi_factor_figure(variants: pd.DataFrame, path: str, label: str, kpis: Seque
                 axes.axvline(row.value, color="#d94801", linestyle=":", linewidth=1.2)
                 axes.annotate(f"{row.value:.3g}", (row.value, targets.get(kpi, 0) * scale), fontsize=7,
                               color="#d94801", xytext=(3, 3), textcoords="offset points")
-        axes.set_title(kpi.replace("_", " ") + (" (%)" if scale == 100 else ""), fontsize=9)
+        unit = " (%)" if scale == 100 else (f" ({currency})" if currency and kpi.endswith("_cost") else "")
+        axes.set_title(kpi.replace("_", " ") + unit, fontsize=9)
         axes.set_xlabel(label, fontsize=8)
         axes.tick_params(labelsize=7)
         if position == 0 and (len(lines) > 1 or kpi in targets):

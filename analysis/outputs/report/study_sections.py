@@ -63,6 +63,7 @@ def sweep_sections(folder: Path) -> list[Section]:
 def factor_sections(folder: Path, variants: pd.DataFrame, meta: dict) -> list[Section]:
     """Each headline KPI against each numeric factor, with the targets and where the KPIs cross them."""
     spec = meta.get("spec", {})
+    currency = str((meta.get("base_scenario") or {}).get("currency") or "")
     factors = [(factor["path"], factor.get("label") or factor["path"]) for factor in spec.get("factors", [])]
     kind = spec.get("design", {}).get("kind", "")
     summary = read_json(folder / "summary.json") if (folder / "summary.json").exists() else {}
@@ -75,7 +76,7 @@ def factor_sections(folder: Path, variants: pd.DataFrame, meta: dict) -> list[Se
             continue
         lines = factor_lines(variants, [p for p, _ in factors], factor_path, kind)
         section.add_figure(plots.kpi_factor_figure(variants, factor_path, label, FACTOR_KPIS, lines, targets,
-                                                   crossings),
+                                                   crossings, currency=currency),
                            f"Headline KPIs against {label}: mean and 95% CI per variant, targets dashed, "
                            "crossings dotted")
     if not section.blocks:

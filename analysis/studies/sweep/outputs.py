@@ -131,7 +131,7 @@ def _factor_figures(outcome: SweepOutcome, variants: pd.DataFrame, crossings: pd
             continue
         lines = factor_lines(variants, paths, factor.path, outcome.spec.design.kind)
         figure = plots.kpi_factor_figure(variants, factor.path, factor.name, FACTOR_KPIS, lines,
-                                         sweep_targets(outcome), crossings)
+                                         sweep_targets(outcome), crossings, currency=outcome.base.currency)
         written.append(plots.save_png(figure, outcome.directory / f"factor_{number}.png"))
     return written
 
