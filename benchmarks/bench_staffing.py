@@ -61,8 +61,10 @@ def main() -> None:
     not_missing = result.confirmation.not_shown_to_miss(targets, settings.confidence, args.scope)
     if args.scope == "interval":
         confirmed, not_missing = confirmed & with_contacts, not_missing[with_contacts]
-    print(f"held out: {int(confirmed.sum())} of {not_missing.size} meet the target at "
-          f"{settings.confidence:.0%} confidence, {int(not_missing.sum())} not shown to miss it")
+    missing = int((~not_missing).sum())
+    print(f"held out, of {not_missing.size} with contacts: {int(confirmed.sum())} meet the target, {missing} miss "
+          f"it and {not_missing.size - int(confirmed.sum()) - missing} cannot be told apart from it at "
+          f"{settings.confidence:.0%} confidence")
 
 
 if __name__ == "__main__":
