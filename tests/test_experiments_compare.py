@@ -80,6 +80,8 @@ def test_compare_command_writes_tables_and_summaries(tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "diff vs tiny" in printed and "not distinguishable from noise" in printed
+    assert " pp" in printed.split("service_level")[1].split("asa_seconds")[0]  # share differences in points
+    assert "warning: cheaper: service_level: 95% CI half-width is" in printed  # 3 replications cannot tell
     replications = pd.read_csv(out / "replications.csv")
     assert list(replications["scenario"].unique()) == ["tiny", "cheaper", "tiny_2"]
     assert {"cost:wages", "cost:on_costs", "cost:fixed", "total_cost"} <= set(replications.columns)

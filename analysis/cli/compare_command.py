@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from analysis.metrics.kpis import KPI_UNITS
+from analysis.metrics.stats import precision_warnings
 from analysis.runs.compare import PrecisionTarget, comparison_text, run_comparison, write_comparison
 from analysis.runs.execution import ExecutionPlan
 
@@ -64,6 +65,9 @@ def _compare(args) -> int:
         stages = ", ".join(f"{n} reps: {width:.4g}" for n, width in comparison.history)
         print(f"widest 95% CI half-width of {precision.kpi} by stage: {stages} (target {precision.half_width:g})")
     print(comparison_text(comparison))
+    for label, experiment in comparison.experiments.items():
+        for warning in precision_warnings(experiment.kpi_table()):
+            print(f"warning: {label}: {warning.text()}")
     out = Path(args.out) if args.out else Path("results") / f"compare_{next(iter(scenarios))}"
     write_comparison(comparison, out, command=["ccsim", *sys.argv[1:]])
     print(f"results written to {out}/")
