@@ -41,7 +41,8 @@ def folders(tmp_path_factory):
         "backtest": ["backtest", str(EXCERPT), str(root / "calibrate" / "excerpt.toml"), "--format", "technion",
                      "--end", "1999-01-03", *QUICK],
     }
-    assert main(["calibrate", str(EXCERPT), "--format", "technion", "--out", str(root / "calibrate" / "excerpt.toml")]) == 0
+    calibrated = root / "calibrate" / "excerpt.toml"
+    assert main(["calibrate", str(EXCERPT), "--format", "technion", "--out", str(calibrated)]) == 0
     for kind, arguments in commands.items():
         assert main([*arguments, "--out", str(root / kind)]) == 0, kind
     return root

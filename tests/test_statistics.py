@@ -89,7 +89,8 @@ def test_precision_warnings_name_wide_headline_kpis_with_the_replications_needed
     warning = warnings[0]
     assert warning.replications == 3 and warning.replications_needed > 3
     assert "about" in warning.text() and "replications would bring it to 5%" in warning.text()
-    assert "no confidence interval" in precision_warnings({"total_cost": [5.0]})[0].text()
+    single = precision_warnings({"total_cost": [5.0], "service_level": [0.8]})
+    assert len(single) == 1 and "one replication gives no confidence intervals" in single[0].text()
 
 
 def test_differences_of_shares_are_percentage_points():

@@ -185,7 +185,7 @@ class PrecisionWarning:
 
     def text(self) -> str:
         if self.replications < 2:
-            return f"{self.kpi}: one replication gives no confidence interval; run several (e.g. --reps 10)"
+            return "one replication gives no confidence intervals; run several (e.g. --reps 10) to judge precision"
         more = (f"about {self.replications_needed} replications would bring it to {PRECISION_SHARE:.0%}"
                 if self.replications_needed else "more replications are needed")
         return (f"{self.kpi}: 95% CI half-width is {self.relative_half_width:.0%} of the mean with "
@@ -199,16 +199,16 @@ class PrecisionWarning:
 
 def precision_warnings(table: Mapping[str, object], kpis: tuple[str, ...] = HEADLINE_KPIS,
                        share: float = PRECISION_SHARE, confidence: float = 0.95) -> list[PrecisionWarning]:
-    """Headline KPIs of a replications table whose t half-width exceeds ``share`` of the mean."""
+    """Headline KPIs of a replications table whose t half-width exceeds ``share`` of the mean (one
+    warning for all when there is a single replication)."""
+    present = [name for name in kpis if name in table]
+    if present and len(np.asarray(table[present[0]])) == 1:
+        return [PrecisionWarning("all", math.nan, math.nan, math.inf, 1, None)]
     warnings = []
-    for name in kpis:
-        if name not in table:
-            continue
+    for name in present:
         values = np.asarray(table[name], dtype=float)
         found = estimate(values, confidence)
         if found.count < 2 or not found.mean or math.isnan(found.t_half_width):
-            if found.count == 1 and found.mean:
-                warnings.append(PrecisionWarning(name, found.mean, math.nan, math.inf, 1, None))
             continue
         relative = found.t_half_width / abs(found.mean)
         if relative > share:

@@ -8,7 +8,6 @@ import pandas as pd
 
 from .formatting import blank_missing, column_kind, format_value, formatted, interval_text
 from .page import Section
-from .run_sections import read_json
 
 REQUIREMENT_COLUMNS = ("day", "weekday", "interval_start", "volume", "offered_load", "erlang_c_agents",
                        "erlang_a_agents", "agents", "headcount_exact", "headcount", "predicted_service_level",

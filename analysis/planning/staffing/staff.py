@@ -260,7 +260,8 @@ def headcount_rounding(unit: StaffedUnit, agents: np.ndarray, workload: Workload
             "example": {"day": int(day) + 1, "interval_start": format_time_of_day(int(interval) *
                                                                                   workload.interval_seconds),
                         "agents": need, "shrinkage": shrinkage, "exact_headcount": exact,
-                        "headcount": unit.headcount_for(need), f"headcount_{other.rounding}": other.headcount_for(need)}}
+                        "headcount": unit.headcount_for(need),
+                        f"headcount_{other.rounding}": other.headcount_for(need)}}
 
 
 def _kpi_estimate(name: str, values: list[float]) -> dict:
