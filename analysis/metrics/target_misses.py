@@ -32,7 +32,10 @@ from .stats import NON_NEGATIVE, SHARE, RatioEstimates, Support, ratio_estimates
 
 KEYS = ("day", "interval")
 # Per-interval agent counts that do not add up over a day.
-_NOT_DAILY = ("interval_start", "agents_on_duty", "scheduled_agents", "available_agents", "vendor_seats")
+_NOT_DAILY = ("interval_start", "agents_on_duty", "agents_away", "scheduled_agents", "available_agents",
+              "vendor_seats")
+# Agent counts per interval that become agent hours per day (duty and away seconds / 3600).
+_AGENT_HOURS = {"agents_on_duty": "agent_hours_on_duty", "agents_away": "agent_hours_away"}
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,9 @@ def day_table(scenario: Scenario, per_replication: list[pd.DataFrame], confidenc
     each target's CI and the targets the day misses."""
     daily = daily_sums(per_replication)
     table = summarize_intervals(daily, SECONDS_PER_DAY, scenario.horizon.start_weekday)
-    if "agents_on_duty" in table:
-        table.insert(table.columns.get_loc("agents_on_duty"), "agent_hours_on_duty", table["agents_on_duty"] * 24.0)
+    for counts, hours in _AGENT_HOURS.items():
+        if counts in table:  # summarized as agent seconds / one day: x 24 gives hours
+            table.insert(table.columns.get_loc(counts), hours, table[counts] * 24.0)
     table = table.drop(columns=[column for column in _NOT_DAILY if column in table])
     table.insert(2, "open", open_days(scenario))
     return with_target_columns(table, check_targets(kpi_targets(scenario), daily, open_days(scenario), confidence))
