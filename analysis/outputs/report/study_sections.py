@@ -7,14 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.metrics.kpis import KPI_UNITS
 from analysis.outputs import plots
 from analysis.studies.sweep.factor_effects import FACTOR_KPIS, crossing_table, factor_lines, is_numeric, targets_of
 
-from .formatting import blank_missing, column_kind, format_value, formatted
+from .formatting import blank_missing, column_kind, format_value, formatted, interval_text
 from .page import Section
 from .run_sections import read_json
 
 MAX_BUDGET_BARS = 40
+VARIANT_KPIS = ("service_level", "abandon_rate", "asa_seconds", "occupancy", "csat_mean", "agents_paid_hours",
+                "labor_cost", "total_cost", "cost_per_contact")
 
 
 def budget_sections(folder: Path, by: str, currency: str = "") -> list[Section]:
@@ -51,13 +54,31 @@ def sweep_sections(folder: Path) -> list[Section]:
     sections = [section]
     if (folder / "variants.csv").exists():
         variants = pd.read_csv(folder / "variants.csv")
-        section.add_table(formatted(variants, currency, kinds={"variant": None}),
-                          "KPIs per variant: mean and 95% CI over replications", max_rows=40)
+        section.add_table(variant_table(variants, currency), "KPIs per variant: mean and 95% CI over replications "
+                          "(headline KPIs; variants.csv has every KPI and cost column)", max_rows=40)
         sections.extend(factor_sections(folder, variants, meta))
     sections.extend(budget_sections(folder, "variant", currency))
     sections.extend(frontier_sections(folder))
-    sections.extend(sensitivity_sections(folder))
+    sections.extend(sensitivity_sections(folder, currency))
     return sections
+
+
+def variant_table(variants: pd.DataFrame, currency: str = "") -> pd.DataFrame:
+    """The parameters of each variant, then each headline KPI with its CI as one column."""
+    estimated = {column.removesuffix("_ci_low") for column in variants.columns if column.endswith("_ci_low")}
+    estimated |= set(KPI_UNITS) & set(variants.columns)  # files written before the CI columns existed
+    parameters = [column for column in variants.columns
+                  if column not in estimated and not column.endswith(("_ci_low", "_ci_high"))
+                  and column.split(":")[0] != "cost"]
+    shown = variants[parameters + [kpi for kpi in VARIANT_KPIS if kpi in variants]]
+    text = formatted(shown, currency, kinds={column: None for column in parameters})
+    for kpi in VARIANT_KPIS:
+        if f"{kpi}_ci_low" in variants:
+            kind = column_kind(kpi)
+            text.insert(text.columns.get_loc(kpi) + 1, f"{kpi} 95% CI",
+                        [interval_text(low, high, kind, currency)
+                         for low, high in zip(variants[f"{kpi}_ci_low"], variants[f"{kpi}_ci_high"])])
+    return text
 
 
 def factor_sections(folder: Path, variants: pd.DataFrame, meta: dict) -> list[Section]:
@@ -106,14 +127,18 @@ def frontier_sections(folder: Path) -> list[Section]:
     return [section]
 
 
-def sensitivity_sections(folder: Path) -> list[Section]:
+def sensitivity_sections(folder: Path, currency: str = "") -> list[Section]:
     sections = []
     for path in sorted(folder.glob("tornado_*.csv")):
         kpi = path.stem.removeprefix("tornado_")
         table = pd.read_csv(path)
         section = Section(f"Tornado: {kpi}")
         section.add_figure(plots.tornado_figure(table, kpi), f"Swing of {kpi} as each factor moves alone")
-        section.add_table(table)
+        kind = column_kind(kpi)
+        section.add_table(formatted(table, currency, kinds={"base": kind, "kpi_at_low": kind, "kpi_at_high": kind,
+                                                             "swing": kind, "low_value": None, "high_value": None},
+                                    signed=("swing",) if kind == "share" else ()),
+                          "KPI at each factor's low and high value; swings of shares in percentage points")
         sections.append(section)
     for kind, label in (("sobol", "Sobol' indices"), ("morris", "Morris screening")):
         for path in sorted(folder.glob(f"{kind}_*.csv")):
