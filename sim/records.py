@@ -170,6 +170,7 @@ class SimulationResult:
     staffing: pd.DataFrame
     snapshots: pd.DataFrame
     overtime: pd.DataFrame = field(default_factory=lambda: frame({}, OVERTIME_COLUMNS))
+    paid_hours: dict[str, float] = field(default_factory=dict)  # per group or vendor, in the horizon
     contacts: pd.DataFrame | None = None
     agent_duty: pd.DataFrame | None = None
 

@@ -54,6 +54,8 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
         staffing=staffing_frame(plans, calendar),
         snapshots=_snapshots_frame(engine),
         overtime=frame(_log_columns(overtime_rows, OVERTIME_COLUMNS), OVERTIME_COLUMNS),
+        paid_hours={plan.name: float(plan.paid.integral(np.array([0.0, calendar.horizon_seconds]))[0]) / 3600.0
+                    for plan in plans},
         contacts=_contacts_frame(engine, scenario, calendar) if records else None,
         agent_duty=(frame(_log_columns([row for pool in engine.pools for row in pool.duty_log], DUTY_COLUMNS),
                           DUTY_COLUMNS) if records else None),

@@ -28,8 +28,7 @@ DAYS_PER_MONTH = 30.0
 
 def cost_breakdown(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
     """Money by component (currency of the scenario) over the measured horizon."""
-    staffing = result.staffing
-    paid_hours = staffing[staffing["kind"] == "inhouse"].groupby("group", sort=False)["paid_hours"].sum()
+    paid_hours = result.paid_hours
     agent_days = dict(zip(result.info.groups, result.info.agent_days))
     overtime_hours = overtime_hours_by_group(result)
     wages = overtime = on_costs = training = 0.0
@@ -54,11 +53,8 @@ def cost_breakdown(result: SimulationResult, scenario: Scenario) -> dict[str, fl
 
 def overtime_hours_by_group(result: SimulationResult) -> dict[str, float]:
     """Overtime hours per group inside the measured horizon."""
-    spells = result.overtime
-    start = spells["start"].clip(lower=0.0)
-    end = spells["end"].clip(upper=result.info.horizon_seconds)
-    hours = ((end - start).clip(lower=0.0) / 3600.0).groupby(spells["group"]).sum()
-    return {str(name): float(value) for name, value in hours.items()}
+    handlers = result.counters.by_handler
+    return {name: handlers[name]["overtime_seconds"] / 3600.0 for name in result.info.groups}
 
 
 def ai_cost(result: SimulationResult, scenario: Scenario) -> float:
@@ -74,7 +70,6 @@ def ai_cost(result: SimulationResult, scenario: Scenario) -> float:
 def vendor_costs(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
     """Cost of each vendor under its price model, with the prorated monthly minimum."""
     costs = {}
-    staffing = result.staffing
     days = result.info.days
     for vendor in scenario.vendors:
         handled = result.counters.by_handler[vendor.name]
@@ -84,8 +79,7 @@ def vendor_costs(result: SimulationResult, scenario: Scenario) -> dict[str, floa
         elif price.model == "per_minute":
             usage = handled["handle_seconds"] / 60.0 * price.rate
         else:
-            seats = staffing[(staffing["kind"] == "vendor") & (staffing["group"] == vendor.name)]
-            usage = float(seats["paid_hours"].sum()) * price.rate
+            usage = result.paid_hours[vendor.name] * price.rate
         costs[vendor.name] = max(float(usage), price.monthly_minimum * days / DAYS_PER_MONTH)
     return costs
 
@@ -96,9 +90,8 @@ def cost_kpis(result: SimulationResult, scenario: Scenario, contacts_offered: fl
     breakdown = cost_breakdown(result, scenario) if breakdown is None else breakdown
     labor = breakdown["wages"] + breakdown["overtime"] + breakdown["on_costs"] + breakdown["training"]
     total = labor + breakdown["ai"] + breakdown["vendors"] + breakdown["fixed"]
-    staffing = result.staffing
     return {
-        "agents_paid_hours": float(staffing.loc[staffing["kind"] == "inhouse", "paid_hours"].sum()),
+        "agents_paid_hours": float(sum(result.paid_hours[name] for name in result.info.groups)),
         "overtime_hours": float(sum(overtime_hours_by_group(result).values())),
         "labor_cost": labor,
         "ai_cost": breakdown["ai"],

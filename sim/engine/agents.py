@@ -217,6 +217,7 @@ class AgentPool:
 
     def _log_overtime(self, agent: Agent, now: float) -> None:
         self.overtime_log.append((agent.agent_id, self.name, agent.overtime_start, now))
+        self.collector.overtime(self.index, agent.overtime_start, now)
         agent.overtime_until = -1.0
         agent.in_overtime = False
         agent.outside_plan = agent.surge

@@ -36,8 +36,9 @@ STORED_COLUMNS = (
 )
 # Per-interval agent time (by when it is spent), in agent-seconds.
 TIME_COLUMNS = ("busy_seconds", "duty_seconds", "away_seconds", "vendor_busy_seconds", "vendor_duty_seconds")
-# Per vendor totals (in engine pool order; kept for every handler, counted for vendors only).
-HANDLER_COLUMNS = ("answered", "handle_seconds")
+# Per handler totals (in engine pool order): contacts answered and their handle seconds (counted for vendors
+# only: the vendors' prices need them) and overtime seconds in the horizon (in-house groups).
+HANDLER_COLUMNS = ("answered", "handle_seconds", "overtime_seconds")
 WAIT_HISTOGRAM_SECONDS = 3600  # 1-second bins; the last bin holds every longer wait
 
 # Positions in a row (the hot path indexes rows instead of looking up names).
@@ -281,6 +282,12 @@ class Collector:
             start = boundary
             index += 1
 
+    def overtime(self, handler: int, start: float, end: float) -> None:
+        """An overtime spell ended: its part inside the horizon."""
+        start, end = max(start, 0.0), min(end, self.horizon)
+        if end > start:
+            self.by_handler[handler][2] += end - start
+
     # --- the end ----------------------------------------------------------------------------
 
     def _agent_time(self, handler_kinds: list[str]) -> dict[str, np.ndarray]:
@@ -307,7 +314,7 @@ class Collector:
             type_names=tuple(self.type_names),
             segment_names=tuple(self.segment_names),
             agent_time=self._agent_time(handler_kinds),
-            by_handler={name: {"answered": values[0], "handle_seconds": values[1], "busy_seconds": float(sum(busy)),
+            by_handler={name: {**dict(zip(HANDLER_COLUMNS, values)), "busy_seconds": float(sum(busy)),
                                "duty_seconds": float(sum(duty)), "away_seconds": float(sum(away))}
                         for name, values, (busy, duty, away) in zip(self.handler_names, self.by_handler,
                                                                     self.handler_time)},
