@@ -9,6 +9,7 @@ from .errors import Problem, ScenarioError
 from .loader import load_scenario, parse_scenario, scenario_json_schema, validation_problems
 from .overrides import apply_overrides, get_value, split_path
 from .scenario import (
+    STAFFING_KEYS,
     AgentGroup,
     Availability,
     Break,
@@ -30,7 +31,7 @@ from .types import SECONDS_PER_DAY, WEEKDAYS, format_time_of_day, time_of_day_se
 
 __all__ = [
     "AgentGroup", "Availability", "Break", "Recall", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
-    "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "Scenario", "ScenarioError",
+    "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "STAFFING_KEYS", "Scenario", "ScenarioError",
     "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "format_time_of_day",
     "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds", "validation_problems",
 ]

@@ -26,6 +26,10 @@ from .economics import CustomerValue, Satisfaction
 from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
 
 
+# The fields an agent group's staffing comes from (exactly one per group).
+STAFFING_KEYS: tuple[str, ...] = ("headcount", "headcount_rows", "headcount_file", "shifts", "roster_file")
+
+
 def _exactly_one(model: StrictModel, groups: dict[str, tuple[str, ...]], what: str) -> None:
     """Raise unless exactly one group of fields is fully given (and no field of another)."""
     complete = [label for label, keys in groups.items()
@@ -330,7 +334,7 @@ class AgentGroup(StrictModel):
     def _one_staffing_source(self) -> "AgentGroup":
         _exactly_one(
             self,
-            {key: (key,) for key in ("headcount", "headcount_rows", "headcount_file", "shifts", "roster_file")},
+            {key: (key,) for key in STAFFING_KEYS},
             "agent group staffing",
         )
         if not self.skills:

@@ -11,13 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import Scenario, apply_overrides, format_time_of_day
+from sim.config import STAFFING_KEYS, Scenario, apply_overrides, format_time_of_day
 
 from ..scheduling import ShiftGroup
 from .units import StaffedUnit
-
-STAFFING_KEYS = ("headcount", "headcount_rows", "headcount_file", "shifts", "roster_file")
-
 
 def headcount_fields(headcount: np.ndarray, interval_seconds: int) -> dict[str, Any]:
     """Scenario fields for one group's headcount matrix (days x intervals of the whole day).

@@ -20,9 +20,9 @@ import pandas as pd
 
 from analysis.outputs.files import atomic_write, write_csv
 from analysis.outputs.toml_text import toml_document
-from sim.config import Scenario, load_scenario, parse_scenario
+from sim.config import STAFFING_KEYS, Scenario, load_scenario, parse_scenario
 
-from .plans import STAFFING_KEYS, headcount_fields
+from .plans import headcount_fields
 from .units import StaffedUnit
 
 
