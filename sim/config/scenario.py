@@ -370,3 +370,10 @@ class Scenario(StrictModel):
 
     def contact_type_names(self) -> list[str]:
         return [contact_type.name for contact_type in self.contact_types]
+
+    def routing_rules(self) -> list[RoutingRule]:
+        """The routing rules in force: the scenario's own, else AI first (for the contacts it handles) when
+        there is an AI, else none (every contact to the in-house groups or the vendor serving its type)."""
+        if self.routing is not None:
+            return list(self.routing)
+        return [RoutingRule(name="ai_first", to="ai")] if self.ai is not None else []

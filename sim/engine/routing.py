@@ -50,9 +50,7 @@ class Router:
         self._ai_segments = (frozenset(self._segment_index[name] for name in ai.segments)
                              if ai and ai.segments is not None else None)
         self._mean_handle = [t.handle_time.mean_seconds() for t in scenario.contact_types]
-        rules = scenario.routing if scenario.routing is not None else (
-            [RoutingRule(name="ai_first", to="ai")] if ai is not None else [])
-        self.rules = [self._compile(rule, index, streams) for index, rule in enumerate(rules)]
+        self.rules = [self._compile(rule, index, streams) for index, rule in enumerate(scenario.routing_rules())]
         vendors = [destination for destination in others if destination.kind == "vendor"]
         self._fallback = [self._default_destination(index, vendors) for index in range(len(names))]
 

@@ -31,10 +31,7 @@ class RoutingView:
 
     @property
     def rules(self) -> list[RoutingRule]:
-        if self.scenario.routing is not None:
-            return list(self.scenario.routing)
-        # Without rules, contacts the AI handles go to it first (as in the engine).
-        return [RoutingRule(name="ai_first", to=AI)] if self.scenario.ai is not None else []
+        return self.scenario.routing_rules()
 
     def dynamic_rules(self) -> list[str]:
         """Labels of rules with queue conditions (left out of the analytic view)."""
