@@ -14,11 +14,11 @@ from analysis.planning.scheduling import (
     PlanningGrid,
     PlanSetup,
     SolverOptions,
-    format_time_of_day,
     parse_templates,
     roster_coverage,
     schedule_shifts,
 )
+from sim.config import format_minutes_of_day
 
 EXACT = SolverOptions(mip_rel_gap=0.0, time_limit_seconds=20)
 
@@ -84,7 +84,7 @@ def small_instances(draw):
     for index in range(draw(st.integers(1, 2))):
         hours = draw(st.sampled_from([2, 3, 4]))
         start_hours = draw(st.lists(st.integers(7, 12), min_size=1, max_size=2, unique=True))
-        spec = template(f"t{index}", [format_time_of_day(hour * 60) for hour in sorted(start_hours)], hours,
+        spec = template(f"t{index}", [format_minutes_of_day(hour * 60) for hour in sorted(start_hours)], hours,
                         draw(st.integers(5, 30)))
         if hours >= 3 and draw(st.booleans()):
             earliest = draw(st.sampled_from([30, 60]))

@@ -27,10 +27,19 @@ from .scenario import (
     Shift,
     VolumeRow,
 )
-from .types import SECONDS_PER_DAY, WEEKDAYS, format_time_of_day, time_of_day_seconds
+from .types import (
+    MINUTES_PER_DAY,
+    SECONDS_PER_DAY,
+    WEEKDAYS,
+    format_minutes_of_day,
+    format_time_of_day,
+    time_of_day_minutes,
+    time_of_day_seconds,
+)
 
 __all__ = [
     "AgentGroup", "Availability", "Break", "Recall", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
+    "MINUTES_PER_DAY", "format_minutes_of_day", "time_of_day_minutes",
     "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "STAFFING_KEYS", "Scenario", "ScenarioError",
     "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "format_time_of_day",
     "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds", "validation_problems",

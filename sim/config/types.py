@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 SECONDS_PER_DAY = 86_400
+MINUTES_PER_DAY = 24 * 60
 
 WEEKDAYS: tuple[str, ...] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -45,7 +46,27 @@ def time_of_day_seconds(text: str) -> int:
 
 def format_time_of_day(seconds: float) -> str:
     """``HH:MM`` for seconds after midnight (values past midnight wrap)."""
-    minutes = int(round(seconds / 60.0)) % (24 * 60)
+    return format_minutes_of_day(int(round(seconds / 60.0)))
+
+
+# Shift templates and roster files (written by ``ccsim schedule``) count whole minutes and take the strict form.
+_STRICT_TIME_OF_DAY = re.compile(r"^(\d{2}):(\d{2})$")
+
+
+def time_of_day_minutes(text: str) -> int:
+    """Minutes after midnight for a strict ``HH:MM`` (two-digit hours) between ``00:00`` and ``23:59``."""
+    match = _STRICT_TIME_OF_DAY.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{text!r} is not a time of day (HH:MM)")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours >= 24 or minutes >= 60:
+        raise ValueError(f"{text!r} is not a time of day (HH:MM, 00:00 to 23:59)")
+    return hours * 60 + minutes
+
+
+def format_minutes_of_day(minutes: int) -> str:
+    """``HH:MM`` for minutes after midnight; times on the next day wrap (``25:00`` -> ``01:00``)."""
+    minutes = int(minutes) % MINUTES_PER_DAY
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 

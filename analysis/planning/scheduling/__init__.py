@@ -36,7 +36,7 @@ from .templates import (
                      parse_templates,
                      template_cost,
 )
-from .timegrid import PlanningGrid, format_time_of_day, parse_time_of_day
+from .timegrid import PlanningGrid
 
 __all__ = [
     "BreakWindow", "CountLimit", "FieldError", "InfeasibleScheduleError", "PartTimePeakSettings", "PlacedBreak",
@@ -44,7 +44,7 @@ __all__ = [
     "RosterError", "RuleError", "RuleSettings", "Schedule", "ScheduleSolveError", "SchedulingRule",
     "ShiftGroup", "ShiftTemplate", "SolverOptions", "SplitShiftSettings", "StartWindow", "TemplateFile",
     "TemplateFileError", "apply_rules", "compare_rules", "describe_rules", "format_breaks",
-    "format_time_of_day", "load_templates", "parse_templates", "parse_time_of_day", "plan_shifts",
+    "load_templates", "parse_templates", "plan_shifts",
     "plot_coverage", "plot_schedule", "read_roster", "reference_hourly_cost", "roster_coverage",
     "schedule_shifts", "template_cost", "write_roster",
 ]

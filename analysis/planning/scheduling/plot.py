@@ -12,8 +12,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from sim.config import format_minutes_of_day
+
 from .schedule import Schedule
-from .timegrid import PlanningGrid, format_time_of_day
+from .timegrid import PlanningGrid
 
 
 def plot_coverage(grid: PlanningGrid, requirement: Sequence[float], on_phones: Sequence[float], *,
@@ -42,7 +44,7 @@ def plot_coverage(grid: PlanningGrid, requirement: Sequence[float], on_phones: S
     axes.set_ylim(bottom=0)
     axes.set_ylabel("agents")
     axes.xaxis.set_major_locator(MultipleLocator(2 if edges[-1] - edges[0] > 8 else 1))
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda hours, _: format_time_of_day(round(hours * 60))))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda hours, _: format_minutes_of_day(round(hours * 60))))
     axes.grid(alpha=0.3)
     handles, labels = axes.get_legend_handles_labels()
     if secondary is not None:

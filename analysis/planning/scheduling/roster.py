@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config import MINUTES_PER_DAY, format_minutes_of_day, time_of_day_minutes
+
 from .shifts import PlacedBreak, PlannedShift, ShiftGroup
-from .timegrid import MINUTES_PER_DAY, PlanningGrid, format_time_of_day, parse_time_of_day
+from .timegrid import PlanningGrid
 
 ROSTER_COLUMNS = ("name", "start", "length_hours", "count", "unpaid_breaks", "paid_breaks")
 
@@ -48,7 +50,7 @@ def write_roster(path: str | Path, groups: Iterable[ShiftGroup]) -> Path:
     writer.writerow(ROSTER_COLUMNS)
     for group in groups:
         shift = group.shift
-        writer.writerow([shift.name, format_time_of_day(shift.start_minutes), _format_hours(shift.length_minutes),
+        writer.writerow([shift.name, format_minutes_of_day(shift.start_minutes), _format_hours(shift.length_minutes),
                          group.count, format_breaks(shift.unpaid_breaks()), format_breaks(shift.paid_breaks())])
     _atomic_write(path, buffer.getvalue())
     return path
@@ -105,7 +107,7 @@ def _parse_row(cells: list[str]) -> ShiftGroup:
     name, start_text, length_text, count_text, unpaid_text, paid_text = cells
     if not name:
         raise ValueError("name: empty; every row needs a name")
-    start = _cell(parse_time_of_day, start_text, "start")
+    start = _cell(time_of_day_minutes, start_text, "start")
     length = _cell(_whole_minutes, length_text, "length_hours")
     count = _cell(_count, count_text, "count")
     breaks = (_cell(lambda text: _parse_breaks(text, start, paid=False), unpaid_text, "unpaid_breaks")
@@ -145,7 +147,7 @@ def _parse_breaks(text: str, shift_start: int, paid: bool) -> tuple[PlacedBreak,
         time_text, slash, minutes_text = entry.partition("/")
         if not slash or not minutes_text.isdigit() or int(minutes_text) == 0:
             raise ValueError(f"{entry!r} is not HH:MM/minutes (e.g. 12:00/30)")
-        start = parse_time_of_day(time_text)
+        start = time_of_day_minutes(time_text)
         # A break before the shift start belongs to the next day: the shift crosses midnight.
         if start < shift_start:
             start += MINUTES_PER_DAY

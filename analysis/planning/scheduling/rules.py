@@ -20,10 +20,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.config import format_minutes_of_day
+
 from .errors import RuleError, validation_problems
 from .plan import CountLimit, PlanSetup
 from .templates import BreakWindow, ShiftTemplate, StartChoice, TemplateFile, template_cost
-from .timegrid import format_time_of_day
 
 ADD_TEMPLATES, START_TIMES, BREAK_TIMES = 0, 1, 2
 
@@ -96,9 +97,9 @@ def _starts_every(setup: PlanSetup, step: int, rule: str) -> PlanSetup:
         allowed = template.start_minutes()
         starts = range(math.ceil(allowed[0] / step) * step, allowed[-1] + 1, step)
         if not starts:
-            raise RuleError(f"{rule}: template {template.name!r} starts between {format_time_of_day(allowed[0])} "
-                            f"and {format_time_of_day(allowed[-1])}, which holds no start every {step} minutes")
-        templates.append(_revised(template, rule, starts=[format_time_of_day(start) for start in starts],
+            raise RuleError(f"{rule}: template {template.name!r} starts between {format_minutes_of_day(allowed[0])} "
+                            f"and {format_minutes_of_day(allowed[-1])}, which holds no start every {step} minutes")
+        templates.append(_revised(template, rule, starts=[format_minutes_of_day(start) for start in starts],
                                   start_window=None))
     return replace(setup, templates=tuple(templates))
 
@@ -181,7 +182,7 @@ def split_shifts(setup: PlanSetup) -> PlanSetup:
                   + [_shifted(window, first + gap).model_dump() for window in settings.piece_breaks])
         data = {"name": f"{settings.name_prefix}_gap{gap}", "kind": settings.kind,
                 "length_hours": (first + gap + second) / 60, "breaks": breaks,
-                "starts": [format_time_of_day(start) for start in starts],
+                "starts": [format_minutes_of_day(start) for start in starts],
                 **_cost_fields(setup, settings.cost_per_shift, settings.cost_factor)}
         templates.append(_validated_template(data, "rules.split_shifts"))
     _check_new_names(setup, [template.name for template in templates], "split_shifts")

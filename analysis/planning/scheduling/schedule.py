@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.config import format_minutes_of_day
+
 from .shifts import ShiftGroup
-from .timegrid import PlanningGrid, format_time_of_day
+from .timegrid import PlanningGrid
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,8 @@ class Schedule:
             rows.append({
                 "template": shift.name,
                 "kind": self.kind[shift.name],
-                "start": format_time_of_day(shift.start_minutes),
-                "end": format_time_of_day(shift.end_minutes),
+                "start": format_minutes_of_day(shift.start_minutes),
+                "end": format_minutes_of_day(shift.end_minutes),
                 "breaks": ";".join(placed.label() + ("" if placed.paid else " unpaid") for placed in shift.breaks),
                 "count": group.count,
                 "cost": group.count * self.cost_per_shift[shift.name],

@@ -32,7 +32,7 @@ from analysis.outputs.files import atomic_write
 from analysis.planning.staffing.scenario_files import write_scenario_file
 from analysis.planning.staffing.units import StaffedUnit
 from sim.calendar import Calendar
-from sim.config import Scenario, format_time_of_day, time_of_day_seconds
+from sim.config import Scenario, format_minutes_of_day, time_of_day_seconds
 
 from ..scheduling import (
     RULES,
@@ -260,7 +260,7 @@ def _write_roster_rows(path: Path, rows: list[tuple[ShiftGroup, tuple[str, ...] 
     writer.writerow(["name", "start", "length_hours", "count", "unpaid_breaks", "paid_breaks", "weekdays"])
     for row, weekdays in rows:
         shift = row.shift
-        writer.writerow([shift.name, format_time_of_day(shift.start_minutes * 60), f"{shift.length_minutes / 60:.6f}".rstrip("0").rstrip("."),
+        writer.writerow([shift.name, format_minutes_of_day(shift.start_minutes), f"{shift.length_minutes / 60:.6f}".rstrip("0").rstrip("."),
                          row.count, format_breaks(shift.unpaid_breaks()), format_breaks(shift.paid_breaks()),
                          ";".join(weekdays or ())])
     atomic_write(path, lambda stream: stream.write(buffer.getvalue()))

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .timegrid import MINUTES_PER_DAY, format_time_of_day, span_presence
+from sim.config import MINUTES_PER_DAY, format_minutes_of_day
+
+from .timegrid import span_presence
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class PlacedBreak:
 
     def label(self) -> str:
         """``HH:MM/minutes``, the roster notation."""
-        return f"{format_time_of_day(self.start_minutes)}/{self.minutes}"
+        return f"{format_minutes_of_day(self.start_minutes)}/{self.minutes}"
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class PlannedShift:
                 raise ValueError(f"break {placed.label()} must last at least one minute")
             if placed.start_minutes < self.start_minutes or placed.end_minutes > self.end_minutes:
                 raise ValueError(f"break {placed.label()} is not inside the shift "
-                                 f"{format_time_of_day(self.start_minutes)}-{format_time_of_day(self.end_minutes)}")
+                                 f"{format_minutes_of_day(self.start_minutes)}-{format_minutes_of_day(self.end_minutes)}")
         for earlier, later in zip(ordered, ordered[1:]):
             if later.start_minutes < earlier.end_minutes:
                 raise ValueError(f"breaks {earlier.label()} and {later.label()} overlap")

@@ -33,14 +33,15 @@ from pydantic import (
     model_validator,
 )
 
+from sim.config import MINUTES_PER_DAY, time_of_day_minutes
+
 from .errors import FieldError, Problem, TemplateFileError, validation_problems
-from .timegrid import MINUTES_PER_DAY, parse_time_of_day
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 
 def _check_time_of_day(text: str) -> str:
-    parse_time_of_day(text)
+    time_of_day_minutes(text)
     return text
 
 
@@ -77,13 +78,13 @@ class StartWindow(FrozenModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> "StartWindow":
-        if parse_time_of_day(self.latest) < parse_time_of_day(self.earliest):
+        if time_of_day_minutes(self.latest) < time_of_day_minutes(self.earliest):
             raise FieldError("latest", f"{self.latest!r} is before earliest {self.earliest!r} "
                                        "(list starts explicitly for a window across midnight)")
         return self
 
     def minutes(self) -> list[int]:
-        return list(range(parse_time_of_day(self.earliest), parse_time_of_day(self.latest) + 1, self.step_minutes))
+        return list(range(time_of_day_minutes(self.earliest), time_of_day_minutes(self.latest) + 1, self.step_minutes))
 
 
 class BreakWindow(FrozenModel):
@@ -122,16 +123,16 @@ class StartChoice(FrozenModel):
                 raise FieldError("starts", "[] is not allowed: list at least one start time")
             seen: set[int] = set()
             for index, text in enumerate(self.starts):
-                if parse_time_of_day(text) in seen:
+                if time_of_day_minutes(text) in seen:
                     raise FieldError(f"starts[{index}]", f"{text!r} is listed twice")
-                seen.add(parse_time_of_day(text))
+                seen.add(time_of_day_minutes(text))
         return self
 
     def start_minutes(self) -> list[int]:
         """Allowed start times in minutes after midnight, ascending (empty when neither is given)."""
         if self.start_window is not None:
             return self.start_window.minutes()
-        return sorted(parse_time_of_day(text) for text in self.starts or [])
+        return sorted(time_of_day_minutes(text) for text in self.starts or [])
 
 
 class ShiftTemplate(StartChoice):

@@ -1,7 +1,8 @@
 """Times of day and the planning grid of intervals a requirement refers to.
 
 Every time inside the scheduling package is a whole number of minutes after
-midnight of the planned day. Shifts may run past midnight, so agent presence
+midnight of the planned day (read and written with ``sim.config.time_of_day_minutes``
+and ``format_minutes_of_day``). Shifts may run past midnight, so agent presence
 is kept on a two-day timeline (``TIMELINE_MINUTES``); the grid folds or cuts
 the second day (see :class:`PlanningGrid`) before counting agents per interval.
 
@@ -14,36 +15,16 @@ interval at least the counted number of agents is available.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-MINUTES_PER_DAY = 24 * 60
+from sim.config import MINUTES_PER_DAY, format_minutes_of_day
+
 TIMELINE_MINUTES = 2 * MINUTES_PER_DAY
 """Presence arrays span the planned day and the next one (a shift lasts at most 24 h)."""
 
 ALLOWED_INTERVAL_MINUTES = (15, 30, 60)
-
-_TIME_OF_DAY = re.compile(r"^(\d{2}):(\d{2})$")
-
-
-def parse_time_of_day(text: str) -> int:
-    """Minutes after midnight for ``HH:MM`` between ``00:00`` and ``23:59``."""
-    match = _TIME_OF_DAY.match(text) if isinstance(text, str) else None
-    if match is None:
-        raise ValueError(f"{text!r} is not a time of day (HH:MM)")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if hours >= 24 or minutes >= 60:
-        raise ValueError(f"{text!r} is not a time of day (HH:MM, 00:00 to 23:59)")
-    return hours * 60 + minutes
-
-
-def format_time_of_day(minutes: int) -> str:
-    """``HH:MM`` for minutes after midnight; times on the next day wrap (``25:00`` -> ``01:00``)."""
-    minutes = int(minutes) % MINUTES_PER_DAY
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
 
 def span_presence(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Boolean presence on the two-day timeline for each ``[start, end)`` span (one row per span)."""
@@ -81,7 +62,7 @@ class PlanningGrid:
                              f"on the {self.interval_minutes}-minute grid")
         if self.intervals < 1 or self.horizon_end > MINUTES_PER_DAY:
             raise ValueError(f"intervals: {self.intervals!r} intervals of {self.interval_minutes} minutes from "
-                             f"{format_time_of_day(self.first_interval_minutes)} do not fit in the day")
+                             f"{format_minutes_of_day(self.first_interval_minutes)} do not fit in the day")
         if self.wrap and (self.first_interval_minutes != 0 or self.horizon_end != MINUTES_PER_DAY):
             raise ValueError("wrap: a wrapping (repeating) day needs intervals covering 00:00 to 24:00")
 
@@ -104,7 +85,7 @@ class PlanningGrid:
 
     def labels(self) -> list[str]:
         """``HH:MM`` start of each interval."""
-        return [format_time_of_day(minutes) for minutes in self.interval_starts()]
+        return [format_minutes_of_day(minutes) for minutes in self.interval_starts()]
 
     def interval_minutes_view(self, presence: np.ndarray) -> np.ndarray:
         """Presence on the two-day timeline as ``(..., intervals, interval_minutes)`` for this grid."""
