@@ -32,7 +32,7 @@ from analysis.outputs.files import atomic_write
 from analysis.planning.staffing.scenario_files import write_scenario_file
 from analysis.planning.staffing.units import StaffedUnit
 from sim.calendar import Calendar
-from sim.config import Scenario, format_minutes_of_day, time_of_day_seconds
+from sim.config import SECONDS_PER_DAY, Scenario, format_minutes_of_day, time_of_day_seconds
 
 from ..scheduling import (
     RULES,
@@ -113,7 +113,7 @@ def read_requirement(path: str | Path, scenario: Scenario, unit: StaffedUnit) ->
         raise RequirementFileError(f"{path}: needs columns interval_start and headcount (or agents); "
                                    f"found {', '.join(map(str, table.columns))}")
     interval_seconds = scenario.horizon.interval_minutes * 60
-    per_day = 86_400 // interval_seconds
+    per_day = SECONDS_PER_DAY // interval_seconds
     days = scenario.horizon.days
     values = pd.to_numeric(table[value_column], errors="coerce").to_numpy(float)
     if not np.all(np.isfinite(values)) or (values < 0).any():
@@ -124,7 +124,7 @@ def read_requirement(path: str | Path, scenario: Scenario, unit: StaffedUnit) ->
             seconds = time_of_day_seconds(text.strip())
         except ValueError as error:
             raise RequirementFileError(f"{path}: {error}") from None
-        if seconds % interval_seconds or seconds >= 86_400:
+        if seconds % interval_seconds or seconds >= SECONDS_PER_DAY:
             raise RequirementFileError(f"{path}: {text!r} is not the start of a "
                                        f"{scenario.horizon.interval_minutes}-minute interval of the scenario")
         positions.append(seconds // interval_seconds)
