@@ -32,7 +32,8 @@ from analysis.metrics.stats import Estimate, estimate, kpi_support
 from analysis.outputs.files import write_csv, write_json
 from analysis.outputs.plots import cost_breakdown_figure, save_png
 from analysis.outputs.results import write_results
-from analysis.runs.execution import ExecutionPlan, progress_bar, run_tasks
+from analysis.runs.execution import ExecutionPlan
+from analysis.runs.runner import Runner
 from analysis.studies.budget import cost_breakdown_table, cost_columns
 from sim.config import Scenario
 
@@ -149,11 +150,14 @@ def run_comparison(scenarios: Mapping[str, Scenario], replications: int = 10, se
     outputs: dict[str, list[ReplicationOutput]] = {label: [] for label in scenarios}
     comparison = Comparison({}, seed, precision)
     stage = range(0, replications)
-    while stage:
-        _run_stage(scenarios, outputs, seed, stage, plan, show_progress)
-        comparison.experiments = {label: ExperimentResult(scenario, seed, outputs[label])
-                                  for label, scenario in scenarios.items()}
-        stage = _next_stage(comparison, precision)
+    expected = len(scenarios) * (precision.max_replications if precision else replications)
+    with Runner(plan, "compare", show_progress=show_progress, expected_tasks=expected) as runner:
+        while stage:
+            runner.note(f"reps {stage.start}-{stage.stop - 1}")
+            _run_stage(runner, scenarios, outputs, seed, stage)
+            comparison.experiments = {label: ExperimentResult(scenario, seed, outputs[label])
+                                      for label, scenario in scenarios.items()}
+            stage = _next_stage(comparison, precision)
     comparison.wall_seconds = time.perf_counter() - started
     for experiment in comparison.experiments.values():
         experiment.wall_seconds = comparison.wall_seconds
@@ -172,17 +176,12 @@ def _next_stage(comparison: Comparison, precision: PrecisionTarget | None) -> ra
     return range(done, min(done + precision.batch, precision.max_replications))
 
 
-def _run_stage(scenarios: Mapping[str, Scenario], outputs: dict[str, list[ReplicationOutput]], seed: int,
-               stage: range, plan: ExecutionPlan, show_progress: bool) -> None:
+def _run_stage(runner: Runner, scenarios: Mapping[str, Scenario], outputs: dict[str, list[ReplicationOutput]],
+               seed: int, stage: range) -> None:
     labels = list(scenarios)
     tasks = [ReplicationTask(scenarios[label], seed, replication, keep_contacts=replication == 0)
              for label in labels for replication in stage]
-    found: list[ReplicationOutput | None] = [None] * len(tasks)
-    with progress_bar(len(tasks), f"compare reps {stage.start}-{stage.stop - 1}", enabled=show_progress) as bar:
-        for index, output in run_tasks(run_replication, tasks, plan):
-            found[index] = output
-            bar.update(1)
-    for position, output in enumerate(found):
+    for position, output in enumerate(runner.run_all(run_replication, tasks)):
         outputs[labels[position // len(stage)]].append(output)
 
 

@@ -1,4 +1,4 @@
-"""Where independent tasks run: in this process, on a local process pool, or on a Dask cluster.
+"""Where independent tasks run: in this process, on local worker processes, or on a Dask cluster.
 
 Every task carries everything that decides its result (scenario, seed,
 replication number), so the place it runs cannot change what it returns:
@@ -7,22 +7,23 @@ same outputs. Outputs are yielded as tasks finish, tagged with the task's
 index, so callers can store them in task order and write partial results
 as they go.
 
+An executor runs any number of batches (``executor.run(function, tasks)``)
+and keeps its workers between them; :class:`analysis.runs.runner.Runner`
+adds progress and is what the commands use. :func:`run_tasks` runs one
+batch on a fresh executor.
+
 Interrupting (an exception in the caller's loop, ``KeyboardInterrupt``, or
-closing the iterator early) cancels the tasks not yet started instead of
-waiting for all of them.
+closing the iterator early) stops tasks that have not started; closing the
+executor ends the workers at once.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import inspect
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import TypeVar
-
-from tqdm import tqdm
+from typing import Any, Protocol, TypeVar
 
 Task = TypeVar("Task")
 Output = TypeVar("Output")
@@ -32,11 +33,16 @@ Output = TypeVar("Output")
 class ExecutionPlan:
     """How to run tasks: ``scheduler`` (a Dask address such as ``tcp://host:8786``) wins over ``workers``.
 
-    ``workers=None`` means one local process per core; ``workers=1`` runs in this process.
+    ``workers=None`` means one local process per core; ``workers=1`` runs in
+    this process. ``connect_timeout`` bounds the connection to a scheduler;
+    ``worker_timeout`` how long to wait for a first Dask worker, or for one
+    to come back when none is left.
     """
 
     workers: int | None = None
     scheduler: str | None = None
+    connect_timeout: float = 10.0
+    worker_timeout: float = 60.0
 
     def describe(self, task_count: int | None = None) -> str:
         """Where ``task_count`` tasks (any number if None) would run, for messages."""
@@ -52,66 +58,60 @@ class ExecutionPlan:
         return max(1, min(wanted, task_count if task_count is not None else wanted))
 
 
+class Executor(Protocol):
+    def run(self, function: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialExecutor:
+    """Tasks one after the other in this process; a function taking ``progress`` reports within a task."""
+
+    def __init__(self, progress: Callable[[float], None] | None = None) -> None:
+        self.within_task = progress  # receives the fraction of the current task done
+
+    def run(self, function: Callable[..., Any], tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        reports = self.within_task is not None and accepts_progress(function)
+        for index, task in enumerate(tasks):
+            yield index, function(task, progress=self.within_task) if reports else function(task)
+
+    def close(self) -> None:
+        pass
+
+
+def accepts_progress(function: Callable[..., Any]) -> bool:
+    try:
+        return "progress" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def open_executor(plan: ExecutionPlan, task_count: int | None = None,
+                  progress: Callable[[float], None] | None = None) -> Executor:
+    """The executor ``plan`` asks for, sized for ``task_count`` tasks (connected and started)."""
+    if plan.scheduler:
+        from .dask_cluster import DaskExecutor
+
+        return DaskExecutor(plan.scheduler, plan.connect_timeout, plan.worker_timeout)
+    workers = plan.local_workers(task_count)
+    if workers <= 1:
+        return SerialExecutor(progress)
+    from .local_pool import WorkerPool
+
+    return WorkerPool(workers)
+
+
 def run_tasks(function: Callable[[Task], Output], tasks: Sequence[Task],
               plan: ExecutionPlan = ExecutionPlan()) -> Iterator[tuple[int, Output]]:
-    """Yield ``(task index, output)`` as tasks finish; serial runs yield in task order.
+    """Yield ``(task index, output)`` as tasks finish, on an executor opened for these tasks only.
 
-    ``function`` must be importable by name (a module-level function) for the
-    process pool and Dask.
+    ``function`` must be importable by name (a module-level function) for
+    worker processes and Dask.
     """
     if not tasks:
-        return iter(())
-    if plan.scheduler:
-        return _run_on_dask(function, tasks, plan.scheduler)
-    workers = plan.local_workers(len(tasks))
-    if workers <= 1:
-        return _run_serially(function, tasks)
-    return _run_on_pool(function, tasks, workers)
-
-
-def progress_bar(total: int, description: str, unit: str = "rep", enabled: bool = True) -> tqdm:
-    """A bar with counts, elapsed time and time left; it shows up only for runs longer than 2 s."""
-    return tqdm(total=total, desc=description, unit=unit, disable=not enabled, delay=2.0, leave=False,
-                dynamic_ncols=True, bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} {unit} "
-                                                "[{elapsed}<{remaining}]{postfix}")
-
-
-def _run_serially(function: Callable[[Task], Output], tasks: Sequence[Task]) -> Iterator[tuple[int, Output]]:
-    for index, task in enumerate(tasks):
-        yield index, function(task)
-
-
-def local_process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool for callers that keep one open across many batches (e.g. a staffing search)."""
-    # forkserver: never fork a parent that may run threads (progress bars, Dask, plotting).
-    context = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
-
-
-def _run_on_pool(function: Callable[[Task], Output], tasks: Sequence[Task],
-                 workers: int) -> Iterator[tuple[int, Output]]:
-    pool = local_process_pool(workers)
+        return
+    executor = open_executor(plan, len(tasks))
     try:
-        index_of: dict[Future, int] = {pool.submit(function, task): index for index, task in enumerate(tasks)}
-        for future in as_completed(index_of):
-            yield index_of[future], future.result()
+        yield from executor.run(function, tasks)
     finally:
-        # Without cancel_futures an interrupted run would first finish every queued task.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _run_on_dask(function: Callable[[Task], Output], tasks: Sequence[Task],
-                 scheduler: str) -> Iterator[tuple[int, Output]]:
-    from dask.distributed import Client, as_completed  # imported here: only Dask runs pay for it
-
-    client = Client(scheduler, set_as_default=False)
-    futures = []
-    try:
-        futures = client.map(function, list(tasks), pure=False)
-        index_of = {future.key: index for index, future in enumerate(futures)}
-        for future in as_completed(futures, loop=client.loop):
-            yield index_of[future.key], future.result()
-    finally:
-        if futures:
-            client.cancel(futures)
-        client.close()
+        executor.close()

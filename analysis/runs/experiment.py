@@ -11,13 +11,13 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from tqdm import tqdm
 
 from analysis.metrics.costs import cost_breakdown
 from analysis.metrics.intervals import interval_sums, summarize_intervals
 from analysis.metrics.kpis import KPI_UNITS, compute_kpis
 from analysis.metrics.stats import Estimate, kpi_estimates
-from analysis.runs.execution import ExecutionPlan, run_tasks
+from analysis.runs.execution import ExecutionPlan
+from analysis.runs.runner import Runner
 from sim.config import Scenario
 from sim.run import simulate
 
@@ -78,6 +78,12 @@ class ExperimentResult:
     def estimates(self, confidence: float = 0.95) -> dict[str, Estimate]:
         return kpi_estimates(self.kpi_table(), self.units, confidence)
 
+    def kpi_summary(self, confidence: float = 0.95) -> pd.DataFrame:
+        """One row per KPI: mean, the CI bounds (``ci_low``, ``ci_high``) over replications, and the unit."""
+        rows = {name: {"mean": value.mean, "ci_low": value.low, "ci_high": value.high, "unit": self.unit(name)}
+                for name, value in self.estimates(confidence).items()}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("kpi")
+
     def unit(self, name: str) -> str:
         unit = self.units.get(name, "")
         return self.scenario.currency if unit == "currency" else unit
@@ -96,30 +102,18 @@ class ExperimentResult:
 
 
 def run_experiment(scenario: Scenario, replications: int = 5, seed: int = 0, workers: int | None = None,
-                   show_progress: bool = True, keep_contacts: bool = True,
-                   scheduler: str | None = None) -> ExperimentResult:
+                   show_progress: bool = True, keep_contacts: bool = True, scheduler: str | None = None,
+                   plan: ExecutionPlan | None = None) -> ExperimentResult:
     """Run ``replications`` independent replications on ``workers`` local processes (default: one
-    per core) or a Dask ``scheduler``; results do not depend on where they run."""
+    per core) or a Dask ``scheduler`` (or as ``plan`` says); results do not depend on where they run.
+
+    Safe to call from a plain script without a ``__main__`` guard, and from a notebook.
+    """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    plan = ExecutionPlan(workers=workers, scheduler=scheduler)
+    plan = plan or ExecutionPlan(workers=workers, scheduler=scheduler)
     tasks = [ReplicationTask(scenario, seed, index, keep_contacts and index == 0) for index in range(replications)]
     started = time.perf_counter()
-    outputs: list[ReplicationOutput | None] = [None] * replications
-    with tqdm(total=float(replications), desc=scenario.name, unit="rep", disable=not show_progress,
-              delay=2.0, leave=False, bar_format="{l_bar}{bar}| {n:.1f}/{total:.0f} [{elapsed}<{remaining}]") as bar:
-        if plan.scheduler is None and plan.local_workers(replications) <= 1:
-            # In this process the bar can move within a replication, day by day.
-            for index, task in enumerate(tasks):
-                outputs[index] = run_replication(task, progress=lambda fraction, i=index: _advance(bar, i + fraction))
-                _advance(bar, index + 1)
-        else:
-            for index, output in run_tasks(run_replication, tasks, plan):
-                outputs[index] = output
-                bar.update(1)
-    return ExperimentResult(scenario, seed, [o for o in outputs if o is not None], time.perf_counter() - started)
-
-
-def _advance(bar: tqdm, position: float) -> None:
-    if position > bar.n:
-        bar.update(position - bar.n)
+    with Runner(plan, scenario.name, show_progress=show_progress) as runner:
+        outputs = runner.run_all(run_replication, tasks)
+    return ExperimentResult(scenario, seed, outputs, time.perf_counter() - started)

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.outputs.files import write_json
 from analysis.outputs.plots import crossing_figure, save_png
 from analysis.runs.execution import ExecutionPlan
+from analysis.runs.runner import Runner
 from analysis.studies.sensitivity import Crossing, find_crossing
 from analysis.studies.sweep.journal import write_table
 from analysis.studies.sweep.runner import evaluate_variants
@@ -63,7 +64,8 @@ def run_break_even(scenario: Scenario, parameter: str, grid: list[float], kpi: s
     reference = len(grid)
     if against is not None:
         variants[reference] = against
-    rows = dict(evaluate_variants(variants, seed, replications, plan, "break-even", show_progress))
+    with Runner(plan, "break-even", show_progress=show_progress) as runner:
+        rows = dict(evaluate_variants(runner, variants, seed, replications))
     outputs = np.column_stack([rows[index][kpi].to_numpy(float) for index in range(len(grid))])
     goal = rows[reference][kpi].to_numpy(float) if against is not None else np.full(replications, float(target))
     crossing = find_crossing(np.asarray(grid, dtype=float), outputs, goal, degree=degree, seed=seed)

@@ -70,8 +70,7 @@ def compare_rule_options(scenario: Scenario, unit: StaffedUnit, requirement: np.
     out = Path(out)
     single = len(options) == 1
     rows, results, written = [], {}, []
-    with SimulationRunner(settings.workers, settings.show_progress, "simulating rule options",
-                          settings.scheduler) as runner:
+    with SimulationRunner.for_settings(settings, "simulating rule options") as runner:
         for option in options:
             directory = out if single else out / option.label
             runner.note(option.label)

@@ -11,23 +11,23 @@ target counts as met when that bound meets it: the lower bound for service
 level, the upper bound for abandonment and ASA. Intervals (or days) without
 contacts meet every target.
 
-Replications run on a process pool that lives as long as the
-:class:`SimulationRunner`, so a search pays the start-up once.
+Replications run on one :class:`~analysis.runs.runner.Runner` that lives as
+long as the :class:`SimulationRunner`: a search's rounds reuse the same
+worker processes, and each plan's scenario is sent to a worker once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from tqdm import tqdm
 
 from analysis.metrics.kpis import compute_kpis
 from analysis.metrics.stats import NON_NEGATIVE, SHARE
-from analysis.runs.execution import ExecutionPlan, local_process_pool, run_tasks
+from analysis.runs.execution import ExecutionPlan
+from analysis.runs.runner import Runner
 from sim.config import Scenario
 from sim.engine.collector import within_column
 from sim.run import simulate
@@ -161,17 +161,23 @@ class SimulationRunner:
     """Runs replications (in parallel when asked) and counts every simulation it runs.
 
     Local worker processes stay up between batches (a search runs dozens);
-    with ``scheduler`` (a Dask address) each batch goes to the cluster. Use as
-    a context manager so the worker processes are shut down.
+    with ``scheduler`` (a Dask address) each batch goes to the cluster; a
+    ``plan`` wins over both. Use as a context manager so the workers end.
     """
 
     def __init__(self, workers: int | None = None, show_progress: bool = True, description: str = "simulating",
-                 scheduler: str | None = None):
-        self.workers = workers
-        self.scheduler = scheduler
-        self.simulations = 0
-        self._pool: ProcessPoolExecutor | None = None
-        self._bar = tqdm(desc=description, unit="sim", disable=not show_progress, leave=False, delay=1.0)
+                 scheduler: str | None = None, plan: ExecutionPlan | None = None):
+        plan = plan or ExecutionPlan(workers=workers, scheduler=scheduler)
+        self._runner = Runner(plan, description, unit="sim", show_progress=show_progress)
+
+    @classmethod
+    def for_settings(cls, settings, description: str) -> "SimulationRunner":
+        """For a :class:`~analysis.planning.staffing.search.SearchSettings` (workers, scheduler, progress)."""
+        return cls(show_progress=settings.show_progress, description=description, plan=settings.execution_plan())
+
+    @property
+    def simulations(self) -> int:
+        return self._runner.completed
 
     def __enter__(self) -> "SimulationRunner":
         return self
@@ -180,14 +186,11 @@ class SimulationRunner:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-        self._bar.close()
+        self._runner.close()
 
     def note(self, text: str) -> None:
         """Show a short status next to the progress bar."""
-        self._bar.set_postfix_str(text, refresh=True)
+        self._runner.note(text)
 
     def evaluate(self, scenario: Scenario, seed: int, replications: Sequence[int], contact_types: Sequence[str],
                  targets: Sequence[StaffingTarget], with_kpis: bool = False) -> Evaluation:
@@ -197,37 +200,8 @@ class SimulationRunner:
                                   | {scenario.service_level.threshold_seconds}))
         tasks = [EvaluationTask(scenario, seed, replication, tuple(contact_types), thresholds, with_kpis)
                  for replication in replications]
-        outputs = self._run(tasks)
+        outputs = self._runner.run_all(count_replication, tasks)
         names = outputs[0].counts.keys()
         counts = {name: np.stack([output.counts[name] for output in outputs]) for name in names}
         kpis = tuple(output.kpis for output in outputs if output.kpis is not None)
         return Evaluation(counts, scenario.horizon.days, tuple(replications), kpis)
-
-    def _run(self, tasks: list[EvaluationTask]) -> list[ReplicationCounts]:
-        if self.scheduler:
-            return self._run_on_cluster(tasks)
-        workers = ExecutionPlan(workers=self.workers).local_workers(len(tasks))
-        if workers <= 1:
-            outputs = []
-            for task in tasks:
-                outputs.append(count_replication(task))
-                self._advance()
-            return outputs
-        if self._pool is None:
-            self._pool = local_process_pool(workers)
-        outputs = []
-        for output in self._pool.map(count_replication, tasks):
-            outputs.append(output)
-            self._advance()
-        return outputs
-
-    def _run_on_cluster(self, tasks: list[EvaluationTask]) -> list[ReplicationCounts]:
-        outputs: list[ReplicationCounts | None] = [None] * len(tasks)
-        for index, output in run_tasks(count_replication, tasks, ExecutionPlan(scheduler=self.scheduler)):
-            outputs[index] = output
-            self._advance()
-        return outputs
-
-    def _advance(self) -> None:
-        self.simulations += 1
-        self._bar.update(1)

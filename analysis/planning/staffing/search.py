@@ -36,6 +36,7 @@ from typing import Literal
 
 import numpy as np
 
+from analysis.runs.execution import ExecutionPlan
 from sim.config import Scenario
 
 from .analytic import analytic_agents
@@ -69,6 +70,10 @@ class SearchSettings:
     workers: int | None = None
     scheduler: str | None = None
     show_progress: bool = True
+    execution: ExecutionPlan | None = None  # wins over workers and scheduler (e.g. with Dask timeouts)
+
+    def execution_plan(self) -> ExecutionPlan:
+        return self.execution or ExecutionPlan(workers=self.workers, scheduler=self.scheduler)
 
     def __post_init__(self) -> None:
         if self.replications < 2:
@@ -127,8 +132,7 @@ def simulation_staffing(scenario: Scenario, unit: StaffedUnit, targets: Sequence
         raise StaffingError(f"no contacts reach {unit.label!r}; nothing to staff")
     start, _ = analytic_agents(workload, targets, "erlang-a")
     started = time.perf_counter()
-    with SimulationRunner(settings.workers, settings.show_progress, f"staffing {unit.label}",
-                          settings.scheduler) as runner:
+    with SimulationRunner.for_settings(settings, f"staffing {unit.label}") as runner:
         search = _Search(scenario, unit, tuple(targets), settings, workload, runner, started, on_round)
         if settings.scope == "interval":
             converged = search.per_interval(start.ravel())

@@ -93,8 +93,7 @@ def run_staffing(scenario: Scenario, targets: Sequence[StaffingTarget], out: str
     if search is not None:
         achieved = search.confirmation  # fresh replications the search never saw
     else:
-        with SimulationRunner(settings.workers, settings.show_progress, "simulating the plan",
-                              settings.scheduler) as runner:
+        with SimulationRunner.for_settings(settings, "simulating the plan") as runner:
             achieved = runner.evaluate(written_scenario, settings.seed, range(settings.replications),
                                        unit.served_types, targets, with_kpis=True)
     requirements = staffing_table(workload, unit, targets, method, erlang_c, erlang_a, agents, achieved,

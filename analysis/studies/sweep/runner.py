@@ -2,8 +2,9 @@
 
 Replication ``r`` of every variant uses the same seed and replication
 number, so variants are compared on common random numbers. Tasks are
-(variant, replication) pairs spread over the execution plan (serial, local
-processes or Dask); results do not depend on where they ran.
+(variant, replication) pairs run by one :class:`~analysis.runs.runner.Runner`
+(serial, local processes kept for the whole sweep, or Dask); each variant's
+scenario goes to a worker once, and results do not depend on where they ran.
 """
 
 from __future__ import annotations
@@ -16,40 +17,40 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.outputs.results import package_version
-from analysis.runs.execution import ExecutionPlan, progress_bar, run_tasks
+from analysis.runs.execution import ExecutionPlan
+from analysis.runs.experiment import ReplicationTask
+from analysis.runs.runner import Runner
 from sim.config import Scenario
 
 from .design import VARIED
 from .journal import SweepJournal, fingerprint
 from .restaff import check_restaff, restaff_variants
 from .spec import SweepSpec
-from .tasks import VariantTask, run_variant_replication
+from .tasks import sweep_row
 from .variants import build_variants, design_for, load_base, variant_overrides
 
 KEY_COLUMNS = ("variant", "replication")
 
 
-def evaluate_variants(scenarios: Mapping[int, Scenario], seed: int, replications: int,
-                      plan: ExecutionPlan = ExecutionPlan(), description: str = "sweep",
-                      show_progress: bool = True) -> Iterator[tuple[int, pd.DataFrame]]:
+def evaluate_variants(runner: Runner, scenarios: Mapping[int, Scenario], seed: int,
+                      replications: int) -> Iterator[tuple[int, pd.DataFrame]]:
     """Yield ``(variant, rows)`` as each variant's replications are all done.
 
     ``rows`` has ``variant``, ``replication`` and the KPI and cost columns,
     one row per replication in replication order.
     """
-    tasks = [VariantTask(variant, scenario, seed, replication)
-             for variant, scenario in scenarios.items() for replication in range(replications)]
+    variants = [variant for variant in scenarios for _ in range(replications)]
+    tasks = [ReplicationTask(scenario, seed, replication)
+             for scenario in scenarios.values() for replication in range(replications)]
     pending: dict[int, dict[int, dict[str, float]]] = {variant: {} for variant in scenarios}
     done = 0
-    with progress_bar(len(tasks), description, enabled=show_progress) as bar:
-        for index, row in run_tasks(run_variant_replication, tasks, plan):
-            task = tasks[index]
-            pending[task.variant][task.replication] = row
-            bar.update(1)
-            if len(pending[task.variant]) == replications:
-                done += 1
-                bar.set_postfix_str(f"variants {done}/{len(scenarios)}", refresh=False)
-                yield task.variant, _variant_rows(task.variant, pending.pop(task.variant))
+    for index, row in runner.run(sweep_row, tasks):
+        variant = variants[index]
+        pending[variant][tasks[index].replication] = row
+        if len(pending[variant]) == replications:
+            done += 1
+            runner.note(f"variants {done}/{len(scenarios)}")
+            yield variant, _variant_rows(variant, pending.pop(variant))
 
 
 def _variant_rows(variant: int, rows: dict[int, dict[str, float]]) -> pd.DataFrame:
@@ -101,11 +102,12 @@ def run_sweep(spec: SweepSpec, directory: str | Path, plan: ExecutionPlan = Exec
     todo = {int(v): scenarios[position] for position, v in enumerate(design.index) if v not in finished}
     todo = restaff_variants(todo, spec, directory, plan, show_progress, restart)
     ran = []
-    for variant, rows in evaluate_variants(todo, spec.seed, spec.replications, plan, spec.name, show_progress):
-        journal.record(variant, _with_factors(rows, design, variant))
-        ran.append(variant)
-        if on_variant_done is not None:
-            on_variant_done(variant)
+    with Runner(plan, spec.name, show_progress=show_progress) as runner:
+        for variant, rows in evaluate_variants(runner, todo, spec.seed, spec.replications):
+            journal.record(variant, _with_factors(rows, design, variant))
+            ran.append(variant)
+            if on_variant_done is not None:
+                on_variant_done(variant)
     results = journal.assemble([int(v) for v in design.index], spec.replications)
     return SweepOutcome(spec, Path(directory), base, design, results, sorted(ran), sorted(finished),
                         time.perf_counter() - started)

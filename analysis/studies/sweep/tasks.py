@@ -1,32 +1,22 @@
-"""The unit of work of a sweep: one replication of one variant, reduced to a row of numbers.
+"""The reducer of a sweep: one replication of one variant, reduced to a row of numbers.
 
-Kept apart from the rest of the package, with few imports, because every
-worker process (local or Dask) imports this module to run tasks.
+Runs in the workers (local or Dask). The KPIs come from the same streaming
+counters and KPI module as ``ccsim run``'s, so a sweep's numbers equal a
+run's for the same scenario, seed and replication; no contact records and
+no per-interval table are built, and the cost breakdown is computed once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from analysis.metrics.costs import cost_breakdown
 from analysis.metrics.kpis import compute_kpis
-from sim.config import Scenario
+from analysis.runs.experiment import ReplicationTask
 from sim.run import simulate
 
 from ..budget import cost_columns
 
 
-@dataclass(frozen=True)
-class VariantTask:
-    """One replication of one variant: everything that decides its numbers."""
-
-    variant: int
-    scenario: Scenario
-    seed: int
-    replication: int
-
-
-def run_variant_replication(task: VariantTask) -> dict[str, float]:
+def sweep_row(task: ReplicationTask) -> dict[str, float]:
     """Simulate one replication; return its KPIs and ``cost:`` breakdown columns."""
     result = simulate(task.scenario, seed=task.seed, replication=task.replication, records=False)
     costs = cost_breakdown(result, task.scenario)
