@@ -1,41 +1,68 @@
 """The ``ccsim`` command line.
 
-Each subcommand lives in its own module of this package whose name ends in
-``_command`` or ``_commands`` and which defines ``register(subparsers)``;
-modules are discovered automatically, in alphabetical order.
+Commands are listed in :data:`COMMANDS` (name, ``module`` or
+``module:function`` of this package, one-line help). The function (default
+``register``) takes the subparsers, adds the command's parser and sets its
+``handler``. Only the module of the command being run
+is imported, and modules import the heavy parts (engine, pandas, plots)
+inside their handlers, so ``ccsim --help`` starts in a fraction of a second
+(``python benchmarks/bench_cli.py`` measures it). To add a command, write
+the module and add a row to :data:`COMMANDS`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 
-from sim.config import ScenarioError
+from analysis import __version__
+
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("run", "run_command", "simulate a scenario and report KPIs with 95%% CIs"),
+    ("validate", "scenario_commands:register_validate", "check a scenario file without running it"),
+    ("schema", "scenario_commands:register_schema", "print the JSON Schema of the scenario format"),
+    ("compare", "compare_command", "compare scenarios on common random numbers (paired differences against the first)"),
+    ("sweep", "sweep_command", "run a parameter sweep (grid, one-at-a-time, Latin hypercube, Sobol', Morris)"),
+    ("breakeven", "breakeven_command",
+     "find the parameter value where a KPI reaches a target or matches another scenario"),
+    ("report", "report_command", "write a self-contained HTML report of a results directory"),
+    ("staff", "staff_command", "agents needed per interval (Erlang C, Erlang A or simulation) and a scenario using them"),
+    ("schedule", "schedule_command",
+     "plan shifts for a requirement, write a roster and a scenario using it; compare rules"),
+    ("calibrate", "calibrate_command", "fit a contact log and write a scenario with a fit report"),
+    ("backtest", "backtest_command", "simulate a logged period and compare KPIs with the log"),
+)
 
 
-def command_modules() -> list:
-    names = sorted(info.name for info in pkgutil.iter_modules(__path__)
-                   if info.name.endswith(("_command", "_commands")))
-    return [importlib.import_module(f"{__name__}.{name}") for name in names]
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the command named in ``argv`` (if any) gets its full set of options."""
     parser = argparse.ArgumentParser(
         prog="ccsim", description="Discrete-event simulation of contact centers (human agents, AI, vendors).")
+    parser.add_argument("--version", action="version", version=f"ccsim {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in command_modules():
-        module.register(subparsers)
+    chosen = _chosen_command(sys.argv[1:] if argv is None else argv)
+    for name, where, summary in COMMANDS:
+        if name == chosen:
+            module, _, function = where.partition(":")
+            getattr(importlib.import_module(f"{__name__}.{module}"), function or "register")(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
+def _chosen_command(argv: list[str]) -> str | None:
+    """The first word that is not an option (the top-level parser has no option taking a value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
+    from analysis.errors import USER_ERRORS  # after parsing, so --help stays fast
+
     try:
         return int(args.handler(args) or 0)
-    except ScenarioError as error:
+    except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

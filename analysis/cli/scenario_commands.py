@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 
-from sim.config import load_scenario, scenario_json_schema
 
-
-def register(subparsers) -> None:
+def register_validate(subparsers) -> None:
     validate = subparsers.add_parser("validate", help="check a scenario file without running it")
     validate.add_argument("scenario", help="scenario TOML file")
     validate.set_defaults(handler=_validate)
+
+
+def register_schema(subparsers) -> None:
     schema = subparsers.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.set_defaults(handler=_schema)
 
 
 def _validate(args) -> int:
+    from sim.config import load_scenario
+
     scenario = load_scenario(args.scenario)
     groups = ", ".join(group.name for group in scenario.agent_groups)
     print(f"{args.scenario}: valid scenario {scenario.name!r} ({scenario.horizon.days} day(s), "
@@ -24,5 +27,7 @@ def _validate(args) -> int:
 
 
 def _schema(args) -> int:
+    from sim.config import scenario_json_schema
+
     print(json.dumps(scenario_json_schema(), indent=2))
     return 0
