@@ -11,9 +11,18 @@ from analysis.calibration import LogFormatError
 from analysis.calibration.backtest import backtest_scenario, run_backtest
 from analysis.calibration.backtest_output import hourly_table_text, summary_text, write_backtest
 from analysis.calibration.log_input import FORMATS, load_log
+from analysis.outputs.folders import scenario_digest
 from sim.config import load_scenario
 
-from .common import non_negative_int, positive_int
+from .common import (
+    add_output_options,
+    file_input,
+    non_negative_int,
+    option_inputs,
+    output_folder,
+    positive_int,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -31,7 +40,7 @@ def register(subparsers) -> None:
     parser.add_argument("--surge", choices=("keep", "off"), default="keep",
                         help="the agent group's surge rule: as in the scenario (default) or dropped")
     parser.add_argument("--workers", type=positive_int, help="parallel processes (default: one per core)")
-    parser.add_argument("--out", help="results directory (default results/backtest_<scenario>)")
+    add_output_options(parser, "results/backtest_<scenario file name without .toml>")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_backtest)
 
@@ -47,14 +56,17 @@ def _backtest(args: argparse.Namespace) -> int:
     except (LogFormatError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else Path("results") / f"backtest_{Path(args.scenario).stem}"
+    out = output_folder(args, Path("results") / f"backtest_{Path(args.scenario).stem}")
     print(f"back-test of {args.scenario} on {args.log}: {plan.dates[0]} to {plan.dates[-1]} "
           f"({len(plan.dates)} days with data), demand from the {args.demand}, {args.reps} replications",
           file=sys.stderr)
-    result = run_backtest(plan, loaded.contacts, args.reps, args.seed, args.workers, not args.quiet)
+    inputs = option_inputs(args, log=file_input(args.log), scenario=scenario_digest(scenario))
+    with results_folder(out, "backtest", inputs, args) as folder:
+        result = run_backtest(plan, loaded.contacts, args.reps, args.seed, args.workers, not args.quiet)
+        written = write_backtest(result, out)
+        folder.finish()
     print(hourly_table_text(result))
     print()
     print(summary_text(result))
-    written = write_backtest(result, out)
     print(f"\nresults written to {out}/ ({', '.join(path.name for path in written)})")
     return 0

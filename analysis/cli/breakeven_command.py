@@ -6,13 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from analysis.metrics.kpis import KPI_UNITS
-from analysis.runs.execution import ExecutionPlan
-from analysis.studies.breakeven import break_even_text, run_break_even, write_break_even
-
-from .common import add_run_options, load_with_options
+from .common import (
+    add_output_options,
+    add_run_options,
+    execution_plan,
+    load_with_options,
+    option_inputs,
+    output_folder,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -31,7 +33,7 @@ def register(subparsers) -> None:
     goal.add_argument("--target", type=float, help="KPI value to reach, e.g. 0.8 for service level")
     goal.add_argument("--against", metavar="OTHER.toml", help="scenario whose KPI is to be matched")
     parser.add_argument("--degree", type=int, choices=(1, 2, 3), help="polynomial degree (default 2, 1 below 4 values)")
-    parser.add_argument("--out", help="results directory (default results/breakeven_<scenario>)")
+    add_output_options(parser, "results/breakeven_<scenario file name without .toml>")
     add_run_options(parser)
     parser.set_defaults(handler=_break_even)
 
@@ -45,22 +47,31 @@ def _grid(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not LOW:HIGH or LOW:HIGH:STEPS") from None
     if len(parts) > 3 or not low < high or steps < 2:
         raise argparse.ArgumentTypeError(f"{text!r}: need LOW < HIGH and at least 2 steps")
+    import numpy as np
+
     return [float(value) for value in np.linspace(low, high, steps)]
 
 
 def _break_even(args) -> int:
+    from analysis.metrics.kpis import KPI_UNITS
+    from analysis.outputs.folders import scenario_digest
+    from analysis.studies.breakeven import break_even_text, run_break_even, write_break_even
+
     if args.kpi not in KPI_UNITS:
         print(f"error: --kpi {args.kpi!r} is not a KPI (known: {', '.join(KPI_UNITS)})", file=sys.stderr)
         return 2
     scenario = load_with_options(args.scenario, args)
     against = load_with_options(args.against, args) if args.against else None
-    study = run_break_even(scenario, args.param, args.range, args.kpi, target=args.target, against=against,
-                           replications=args.reps, seed=args.seed, degree=args.degree,
-                           plan=ExecutionPlan(workers=args.workers, scheduler=args.scheduler),
-                           show_progress=not args.quiet,
-                           against_label=Path(args.against).stem if args.against else None)
+    out = output_folder(args, Path("results") / f"breakeven_{Path(args.scenario).stem}")
+    inputs = option_inputs(args, scenario=scenario_digest(scenario),
+                           against=scenario_digest(against) if against is not None else None)
+    with results_folder(out, "breakeven", inputs, args) as folder:
+        study = run_break_even(scenario, args.param, args.range, args.kpi, target=args.target, against=against,
+                               replications=args.reps, seed=args.seed, degree=args.degree,
+                               plan=execution_plan(args), show_progress=not args.quiet,
+                               against_label=Path(args.against).stem if args.against else None)
+        write_break_even(study, out)
+        folder.finish()
     print(break_even_text(study))
-    out = Path(args.out) if args.out else Path("results") / f"breakeven_{Path(args.scenario).stem}"
-    write_break_even(study, out)
     print(f"results written to {out}/")
     return 0

@@ -1,10 +1,19 @@
-"""Options and steps shared by the commands that run simulations."""
+"""Options and steps shared by the commands: simulation options, where tasks run, results folders.
+
+Kept light (no engine, numpy or pandas at import) so a command's ``--help`` is quick.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
 
-from sim.config import Scenario, apply_overrides, load_scenario
+# Options that change where or how visibly a command runs, never its results.
+EXECUTION_OPTIONS = frozenset({"workers", "scheduler", "scheduler_timeout", "worker_wait", "quiet", "out",
+                               "overwrite", "restart", "json", "handler", "command"})
 
 
 def add_run_options(parser: argparse.ArgumentParser, default_reps: int = 10) -> None:
@@ -12,35 +21,113 @@ def add_run_options(parser: argparse.ArgumentParser, default_reps: int = 10) -> 
                         help=f"independent replications (default {default_reps})")
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--days", type=positive_int, help="override the number of days simulated")
-    parser.add_argument("--workers", type=positive_int,
-                        help="parallel processes (default: one per core); results do not depend on it")
+    add_workers_option(parser)
     add_scheduler_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=positive_int,
+                        help="local worker processes (default: one per core; 1 runs in this process); "
+                             "results do not depend on it")
+
+
 def add_scheduler_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786) instead of local "
-                             "processes; results are the same")
+                        help="run on a Dask distributed cluster (tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786) instead "
+                             "of local processes; results are the same. Needs the dask extra")
+    parser.add_argument("--scheduler-timeout", type=positive_seconds, default=10.0, metavar="SECONDS",
+                        help="give up connecting to --scheduler after this long (default 10)")
+    parser.add_argument("--worker-wait", type=positive_seconds, default=60.0, metavar="SECONDS",
+                        help="with --scheduler: stop if no worker has joined, or none is left, for this long; "
+                             "finished work is kept for a rerun (default 60)")
 
 
-def load_with_options(path: str, args: argparse.Namespace) -> Scenario:
+def add_output_options(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--out", metavar="DIR", help=f"results folder (default {default})")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="if --out holds results of other inputs, delete the files ccsim wrote there first "
+                             "(never other files); without it such a folder is refused")
+
+
+def execution_plan(args: argparse.Namespace):
+    from analysis.runs.execution import ExecutionPlan
+
+    return ExecutionPlan(workers=getattr(args, "workers", None), scheduler=getattr(args, "scheduler", None),
+                         connect_timeout=getattr(args, "scheduler_timeout", 10.0),
+                         worker_timeout=getattr(args, "worker_wait", 60.0))
+
+
+def load_with_options(path: str, args: argparse.Namespace):
     """Load a scenario and apply command-line overrides such as ``--days``."""
+    from sim.config import apply_overrides, load_scenario
+
     scenario = load_scenario(path)
     if getattr(args, "days", None):
         scenario = apply_overrides(scenario, {"horizon.days": args.days})
     return scenario
 
 
+def command_line() -> list[str]:
+    return ["ccsim", *sys.argv[1:]]
+
+
+def output_folder(args: argparse.Namespace, default: Path) -> Path:
+    return Path(args.out) if getattr(args, "out", None) else default
+
+
+def results_folder(out: Path, command: str, inputs: dict[str, Any], args: argparse.Namespace):
+    """The command's results folder, opened before anything runs (one writer, no silent overwrite)."""
+    from analysis.outputs.folders import ResultsFolder
+
+    return ResultsFolder(out, command, inputs, overwrite=getattr(args, "overwrite", False), argv=command_line())
+
+
+def option_inputs(args: argparse.Namespace, **replaced: Any) -> dict[str, Any]:
+    """The options that decide a command's results (execution options left out), with ``replaced`` values
+    (e.g. file paths replaced by digests of their content)."""
+    inputs = {key: value for key, value in vars(args).items() if key not in EXECUTION_OPTIONS and not callable(value)}
+    inputs.update(replaced)
+    return inputs
+
+
+def file_input(path: str | None) -> str | None:
+    """Digest of an input file's content (None for no file)."""
+    if path is None:
+        return None
+    from analysis.outputs.folders import file_digest
+
+    try:
+        return file_digest(path)
+    except OSError:  # the command reports the unreadable file itself, with its own wording
+        return f"unreadable: {path}"
+
+
 def positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
     return value
 
 
 def non_negative_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is not a non-negative whole number")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value

@@ -1,16 +1,21 @@
-"""``ccsim compare``: run scenarios on common random numbers and print paired differences."""
+"""``ccsim compare``: run scenarios on common random numbers and print paired differences (or JSON)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
-from analysis.metrics.kpis import KPI_UNITS
-from analysis.metrics.stats import precision_warnings
-from analysis.runs.compare import PrecisionTarget, comparison_text, run_comparison, write_comparison
-from analysis.runs.execution import ExecutionPlan
-
-from .common import add_run_options, load_with_options, positive_int
+from .common import (
+    add_output_options,
+    add_run_options,
+    command_line,
+    execution_plan,
+    load_with_options,
+    output_folder,
+    positive_int,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -22,7 +27,9 @@ def register(subparsers) -> None:
                     "half-width of --target-kpi (every scenario's mean and every paired difference) is at "
                     "most the target, or --max-reps is reached; --reps is then the first stage.")
     parser.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
-    parser.add_argument("--out", help="results directory (default results/compare_<first scenario>)")
+    add_output_options(parser, "results/compare_<first scenario file name without .toml>")
+    parser.add_argument("--json", action="store_true",
+                        help="print the comparison table as JSON on standard output (messages go to standard error)")
     add_run_options(parser)
     precision = parser.add_argument_group("sequential procedure")
     precision.add_argument("--target-kpi", default="service_level", help="KPI whose CI must be narrow enough")
@@ -48,6 +55,11 @@ def scenario_labels(paths: list[str]) -> list[str]:
 
 
 def _compare(args) -> int:
+    from analysis.metrics.kpis import KPI_UNITS
+    from analysis.metrics.stats import precision_warnings
+    from analysis.outputs.folders import scenario_digest
+    from analysis.runs.compare import PrecisionTarget, comparison_text, run_comparison, write_comparison
+
     if args.half_width is not None and args.target_kpi not in KPI_UNITS:
         print(f"error: --target-kpi {args.target_kpi!r} is not a KPI (known: {', '.join(KPI_UNITS)})",
               file=sys.stderr)
@@ -57,18 +69,48 @@ def _compare(args) -> int:
     precision = None
     if args.half_width is not None:
         precision = PrecisionTarget(args.target_kpi, args.half_width, args.max_reps, args.batch)
-    plan = ExecutionPlan(workers=args.workers, scheduler=args.scheduler)
-    comparison = run_comparison(scenarios, args.reps, args.seed, plan, precision, show_progress=not args.quiet)
+    out = output_folder(args, Path("results") / f"compare_{next(iter(scenarios))}")
+    inputs = {"scenarios": {label: scenario_digest(scenario) for label, scenario in scenarios.items()},
+              "seed": args.seed, "replications": args.reps,
+              "precision": None if precision is None else [precision.kpi, precision.half_width,
+                                                           precision.max_replications, precision.batch]}
+    messages = sys.stderr if args.json else sys.stdout
+    with results_folder(out, "compare", inputs, args) as folder:
+        comparison = run_comparison(scenarios, args.reps, args.seed, execution_plan(args), precision,
+                                    show_progress=not args.quiet)
+        write_comparison(comparison, out, command=command_line())
+        folder.finish()
     print(f"{len(scenarios)} scenario(s), {comparison.replications} replication(s) each on common random "
-          f"numbers, seed {args.seed}, {comparison.wall_seconds:.1f} s")
+          f"numbers, seed {args.seed}, {comparison.wall_seconds:.1f} s", file=messages)
     if precision is not None:
         stages = ", ".join(f"{n} reps: {width:.4g}" for n, width in comparison.history)
-        print(f"widest 95% CI half-width of {precision.kpi} by stage: {stages} (target {precision.half_width:g})")
-    print(comparison_text(comparison))
+        print(f"widest 95% CI half-width of {precision.kpi} by stage: {stages} (target {precision.half_width:g})",
+              file=messages)
+    if args.json:
+        print(json.dumps(comparison_json(comparison), indent=2))
+    else:
+        print(comparison_text(comparison))
     for label, experiment in comparison.experiments.items():
         for warning in precision_warnings(experiment.kpi_table()):
-            print(f"warning: {label}: {warning.text()}")
-    out = Path(args.out) if args.out else Path("results") / f"compare_{next(iter(scenarios))}"
-    write_comparison(comparison, out, command=["ccsim", *sys.argv[1:]])
-    print(f"results written to {out}/")
+            print(f"warning: {label}: {warning.text()}", file=messages)
+    print(f"results written to {out}/", file=messages)
     return 0
+
+
+def comparison_json(comparison) -> dict:
+    """Reference, replications and, per KPI, each scenario's mean, CI and paired difference (nulls where undefined)."""
+    import pandas as pd
+
+    from analysis.outputs.files import json_safe
+
+    table = comparison.comparison_table()
+    kpis: dict[str, dict] = {}
+    for row in table.to_dict(orient="records"):
+        entry = {"mean": row["mean"], "ci95": [row["ci_low"], row["ci_high"]], "unit": row["unit"]}
+        if row["scenario"] != comparison.reference:
+            distinguishable = row["distinguishable"]
+            entry.update(diff=row["diff"], diff_ci95=[row["diff_low"], row["diff_high"]],
+                         distinguishable=None if pd.isna(distinguishable) else bool(distinguishable))
+        kpis.setdefault(row["kpi"], {})[row["scenario"]] = entry
+    return json_safe({"reference": comparison.reference, "scenarios": comparison.labels, "seed": comparison.seed,
+                      "replications": comparison.replications, "kpis": kpis})

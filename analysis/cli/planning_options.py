@@ -28,7 +28,7 @@ from analysis.planning.staffing.targets import (
 from analysis.planning.staffing.units import ALL_GROUPS, ROUNDING_RULES, StaffingError
 from sim.config import Scenario
 
-from .common import positive_int
+from .common import execution_plan, positive_int
 
 INPUT_ERRORS = (TargetError, StaffingError, RequirementFileError, TemplateFileError, RuleError,
                 InfeasibleScheduleError, ScheduleSolveError, RosterError)
@@ -63,7 +63,7 @@ def settings_from(args: argparse.Namespace) -> SearchSettings:
     return SearchSettings(replications=args.reps, confidence=args.confidence, scope=args.scope, seed=args.seed,
                           confirmation_replications=args.confirm_reps, max_rounds=args.max_rounds,
                           workers=args.workers, scheduler=args.scheduler,
-                          show_progress=not args.quiet)
+                          show_progress=not args.quiet, execution=execution_plan(args))
 
 
 def round_printer(args: argparse.Namespace) -> Callable[[SearchRound], None] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from analysis.outputs.report import NothingToReport, write_report
+from .common import command_line
 
 
 def register(subparsers) -> None:
@@ -12,17 +12,27 @@ def register(subparsers) -> None:
         "report", help="write a self-contained HTML report of a results directory",
         description="Write one HTML file with the tables and charts (embedded PNGs) of a directory written by "
                     "ccsim run, compare, sweep, breakeven, staff, schedule, calibrate (the scenario's _report "
-                    "folder or the folder holding it) or backtest. It needs nothing else to open, also offline.")
+                    "folder or the folder holding it) or backtest. It needs nothing else to open, also offline. A folder "
+                    "still being written, left unfinished, or whose files differ from the ones its run recorded "
+                    "(sizes and SHA-256) is refused.")
     parser.add_argument("results", help="results directory")
     parser.add_argument("--out", help="HTML file to write (default RESULTS/report.html)")
     parser.set_defaults(handler=_report)
 
 
 def _report(args) -> int:
-    try:
-        path = write_report(args.results, args.out)
-    except NothingToReport as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    from analysis.outputs.folders import FolderLock, check_folder
+    from analysis.outputs.report import NothingToReport, write_report
+
+    with FolderLock(args.results, command_line()):
+        problems = check_folder(args.results)
+        if problems:
+            print(f"error: {args.results} cannot be reported:\n  " + "\n  ".join(problems), file=sys.stderr)
+            return 2
+        try:
+            path = write_report(args.results, args.out)
+        except NothingToReport as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     print(f"report written to {path}")
     return 0

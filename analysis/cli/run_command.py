@@ -1,32 +1,58 @@
-"""``ccsim run``: simulate a scenario, print the KPI table, write results."""
+"""``ccsim run``: simulate a scenario, print the KPI table (or JSON), write results."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
-from analysis.outputs.results import run_text, write_results
-from analysis.runs.experiment import run_experiment
-
-from .common import add_run_options, load_with_options
+from .common import (
+    add_output_options,
+    add_run_options,
+    command_line,
+    execution_plan,
+    load_with_options,
+    output_folder,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("run", help="simulate a scenario and report KPIs with 95%% CIs")
+    parser = subparsers.add_parser(
+        "run", help="simulate a scenario and report KPIs with 95%% CIs",
+        description="Simulate --reps replications of a scenario, print each KPI's mean and 95%% CI and write "
+                    "summary.json, intervals.csv and contacts.csv (first replication) to the results folder.")
     parser.add_argument("scenario", help="scenario TOML file")
-    parser.add_argument("--out", help="results directory (default results/<scenario name>)")
+    add_output_options(parser, "results/<scenario file name without .toml>")
+    parser.add_argument("--json", action="store_true",
+                        help="print the KPIs as JSON on standard output (messages go to standard error)")
     add_run_options(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(args) -> int:
+    from analysis.outputs.files import json_safe
+    from analysis.outputs.results import run_inputs, run_text, summary, write_results
+    from analysis.runs.experiment import run_experiment
+
     scenario = load_with_options(args.scenario, args)
-    out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem
-    result = run_experiment(scenario, replications=args.reps, seed=args.seed, workers=args.workers,
-                            show_progress=not args.quiet, scheduler=args.scheduler)
+    out = output_folder(args, Path("results") / Path(args.scenario).stem)
+    messages = sys.stderr if args.json else sys.stdout
+    with results_folder(out, "run", run_inputs(scenario, args.seed, args.reps), args) as folder:
+        result = run_experiment(scenario, replications=args.reps, seed=args.seed, show_progress=not args.quiet,
+                                plan=execution_plan(args))
+        written = write_results(result, out, command=command_line())
+        folder.finish()
     print(f"{scenario.name}: {result.replications} replication(s), {scenario.horizon.days} day(s), "
-          f"seed {args.seed}, {result.wall_seconds:.1f} s")
-    print(run_text(result))
-    written = write_results(result, out, command=["ccsim", *sys.argv[1:]])
-    print(f"results written to {out}/ ({', '.join(path.name for path in written)})")
+          f"seed {args.seed}, {result.wall_seconds:.1f} s", file=messages)
+    if args.json:
+        content = summary(result, command_line())
+        print(json.dumps(json_safe({"scenario": scenario.name, "seed": args.seed, "replications": result.replications,
+                                     "days": scenario.horizon.days, "run_seconds": round(result.wall_seconds, 3),
+                                     "results": str(out), "kpis": content["kpis"],
+                                     "cost_breakdown": content["cost_breakdown"]}), indent=2))
+    else:
+        print(run_text(result))
+    print(f"results written to {out}/ ({', '.join(path.name for path in written)})", file=messages)
     return 0
+

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +17,7 @@ from analysis.cli.planning_options import (
     targets_from,
 )
 from analysis.outputs.files import write_csv
+from analysis.outputs.folders import scenario_digest
 from analysis.planning.scheduling import SolverOptions, load_templates
 from analysis.planning.scheduling.rules_compare import RuleComparison, compare_rule_options
 from analysis.planning.scheduling.shift_plans import OvertimeSettings, parse_rule_options, read_requirement
@@ -27,7 +27,15 @@ from analysis.planning.staffing.plans import headcount_for_agents
 from analysis.planning.staffing.search import simulation_staffing
 from sim.config import format_time_of_day
 
-from .common import add_run_options, load_with_options
+from .common import (
+    add_output_options,
+    add_run_options,
+    command_line,
+    file_input,
+    load_with_options,
+    option_inputs,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -53,7 +61,7 @@ def register(subparsers) -> None:
     parser.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per plan in seconds "
                                                                       "(default 60; hitting it is reported)")
     add_target_options(parser)
-    parser.add_argument("--out", help="results directory (default results/schedule_<scenario>)")
+    add_output_options(parser, "results/schedule_<scenario file name without .toml>")
     add_run_options(parser, default_reps=10)
     parser.set_defaults(handler=_schedule)
 
@@ -67,18 +75,22 @@ def _schedule(args) -> int:
     options = parse_rule_options(args.rules)
     out = output_directory(args, "schedule")
     unit = select_unit(scenario, args.group, args.headcount_rounding)
-    if args.requirement:
-        requirement = read_requirement(args.requirement, scenario, unit)
-    elif args.method == "simulation":
-        requirement = simulation_staffing(scenario, unit, targets, settings, on_round=round_printer(args)).headcount
-    else:
-        agents, _ = analytic_agents(unit.workload(scenario), targets, args.method)
-        requirement = headcount_for_agents(unit, agents)
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "requirements.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
-    comparison = compare_rule_options(scenario, unit, requirement, templates, options, out, targets, settings,
-                                      SolverOptions(time_limit_seconds=args.time_limit), args.overtime,
-                                      command=["ccsim", *sys.argv[1:]])
+    inputs = option_inputs(args, scenario=scenario_digest(scenario), shifts=file_input(args.shifts),
+                           requirement=file_input(args.requirement))
+    with results_folder(out, "schedule", inputs, args) as folder:
+        if args.requirement:
+            requirement = read_requirement(args.requirement, scenario, unit)
+        elif args.method == "simulation":
+            requirement = simulation_staffing(scenario, unit, targets, settings,
+                                              on_round=round_printer(args)).headcount
+        else:
+            agents, _ = analytic_agents(unit.workload(scenario), targets, args.method)
+            requirement = headcount_for_agents(unit, agents)
+        write_csv(out / "requirements.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
+        comparison = compare_rule_options(scenario, unit, requirement, templates, options, out, targets, settings,
+                                          SolverOptions(time_limit_seconds=args.time_limit), args.overtime,
+                                          command=command_line())
+        folder.finish()
     print(f"{scenario.name}: shifts for {unit.label} ({', '.join(unit.group_names)}), "
           f"{settings.replications} replication(s) per option on common random numbers, seed {settings.seed}")
     print(comparison_text(comparison, scenario.currency))

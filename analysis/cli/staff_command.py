@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from analysis.cli.planning_options import (
     add_target_options,
     output_directory,
@@ -12,11 +10,19 @@ from analysis.cli.planning_options import (
     settings_from,
     targets_from,
 )
+from analysis.outputs.folders import scenario_digest
 from analysis.outputs.report.formatting import column_kind, format_value, interval_text
 from analysis.planning.staffing import METHODS, run_staffing
 from analysis.planning.staffing.staff import StaffingOutcome
 
-from .common import add_run_options, load_with_options
+from .common import (
+    add_output_options,
+    add_run_options,
+    command_line,
+    load_with_options,
+    option_inputs,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -33,7 +39,7 @@ def register(subparsers) -> None:
     parser.add_argument("--method", choices=METHODS, default="erlang-a", help="how to find the requirement "
                                                                             "(default erlang-a)")
     add_target_options(parser)
-    parser.add_argument("--out", help="results directory (default results/staff_<scenario>)")
+    add_output_options(parser, "results/staff_<scenario file name without .toml>")
     add_run_options(parser, default_reps=10)
     parser.set_defaults(handler=_staff)
 
@@ -44,8 +50,10 @@ def _staff(args) -> int:
     targets = targets_from(args, scenario)
     settings = settings_from(args)
     out = output_directory(args, "staff")
-    outcome = run_staffing(scenario, targets, out, args.method, args.group, settings, round_printer(args),
-                           command=["ccsim", *sys.argv[1:]], rounding=args.headcount_rounding)
+    with results_folder(out, "staff", option_inputs(args, scenario=scenario_digest(scenario)), args) as folder:
+        outcome = run_staffing(scenario, targets, out, args.method, args.group, settings, round_printer(args),
+                               command=command_line(), rounding=args.headcount_rounding)
+        folder.finish()
     print(staffing_text(outcome))
     print(f"results written to {out}/ ({', '.join(path.name for path in outcome.written)})")
     return 0

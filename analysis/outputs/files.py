@@ -1,6 +1,9 @@
 """Files written atomically: a temporary name in the same directory, then a rename.
 
-An interrupted run never leaves a partial file that looks complete.
+An interrupted run never leaves a partial file that looks complete. Inside
+an open results folder (:mod:`analysis.outputs.folders`) every write is
+checked (no symbolic link on the way) and listed in the folder's record;
+anywhere else, an existing symbolic link is never written through.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from typing import IO, Any
 
 import pandas as pd
 
+from analysis.errors import ResultsFolderError
+
+from .folders import active_folder
+
 
 def atomic_write(path: str | Path, write: Callable[[IO], None], binary: bool = False) -> Path:
     """Write a file via ``write(handle)`` to a temporary file, then rename it into place.
@@ -23,7 +30,13 @@ def atomic_write(path: str | Path, write: Callable[[IO], None], binary: bool = F
     owner-only mode of temporary files.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = active_folder(path)
+    if folder is not None:
+        path = folder.prepare(path)
+    else:
+        if path.is_symlink():
+            raise ResultsFolderError(f"{path} is a symbolic link; refusing to write through it")
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         stream_options = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
@@ -36,7 +49,20 @@ def atomic_write(path: str | Path, write: Callable[[IO], None], binary: bool = F
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    if folder is not None:
+        folder.note_written(path)
     return path
+
+
+def remove_file(path: str | Path) -> None:
+    """Delete a file this project wrote: never through a symbolic link (a link itself is refused too)."""
+    path = Path(path)
+    folder = active_folder(path)
+    if folder is not None:
+        path = folder.prepare(path)
+    elif path.is_symlink():
+        raise ResultsFolderError(f"{path} is a symbolic link; refusing to delete through it")
+    path.unlink(missing_ok=True)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -50,19 +76,19 @@ def _umask() -> int:
 
 
 def write_json(path: str | Path, data: Any) -> Path:
-    return atomic_write(path, lambda stream: json.dump(_json_safe(data), stream, indent=2, allow_nan=False))
+    return atomic_write(path, lambda stream: json.dump(json_safe(data), stream, indent=2, allow_nan=False))
 
 
 def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
     return atomic_write(path, lambda stream: table.to_csv(stream, index=False))
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """NaN and infinity become null (JSON has no such numbers)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
+        return {key: json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     return value

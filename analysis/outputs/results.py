@@ -5,33 +5,43 @@
 with the replications that would narrow it), the scenario's service
 targets with every interval and day that misses them (``target_misses``;
 ``intervals_below_target`` repeats the service-level misses), the KPIs per
-day (``days``), the cost breakdown and provenance. Files are written
-atomically (:mod:`analysis.outputs.files`); ``summary.json`` last.
+day (``days``), the cost breakdown, provenance (with the versions that
+decide bit-identical reruns) and the run's other files with their sizes and
+SHA-256 (``files``). Files are written atomically
+(:mod:`analysis.outputs.files`) into a results folder opened safely
+(:mod:`analysis.outputs.folders`); ``summary.json`` last.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import platform
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from analysis import __version__
 from analysis.metrics.stats import CI_METHOD, precision_warnings
 from analysis.metrics.target_misses import day_table, interval_checks, target_summary
 from analysis.runs.experiment import ExperimentResult
+from analysis.versions import software_versions
 
 from .files import write_csv, write_json
+from .folders import ResultsFolder, active_folder, file_entry, scenario_digest
 from .interval_table import days_table, interval_table
 
 
 def package_version() -> str:
-    try:
-        return metadata.version("ccsim")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return __version__
+
+
+def run_inputs(result_or_scenario: Any, seed: int, replications: int) -> dict[str, Any]:
+    """What decides a run's results folder (see :class:`~analysis.outputs.folders.ResultsFolder`)."""
+    scenario = getattr(result_or_scenario, "scenario", result_or_scenario)
+    return {"scenario": scenario_digest(scenario), "scenario_name": scenario.name, "seed": seed,
+            "replications": replications}
 
 
 def provenance(result: ExperimentResult, command: list[str] | None = None) -> dict[str, Any]:
@@ -43,6 +53,7 @@ def provenance(result: ExperimentResult, command: list[str] | None = None) -> di
         "run_seconds": round(result.wall_seconds, 3),
         "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
+        "versions": software_versions(),
         "command": command if command is not None else sys.argv,
         "scenario": result.scenario.model_dump(mode="json"),
     }
@@ -62,7 +73,8 @@ def days_file_table(result: ExperimentResult):
     return days_table(day_table(result.scenario, _interval_sums(result)))
 
 
-def summary(result: ExperimentResult, command: list[str] | None = None) -> dict[str, Any]:
+def summary(result: ExperimentResult, command: list[str] | None = None,
+            files: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The content of ``summary.json`` (see the module docstring)."""
     kpis = {name: {"mean": value.mean, "ci95": [value.low, value.high], "unit": result.unit(name)}
             for name, value in result.estimates(0.95).items()}
@@ -73,17 +85,31 @@ def summary(result: ExperimentResult, command: list[str] | None = None) -> dict[
             "target_misses": misses,
             "intervals_below_target": misses["service_level"]["intervals"] if "service_level" in misses else [],
             "days": days_file_table(result).to_dict(orient="records"),
-            "cost_breakdown": costs, "provenance": provenance(result, command)}
+            "cost_breakdown": costs, "provenance": provenance(result, command), "files": files or {}}
 
 
-def write_results(result: ExperimentResult, directory: str | Path, command: list[str] | None = None) -> list[Path]:
-    """Write intervals.csv, days.csv, contacts.csv and (last) summary.json into ``directory``."""
+def write_results(result: ExperimentResult, directory: str | Path, command: list[str] | None = None,
+                  overwrite: bool = False) -> list[Path]:
+    """Write intervals.csv, days.csv, contacts.csv and (last) summary.json into ``directory``.
+
+    Unless a results folder is already open there (the command line opens
+    it before running), the directory is opened as one: a folder holding
+    another run is refused unless ``overwrite``.
+    """
     directory = Path(directory)
-    written = [write_csv(directory / "intervals.csv", intervals_file_table(result)),
-               write_csv(directory / "days.csv", days_file_table(result))]
-    if result.first_contacts is not None:
-        written.append(write_csv(directory / "contacts.csv", result.first_contacts))
-    written.append(write_json(directory / "summary.json", summary(result, command)))
+    opened = None
+    if active_folder(directory) is None:
+        opened = ResultsFolder(directory, "run", run_inputs(result, result.seed, result.replications),
+                               overwrite=overwrite, argv=command)
+    with opened or contextlib.nullcontext():
+        written = [write_csv(directory / "intervals.csv", intervals_file_table(result)),
+                   write_csv(directory / "days.csv", days_file_table(result))]
+        if result.first_contacts is not None:
+            written.append(write_csv(directory / "contacts.csv", result.first_contacts))
+        files = {path.name: file_entry(path) for path in written}
+        written.append(write_json(directory / "summary.json", summary(result, command, files)))
+        if opened is not None:
+            opened.finish()
     return written
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from analysis.errors import ExecutionError
+from analysis.versions import software_versions
 
 from .worker import replace_scenario
 
@@ -77,19 +78,6 @@ def _receive(connection: socket.socket, size: int) -> bytes:
     return data
 
 
-def versions() -> dict[str, str]:
-    """Versions that decide bit-identical results (also recorded in ``summary.json``)."""
-    import platform
-    from importlib import metadata
-
-    from analysis import __version__
-
-    found = {"python": platform.python_version(), "ccsim": __version__}
-    for package in ("numpy", "pandas", "simpy"):
-        found[package] = metadata.version(package)
-    return found
-
-
 class DaskExecutor:
     """A connection to a Dask scheduler that runs batches of tasks; use as a context manager."""
 
@@ -134,9 +122,9 @@ class DaskExecutor:
                                  f"{self.worker_timeout:g} s (start workers with: dask worker {self.address})") from None
 
     def _check_versions(self) -> None:
-        here = versions()
+        here = software_versions()
         try:
-            remote = self.client.run(versions)
+            remote = self.client.run(software_versions)
         except ImportError as error:
             raise ExecutionError(f"the Dask workers at {self.address} cannot import ccsim ({error}): install "
                                  "the same ccsim on every worker") from None

@@ -8,14 +8,19 @@ Layout of a sweep's results directory::
     results.csv                all variants, written last (its presence means the sweep finished)
 
 Every file is written to a temporary name and renamed into place, so a
-variant file exists only when complete. Numbers are written with full
-precision (shortest round-trip form), so a table assembled from the files
-equals the one computed in memory, whether or not the sweep was resumed.
+variant file exists only when complete. A variant file damaged afterwards
+(truncated, edited) is found when the sweep resumes, reported and run
+again. Numbers are written with full precision (shortest round-trip form),
+so a table assembled from the files equals the one computed in memory,
+whether or not the sweep was resumed. Nothing is read, written or deleted
+through a symbolic link.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -23,16 +28,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.outputs.files import atomic_write, write_json
+from analysis.errors import ResultsFolderError
+from analysis.outputs.files import atomic_write, remove_file, write_json
 
 METADATA = "sweep.json"
 DESIGN = "design.csv"
 RESULTS = "results.csv"
 VARIANTS_FOLDER = "variants"
 _VARIANT_FILE = re.compile(r"^variant-(\d+)\.csv$")
+_STALE_TEMPORARY = re.compile(r"^\.variant-\d+\.csv\..+\.tmp$")  # left by a killed run (atomic_write's names)
 
 
-class SweepMismatchError(ValueError):
+class SweepMismatchError(ResultsFolderError, ValueError):
     """The directory holds results of a different sweep (other design, base, seed or replications)."""
 
 
@@ -53,9 +60,13 @@ class SweepJournal:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self.variants_folder = self.directory / VARIANTS_FOLDER
+        self.damaged: list[int] = []  # variant files found damaged (and deleted, to be run again)
 
     def start(self, metadata: dict[str, Any], design: pd.DataFrame, restart: bool = False) -> None:
         """Record what runs here; refuse a directory holding a different sweep unless ``restart``."""
+        for path in (self.directory, self.variants_folder):
+            if path.is_symlink():
+                raise ResultsFolderError(f"{path} is a symbolic link; a sweep writes only into real folders")
         existing = self._metadata()
         if existing is not None and existing.get("fingerprint") != metadata["fingerprint"]:
             if not restart:
@@ -67,16 +78,32 @@ class SweepJournal:
         write_json(self.directory / METADATA, metadata)
         write_table(self.directory / DESIGN, design.reset_index())
         self.variants_folder.mkdir(parents=True, exist_ok=True)
-        # A killed run can leave a temporary file behind (never a complete-looking one): clear them.
-        for stale in self.variants_folder.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+        # A killed run can leave a temporary file behind (never a complete-looking one): clear ours only.
+        for stale in self.variants_folder.iterdir():
+            if _STALE_TEMPORARY.match(stale.name):
+                remove_file(stale)
 
-    def finished(self) -> set[int]:
-        """Variants whose file is complete (temporary files are never picked up)."""
-        if not self.variants_folder.is_dir():
+    def finished(self, replications: int | None = None) -> set[int]:
+        """Variants whose file is complete (temporary files are never picked up).
+
+        With ``replications``, each file is checked (every row whole, one per
+        replication, the right variant); damaged ones are deleted and listed
+        in :attr:`damaged`, so the sweep runs them again.
+        """
+        if not self.variants_folder.is_dir() or self.variants_folder.is_symlink():
             return set()
-        return {int(match.group(1)) for path in self.variants_folder.iterdir()
-                if (match := _VARIANT_FILE.match(path.name))}
+        done = set()
+        for path in sorted(self.variants_folder.iterdir()):
+            match = _VARIANT_FILE.match(path.name)
+            if match is None or path.is_symlink() or not path.is_file():
+                continue
+            variant = int(match.group(1))
+            if replications is None or _complete(path, variant, replications):
+                done.add(variant)
+            else:
+                self.damaged.append(variant)
+                remove_file(path)
+        return done
 
     def record(self, variant: int, rows: pd.DataFrame) -> Path:
         return write_table(self._variant_path(variant), rows)
@@ -102,6 +129,24 @@ class SweepJournal:
         return json.loads(path.read_text(encoding="utf-8"))
 
     def _discard(self) -> None:
-        (self.directory / RESULTS).unlink(missing_ok=True)
+        remove_file(self.directory / RESULTS)
         for variant in self.finished():
-            self._variant_path(variant).unlink(missing_ok=True)
+            remove_file(self._variant_path(variant))
+
+
+def _complete(path: Path, variant: int, replications: int) -> bool:
+    """True when a variant file is whole: ends with a line break, every row has every column, one row
+    per replication 0..n-1, all of this variant."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text)))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    if not text.endswith("\n") or len(rows) != replications + 1:
+        return False
+    header, body = rows[0], rows[1:]
+    if "variant" not in header or "replication" not in header or any(len(row) != len(header) for row in body):
+        return False
+    at_variant, at_replication = header.index("variant"), header.index("replication")
+    return ([row[at_variant] for row in body] == [str(variant)] * replications
+            and [row[at_replication] for row in body] == [str(r) for r in range(replications)])

@@ -9,6 +9,7 @@ scenario goes to a worker once, and results do not depend on where they ran.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.outputs.folders import ResultsFolder, active_folder
 from analysis.outputs.results import package_version
 from analysis.runs.execution import ExecutionPlan
 from analysis.runs.experiment import ReplicationTask
@@ -23,7 +25,7 @@ from analysis.runs.runner import Runner
 from sim.config import Scenario
 
 from .design import VARIED
-from .journal import SweepJournal, fingerprint
+from .journal import SweepJournal, SweepMismatchError, fingerprint
 from .restaff import check_restaff, restaff_variants
 from .spec import SweepSpec
 from .tasks import sweep_row
@@ -72,6 +74,7 @@ class SweepOutcome:
     ran: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     wall_seconds: float = 0.0
+    damaged: list[int] = field(default_factory=list)  # variant files found damaged and run again
 
     @property
     def factor_paths(self) -> list[str]:
@@ -88,29 +91,53 @@ def prepare_sweep(spec: SweepSpec) -> tuple[Scenario, pd.DataFrame, list[Scenari
 
 def run_sweep(spec: SweepSpec, directory: str | Path, plan: ExecutionPlan = ExecutionPlan(),
               show_progress: bool = True, restart: bool = False,
-              on_variant_done: Callable[[int], None] | None = None) -> SweepOutcome:
+              on_variant_done: Callable[[int], None] | None = None,
+              prepared: tuple[Scenario, pd.DataFrame, list[Scenario]] | None = None) -> SweepOutcome:
     """Run every variant not finished yet in ``directory``, then assemble ``results.csv``.
 
     ``on_variant_done(variant)`` is called after each variant's file is
     written (progress reporting; tests use it to interrupt a sweep).
+    ``prepared`` is :func:`prepare_sweep`'s result when the caller has it.
+    The directory is opened as a results folder (one writer, no links, a
+    record of the sweep) unless the caller already did (:func:`sweep_folder`).
     """
     started = time.perf_counter()
-    base, design, scenarios = prepare_sweep(spec)
-    journal = SweepJournal(directory)
-    journal.start(_metadata(spec, base, design), design, restart=restart)
-    finished = journal.finished() & set(design.index)
-    todo = {int(v): scenarios[position] for position, v in enumerate(design.index) if v not in finished}
-    todo = restaff_variants(todo, spec, directory, plan, show_progress, restart)
-    ran = []
-    with Runner(plan, spec.name, show_progress=show_progress) as runner:
-        for variant, rows in evaluate_variants(runner, todo, spec.seed, spec.replications):
-            journal.record(variant, _with_factors(rows, design, variant))
-            ran.append(variant)
-            if on_variant_done is not None:
-                on_variant_done(variant)
-    results = journal.assemble([int(v) for v in design.index], spec.replications)
+    base, design, scenarios = prepared or prepare_sweep(spec)
+    metadata = _metadata(spec, base, design)
+    opened = None if active_folder(directory) else sweep_folder(directory, metadata["fingerprint"], restart)
+    with opened or contextlib.nullcontext():
+        journal = SweepJournal(directory)
+        journal.start(metadata, design, restart=restart)
+        finished = journal.finished(spec.replications) & set(design.index)
+        todo = {int(v): scenarios[position] for position, v in enumerate(design.index) if v not in finished}
+        todo = restaff_variants(todo, spec, directory, plan, show_progress, restart)
+        ran = []
+        with Runner(plan, spec.name, show_progress=show_progress) as runner:
+            for variant, rows in evaluate_variants(runner, todo, spec.seed, spec.replications):
+                journal.record(variant, _with_factors(rows, design, variant))
+                ran.append(variant)
+                if on_variant_done is not None:
+                    on_variant_done(variant)
+        results = journal.assemble([int(v) for v in design.index], spec.replications)
+        if opened is not None:
+            opened.finish()
     return SweepOutcome(spec, Path(directory), base, design, results, sorted(ran), sorted(finished),
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, sorted(journal.damaged))
+
+
+def sweep_folder(directory: str | Path, sweep_fingerprint: str, restart: bool = False,
+                 argv: list[str] | None = None) -> ResultsFolder:
+    """The results folder of a sweep: a different sweep there is refused unless ``restart``."""
+    mismatch = SweepMismatchError(
+        f"{directory} holds results of a different sweep (design, base scenario, seed or replications changed); "
+        "use another --out directory or --restart to discard them")
+    return ResultsFolder(directory, "sweep", {"sweep": sweep_fingerprint}, overwrite=restart, argv=argv,
+                         mismatch=mismatch)
+
+
+def sweep_fingerprint(spec: SweepSpec, base: Scenario, design: pd.DataFrame) -> str:
+    """The digest of everything that decides a sweep's numbers (its folder's identity)."""
+    return _metadata(spec, base, design)["fingerprint"]
 
 
 def _with_factors(rows: pd.DataFrame, design: pd.DataFrame, variant: int) -> pd.DataFrame:
