@@ -58,6 +58,7 @@ def _chosen_command(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     from analysis.errors import USER_ERRORS  # after parsing, so --help stays fast
 
     try:

@@ -13,7 +13,7 @@ from typing import Any
 
 # Options that change where or how visibly a command runs, never its results.
 EXECUTION_OPTIONS = frozenset({"workers", "scheduler", "scheduler_timeout", "worker_wait", "quiet", "out",
-                               "overwrite", "restart", "json", "handler", "command"})
+                               "overwrite", "restart", "json", "handler", "command", "argv"})
 
 
 def add_run_options(parser: argparse.ArgumentParser, default_reps: int = 10) -> None:
@@ -68,8 +68,9 @@ def load_with_options(path: str, args: argparse.Namespace):
     return scenario
 
 
-def command_line() -> list[str]:
-    return ["ccsim", *sys.argv[1:]]
+def command_line(args: argparse.Namespace) -> list[str]:
+    """The command as typed (recorded in results folders and summaries)."""
+    return ["ccsim", *getattr(args, "argv", sys.argv[1:])]
 
 
 def output_folder(args: argparse.Namespace, default: Path) -> Path:
@@ -80,7 +81,7 @@ def results_folder(out: Path, command: str, inputs: dict[str, Any], args: argpar
     """The command's results folder, opened before anything runs (one writer, no silent overwrite)."""
     from analysis.outputs.folders import ResultsFolder
 
-    return ResultsFolder(out, command, inputs, overwrite=getattr(args, "overwrite", False), argv=command_line())
+    return ResultsFolder(out, command, inputs, overwrite=getattr(args, "overwrite", False), argv=command_line(args))
 
 
 def option_inputs(args: argparse.Namespace, **replaced: Any) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def _compare(args) -> int:
     with results_folder(out, "compare", inputs, args) as folder:
         comparison = run_comparison(scenarios, args.reps, args.seed, execution_plan(args), precision,
                                     show_progress=not args.quiet)
-        write_comparison(comparison, out, command=command_line())
+        write_comparison(comparison, out, command=command_line(args))
         folder.finish()
     print(f"{len(scenarios)} scenario(s), {comparison.replications} replication(s) each on common random "
           f"numbers, seed {args.seed}, {comparison.wall_seconds:.1f} s", file=messages)

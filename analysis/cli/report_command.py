@@ -24,7 +24,7 @@ def _report(args) -> int:
     from analysis.outputs.folders import FolderLock, check_folder
     from analysis.outputs.report import NothingToReport, write_report
 
-    with FolderLock(args.results, command_line()):
+    with FolderLock(args.results, command_line(args)):
         problems = check_folder(args.results)
         if problems:
             print(f"error: {args.results} cannot be reported:\n  " + "\n  ".join(problems), file=sys.stderr)

@@ -41,12 +41,12 @@ def _run(args) -> int:
     with results_folder(out, "run", run_inputs(scenario, args.seed, args.reps), args) as folder:
         result = run_experiment(scenario, replications=args.reps, seed=args.seed, show_progress=not args.quiet,
                                 plan=execution_plan(args))
-        written = write_results(result, out, command=command_line())
+        written = write_results(result, out, command=command_line(args))
         folder.finish()
     print(f"{scenario.name}: {result.replications} replication(s), {scenario.horizon.days} day(s), "
           f"seed {args.seed}, {result.wall_seconds:.1f} s", file=messages)
     if args.json:
-        content = summary(result, command_line())
+        content = summary(result, command_line(args))
         print(json.dumps(json_safe({"scenario": scenario.name, "seed": args.seed, "replications": result.replications,
                                      "days": scenario.horizon.days, "run_seconds": round(result.wall_seconds, 3),
                                      "results": str(out), "kpis": content["kpis"],

@@ -89,7 +89,7 @@ def _schedule(args) -> int:
         write_csv(out / "requirements.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
         comparison = compare_rule_options(scenario, unit, requirement, templates, options, out, targets, settings,
                                           SolverOptions(time_limit_seconds=args.time_limit), args.overtime,
-                                          command=command_line())
+                                          command=command_line(args))
         folder.finish()
     print(f"{scenario.name}: shifts for {unit.label} ({', '.join(unit.group_names)}), "
           f"{settings.replications} replication(s) per option on common random numbers, seed {settings.seed}")

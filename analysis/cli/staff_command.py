@@ -52,7 +52,7 @@ def _staff(args) -> int:
     out = output_directory(args, "staff")
     with results_folder(out, "staff", option_inputs(args, scenario=scenario_digest(scenario)), args) as folder:
         outcome = run_staffing(scenario, targets, out, args.method, args.group, settings, round_printer(args),
-                               command=command_line(), rounding=args.headcount_rounding)
+                               command=command_line(args), rounding=args.headcount_rounding)
         folder.finish()
     print(staffing_text(outcome))
     print(f"results written to {out}/ ({', '.join(path.name for path in outcome.written)})")

@@ -62,7 +62,7 @@ def _sweep(args) -> int:
         return 0
     out = output_folder(args, Path("results") / spec.name)
     plan = execution_plan(args)
-    with sweep_folder(out, sweep_fingerprint(spec, base, design), args.restart, command_line()) as folder:
+    with sweep_folder(out, sweep_fingerprint(spec, base, design), args.restart, command_line(args)) as folder:
         if not args.quiet:
             print(f"{spec.name}: running on {plan.describe()}; finished variants go to {out}/variants/")
         outcome = run_sweep(spec, out, plan, show_progress=not args.quiet, restart=args.restart, prepared=prepared)

@@ -9,15 +9,18 @@ otherwise make Dask read garbage as message lengths); the connection gets
 SimPy and ccsim versions as this machine (identical results depend on it);
 and at least one worker must join within ``worker_timeout`` seconds.
 
-While tasks run, each distinct scenario is scattered to the cluster once
-and workers fetch it once; if no worker is left for ``worker_timeout``
+While tasks run, each distinct scenario is sent to the cluster once (as a
+task the replications depend on) and each worker fetches it once; if no worker is left for ``worker_timeout``
 seconds, or the cluster gives up on a task whose workers kept dying, the
 run stops with :class:`ExecutionError` (outputs already received are kept
 by the caller, e.g. a sweep's finished variants, so a rerun resumes).
+Dask's own warnings and asyncio's leftovers are quietened while connected:
+what went wrong is reported once, in words, by this module.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import struct
@@ -33,6 +36,7 @@ from .worker import replace_scenario
 _ADDRESS = re.compile(r"^(?:(?P<scheme>tcp|tls)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})$")
 _HANDSHAKE_LIMIT = 1 << 20  # a Dask handshake is a few hundred bytes
 _POLL_SECONDS = 1.0
+_QUIET_LOGGERS = {"distributed": logging.ERROR, "asyncio": logging.CRITICAL, "tornado": logging.CRITICAL}
 
 
 def check_address(address: str) -> tuple[str, str, str, int]:
@@ -88,12 +92,18 @@ class DaskExecutor:
             raise ExecutionError("--scheduler needs Dask, which is not installed: "
                                  "pip install -e \".[dask]\" (or pip install \"dask[distributed]\")") from None
         self.address, scheme, host, port = check_address(address)
+        self._levels = {name: logging.getLogger(name).level for name in _QUIET_LOGGERS}
         self.worker_timeout = worker_timeout
+        self._without_workers_since: float | None = None
+        self._next_check = 0.0
         if scheme == "tcp":
             probe(host, port, self.address, connect_timeout)
+        for name, level in _QUIET_LOGGERS.items():
+            logging.getLogger(name).setLevel(level)
         try:
             self.client = Client(self.address, timeout=connect_timeout, set_as_default=False)
         except (OSError, TimeoutError) as error:
+            self._restore_logging()
             raise ExecutionError(f"cannot reach the Dask scheduler at {self.address}: {error}") from None
         try:
             self._wait_for_workers()
@@ -109,7 +119,14 @@ class DaskExecutor:
         self.close()
 
     def close(self) -> None:
-        self.client.close(timeout=5)
+        try:
+            self.client.close(timeout=5)
+        finally:
+            self._restore_logging()
+
+    def _restore_logging(self) -> None:
+        for name, level in self._levels.items():
+            logging.getLogger(name).setLevel(level)
 
     def _worker_count(self) -> int:
         return len(self.client.nthreads())
@@ -140,33 +157,31 @@ class DaskExecutor:
         """Yield ``(task index, output)`` as tasks finish (see the module docstring)."""
         from distributed import as_completed
 
-        scattered: dict[int, Any] = {}
+        scenario_tasks: dict[int, Any] = {}
         index_of: dict[str, int] = {}
         futures = []
         try:
             for index, task in enumerate(tasks):
                 scenario = getattr(task, "scenario", None)
                 if scenario is not None and hasattr(task, "__dataclass_fields__"):
-                    if id(scenario) not in scattered:
-                        scattered[id(scenario)] = self.client.scatter(scenario, hash=False)
+                    if id(scenario) not in scenario_tasks:
+                        # A task holding the scenario rather than scattered data: the scheduler keeps it in the
+                        # graph, so a worker's death costs a recomputation, never the scenario itself.
+                        scenario_tasks[id(scenario)] = self.client.submit(_scenario, scenario, pure=False)
                     future = self.client.submit(_call_with_scenario, function, replace_scenario(task, None),
-                                                scattered[id(scenario)], pure=False)
+                                                scenario_tasks[id(scenario)], pure=False)
                 else:
                     future = self.client.submit(function, task, pure=False)
                 index_of[future.key] = index
                 futures.append(future)
             finished = as_completed(futures, loop=self.client.loop)
-            without_workers_since: float | None = None
-            next_check = time.monotonic() + _POLL_SECONDS
             while not finished.is_empty():
                 ready = finished.next_batch(block=False)
                 for future in ready:
                     index = index_of[future.key]
                     yield index, self._result(future, tasks[index])
-                if time.monotonic() >= next_check:
-                    without_workers_since = self._watch_workers(without_workers_since)
-                    next_check = time.monotonic() + _POLL_SECONDS
                 if not ready:
+                    self._watch_workers()
                     time.sleep(0.05)
         finally:
             pending = [future for future in futures if not future.done()]
@@ -174,26 +189,38 @@ class DaskExecutor:
                 self.client.cancel(pending)
 
     def _result(self, future: Any, task: Any) -> Any:
+        """The output of a finished task, fetched from its worker (a lost output is computed again)."""
         from distributed import KilledWorker
 
-        try:
-            return future.result()
-        except KilledWorker:
-            raise ExecutionError(f"the Dask workers kept dying while running a task ({type(task).__name__}); "
-                                 "out of memory? Finished work is kept: run the command again") from None
+        while True:
+            try:
+                return future.result(timeout=_POLL_SECONDS)
+            except KilledWorker:
+                raise ExecutionError(f"the Dask workers kept dying while running a task ({type(task).__name__}); "
+                                     "out of memory? Finished work is kept: run the command again") from None
+            except TimeoutError:
+                self._watch_workers()
 
-    def _watch_workers(self, since: float | None) -> float | None:
-        if self._worker_count():
-            return None
+    def _watch_workers(self) -> None:
+        """Raise once no worker has been connected for ``worker_timeout`` seconds (checked about once a second)."""
         now = time.monotonic()
-        if since is None:
-            return now
-        if now - since > self.worker_timeout:
+        if now < self._next_check:
+            return
+        self._next_check = now + _POLL_SECONDS
+        if self._worker_count():
+            self._without_workers_since = None
+            return
+        if self._without_workers_since is None:
+            self._without_workers_since = now
+        elif now - self._without_workers_since > self.worker_timeout:
             raise ExecutionError(f"no Dask worker left at {self.address} for {self.worker_timeout:g} s; "
                                  "finished work is kept: start workers and run the same command again")
-        return since
+
+
+def _scenario(scenario: Any) -> Any:
+    return scenario
 
 
 def _call_with_scenario(function: Callable[[Any], Any], task: Any, scenario: Any) -> Any:
-    # The task travels without its scenario; the worker gets the scattered copy it already holds.
+    # The task travels without its scenario; the worker gets the copy it already holds.
     return function(replace_scenario(task, scenario))
