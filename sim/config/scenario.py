@@ -16,6 +16,7 @@ from pydantic import (
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -23,6 +24,7 @@ from pydantic import (
 from .channels import AI, RoutingRule, Vendor
 from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction
+from .staffing_changes import apply_staffing_changes, check_extra_agents
 from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
 
 
@@ -318,8 +320,15 @@ class AgentGroup(StrictModel):
     surge: Surge | None = None
     availability: Availability | None = Field(
         None, description="Agents step away and come back (instead of, or on top of, shrinkage).")
+    staffing_scale: PositiveFloat | None = Field(
+        None, description="Multiply the staffing (every shift's count, or every interval's headcount) by this, "
+                          "rounded to whole agents; folded into the counts on loading (see sim.config.staffing_changes).")
+    extra_agents: StrictInt | dict[str, StrictInt] | None = Field(
+        None, description="Agents added: {shift name or start time = N, ...}, or N for the only shift or every "
+                          "staffed interval; folded into the counts on loading.")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
+    _check_extra_agents = field_validator("extra_agents", mode="before")(check_extra_agents)
 
     @property
     def effective_shrinkage(self) -> float:
@@ -340,6 +349,10 @@ class AgentGroup(StrictModel):
         if not self.skills:
             raise ValueError("skills must name at least one contact type")
         return self
+
+    @model_validator(mode="after")
+    def _apply_staffing_changes(self) -> "AgentGroup":
+        return apply_staffing_changes(self)
 
 
 class Costs(StrictModel):
