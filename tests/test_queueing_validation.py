@@ -16,6 +16,8 @@ from sim.config import load_scenario
 
 from .conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow  # 30 replications of long runs each: the full suite, not the fast loop
+
 RATE = 1000 / 3600  # contacts per second
 REPLICATIONS = 30
 

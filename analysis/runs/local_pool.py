@@ -51,6 +51,7 @@ class _Worker:
                                         stdout=subprocess.PIPE, env=environment, **options)
         self.scenarios: OrderedDict[int, Any] = OrderedDict()  # key -> scenario (kept alive while cached)
         self.busy_with: tuple[int, int] | None = None  # (batch, task index)
+        self.scenarios_sent = 0
         threading.Thread(target=self._read_replies, args=(events,), daemon=True).start()
 
     def _read_replies(self, events: queue.SimpleQueue) -> None:
@@ -68,6 +69,7 @@ class _Worker:
             key = id(scenario)
             if key not in self.scenarios:
                 payload = scenario
+                self.scenarios_sent += 1
             self.scenarios[key] = scenario
             self.scenarios.move_to_end(key)
             while len(self.scenarios) > CACHE_SIZE:  # the worker drops the same one
@@ -101,6 +103,11 @@ class WorkerPool:
     @property
     def size(self) -> int:
         return len(self._workers)
+
+    @property
+    def scenarios_sent(self) -> int:
+        """How many times a scenario crossed a pipe (at most once per scenario and worker while cached)."""
+        return sum(worker.scenarios_sent for worker in self._workers)
 
     def __enter__(self) -> "WorkerPool":
         return self
