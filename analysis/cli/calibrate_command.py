@@ -7,14 +7,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tqdm import tqdm
-
 from analysis.calibration import CalibrationSettings, LogFormatError, calibrate, format_summary
 from analysis.calibration.fit_report import write_fit_report
 from analysis.calibration.handle_time_spec import SHORT_CALL_CHOICES
 from analysis.calibration.log_input import FORMATS, load_log
 from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
 from analysis.calibration.scenario_file import write_calibrated_scenario
+from analysis.runs.runner import Progress
 
 # The bank data's README: priority customers were moved ahead about 1.5 minutes (used if not estimable).
 _README_BOOST_SECONDS = 90.0
@@ -72,10 +71,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     _step(f"writing {out} and its CSV files (checked by loading them back)")
     written = write_calibrated_scenario(calibrated, out, header)
     report_dir = out.parent / f"{out.stem}_report"
-    with tqdm(total=1.0, desc="fit report", leave=False, delay=2.0, bar_format="{l_bar}{bar}| {n:.0%}") as bar:
+    bar = Progress("fit report", unit="report", total=1.0)
+    try:
         page = write_fit_report(result, report_dir, out.name, calibrated.comments,
-                                written.scenario.contact_type_names(),
-                                progress=lambda fraction: bar.update(fraction - bar.n))
+                                written.scenario.contact_type_names(), progress=bar.move_to)
+    finally:
+        bar.close()
     print(format_summary(result))
     print(f"\nscenario written: {out} (+ {', '.join(p.name for p in written.files if p != out)}); "
           f"valid, {written.scenario.horizon.days} days, {len(written.scenario.contact_types)} contact types")
