@@ -21,7 +21,6 @@ from analysis.planning.scheduling import (
     roster_coverage,
     write_roster,
 )
-from analysis.planning.scheduling import roster as roster_module
 
 DAY = ShiftGroup(PlannedShift("day", 8 * 60, 510, (PlacedBreak(10 * 60, 15, True), PlacedBreak(12 * 60, 30, False),
                                                     PlacedBreak(15 * 60 + 30, 15, True))), 4)
@@ -54,7 +53,7 @@ def test_write_replaces_atomically_and_leaves_no_temporary_file(tmp_path, monkey
     def failing_replace(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(roster_module.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)  # what the shared atomic writer renames with
     with pytest.raises(OSError, match="disk full"):
         write_roster(path, [DAY])
     assert read_roster(path) == [SHORT]          # the old roster is untouched

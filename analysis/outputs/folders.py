@@ -261,12 +261,14 @@ def take_lock(path: Path, root: Path, argv: list[str]) -> int:
     try:
         _lock(descriptor)
     except OSError:
-        holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace").strip() or "another process"
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        holder = os.read(descriptor, 4096).decode("utf-8", "replace").strip() or "another process"
         os.close(descriptor)
         raise ResultsFolderError(f"{root} is in use by {holder}; wait for it to finish or choose another --out") \
             from None
     os.ftruncate(descriptor, 0)
-    os.pwrite(descriptor, f"pid {os.getpid()} ({' '.join(argv)})".encode(), 0)
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    os.write(descriptor, f"pid {os.getpid()} ({' '.join(argv)})".encode())
     return descriptor
 
 

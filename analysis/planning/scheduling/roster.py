@@ -17,14 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.outputs.files import atomic_write
 from sim.config import MINUTES_PER_DAY, format_minutes_of_day, time_of_day_minutes
 
 from .shifts import PlacedBreak, PlannedShift, ShiftGroup
@@ -52,7 +51,8 @@ def write_roster(path: str | Path, groups: Iterable[ShiftGroup]) -> Path:
         shift = group.shift
         writer.writerow([shift.name, format_minutes_of_day(shift.start_minutes), _format_hours(shift.length_minutes),
                          group.count, format_breaks(shift.unpaid_breaks()), format_breaks(shift.paid_breaks())])
-    _atomic_write(path, buffer.getvalue())
+    text = buffer.getvalue()
+    atomic_write(path, lambda stream: stream.write(text))
     return path
 
 
@@ -63,18 +63,6 @@ def format_breaks(breaks: Iterable[PlacedBreak]) -> str:
 
 def _format_hours(minutes: int) -> str:
     return f"{minutes / 60:.6f}".rstrip("0").rstrip(".")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    # A reader (or a crash) never sees a half-written roster: write beside it, then rename over it.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def read_roster(path: str | Path) -> list[ShiftGroup]:
