@@ -13,11 +13,26 @@ import time
 
 import pytest
 
+from analysis.cli import main
+from analysis.errors import ExecutionError
+from analysis.runs.dask_cluster import DaskExecutor
+
 from .processes import environment, run_ccsim, start_ccsim, wait_until
 from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario
 
 pytest.importorskip("dask.distributed")
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+
+
+def _refused_in_process(tmp_path, capsys, address: str, *extra: str) -> str:
+    out = tmp_path / "out"
+    started = time.monotonic()
+    assert main(["run", str(write_tiny_scenario(tmp_path)), "--reps", "2", "--quiet", "--out", str(out),
+                 "--scheduler", address, *extra]) == 2
+    assert time.monotonic() - started < 20
+    error = capsys.readouterr().err
+    assert len(error.strip().splitlines()) == 1 and not out.exists()
+    return error
 
 
 def _refused_quickly(tmp_path, address: str, *extra: str) -> str:
@@ -32,10 +47,10 @@ def _refused_quickly(tmp_path, address: str, *extra: str) -> str:
     return finished.stderr
 
 
-def test_an_unreachable_or_malformed_scheduler_address_exits_2_within_seconds(tmp_path):
+def test_an_unreachable_or_malformed_scheduler_address_exits_2_within_seconds(tmp_path, capsys):
     assert "error: cannot reach the Dask scheduler at tcp://127.0.0.1:1" in _refused_quickly(tmp_path, "tcp://127.0.0.1:1")
     assert "'not-an-address' is not a Dask scheduler address (expected tcp://HOST:PORT" in \
-        _refused_quickly(tmp_path, "not-an-address")
+        _refused_in_process(tmp_path, capsys, "not-an-address")
 
 
 def _serve(reply: bytes | None) -> tuple[str, threading.Event]:
@@ -62,15 +77,15 @@ def _serve(reply: bytes | None) -> tuple[str, threading.Event]:
     return f"tcp://127.0.0.1:{listener.getsockname()[1]}", done
 
 
-def test_a_service_that_is_not_dask_is_recognised_and_not_waited_for(tmp_path):
+def test_a_service_that_is_not_dask_is_recognised_and_not_waited_for(tmp_path, capsys):
     address, done = _serve(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
     try:
-        assert "does not speak the Dask protocol" in _refused_quickly(tmp_path, address)
+        assert "does not speak the Dask protocol" in _refused_in_process(tmp_path, capsys, address)
     finally:
         done.set()
     address, done = _serve(None)
     try:
-        assert "no Dask reply within 1 s" in _refused_quickly(tmp_path, address, "--scheduler-timeout", "1")
+        assert "no Dask reply within 1 s" in _refused_in_process(tmp_path, capsys, address, "--scheduler-timeout", "1")
     finally:
         done.set()
 
@@ -94,7 +109,7 @@ def _start(module: str, *arguments: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def test_a_sweep_whose_dask_workers_all_die_exits_cleanly_and_resumes(tmp_path):
+def test_a_sweep_whose_dask_workers_all_die_exits_cleanly_and_resumes(tmp_path, capsys):
     scheduler_file = tmp_path / "scheduler.json"
     scheduler = _start("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                        "--scheduler-file", str(scheduler_file))
@@ -102,11 +117,9 @@ def test_a_sweep_whose_dask_workers_all_die_exits_cleanly_and_resumes(tmp_path):
     try:
         wait_until(scheduler_file.exists, 60, "the scheduler", scheduler)
         address = json.loads(scheduler_file.read_text())["address"]
-        lonely = run_ccsim("run", write_tiny_scenario(tmp_path), "--quiet", "--out", tmp_path / "lonely",
-                           "--scheduler", address, "--worker-wait", "1", timeout=60)
-        assert lonely.returncode == 2
-        assert f"no Dask worker joined the scheduler at {address} within 1 s (start workers with: dask worker" \
-            in lonely.stderr
+        with pytest.raises(ExecutionError, match=f"no Dask worker joined the scheduler at {address} within 1 s "
+                                                 r"\(start workers with: dask worker"):
+            DaskExecutor(address, connect_timeout=10, worker_timeout=1)
         workers = [_start("distributed.cli.dask_worker", "--scheduler-file", str(scheduler_file), "--no-nanny",
                           "--nthreads", "1", "--no-dashboard") for _ in range(2)]
         write_tiny_scenario(tmp_path, "long.toml", replace={"days = 1": "days = 10"})
@@ -122,9 +135,8 @@ def test_a_sweep_whose_dask_workers_all_die_exits_cleanly_and_resumes(tmp_path):
         assert f"no Dask worker left at {address} for 3 s; finished work is kept" in error
         done = len(list((out / "variants").glob("variant-*.csv")))
         assert 1 <= done < 24
-        resumed = run_ccsim("sweep", sweep, "--out", out, "--quiet", "--workers", "2", timeout=300)
-        assert resumed.returncode == 0, resumed.stderr
-        assert f"ran {24 - done}, reused {done}" in resumed.stdout
+        assert main(["sweep", str(sweep), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+        assert f"ran {24 - done}, reused {done}" in capsys.readouterr().out
     finally:
         for process in [*workers, scheduler]:
             process.kill()

@@ -45,8 +45,6 @@ def test_kill_9_of_the_main_process_leaves_no_worker_alive(tmp_path):
     main_process = start_ccsim("sweep", sweep, "--out", tmp_path / "out", "--workers", "2", "--quiet")
     try:
         wait_until(lambda: len(_workers_of(main_process)) >= 2, 60, "two worker processes", main_process)
-        wait_until(lambda: any((tmp_path / "out" / "variants").glob("variant-*.csv")), 60, "a finished variant",
-                   main_process)
         workers = _workers_of(main_process)
     finally:
         main_process.send_signal(signal.SIGKILL)
