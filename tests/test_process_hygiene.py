@@ -15,12 +15,12 @@ from analysis.runs.execution import ExecutionPlan
 from analysis.runs.runner import Runner
 
 from .processes import start_ccsim, wait_until
-from .test_experiments_common import LHS_SWEEP, write_sweep
+from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario
 
 psutil = pytest.importorskip("psutil")
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and sessions")
 
-LONG_SWEEP = LHS_SWEEP.replace("samples = 6", "samples = 400")
+LONG_SWEEP = LHS_SWEEP.replace("samples = 6", "samples = 60")  # 180 tasks of five days: runs long enough
 
 
 def _workers_of(process) -> list:
@@ -41,7 +41,8 @@ def _all_gone(processes: list) -> bool:
 
 
 def test_kill_9_of_the_main_process_leaves_no_worker_alive(tmp_path):
-    sweep = write_sweep(tmp_path, LONG_SWEEP)
+    write_tiny_scenario(tmp_path, "long.toml", replace={"days = 1": "days = 5"})
+    sweep = write_sweep(tmp_path, LONG_SWEEP, scenario="long.toml")
     main_process = start_ccsim("sweep", sweep, "--out", tmp_path / "out", "--workers", "2", "--quiet")
     try:
         wait_until(lambda: len(_workers_of(main_process)) >= 2, 60, "two worker processes", main_process)
@@ -53,7 +54,8 @@ def test_kill_9_of_the_main_process_leaves_no_worker_alive(tmp_path):
 
 
 def test_ctrl_c_prints_one_line_and_no_worker_traceback(tmp_path):
-    sweep = write_sweep(tmp_path, LONG_SWEEP)
+    write_tiny_scenario(tmp_path, "long.toml", replace={"days = 1": "days = 5"})
+    sweep = write_sweep(tmp_path, LONG_SWEEP, scenario="long.toml")
     main_process = start_ccsim("sweep", sweep, "--out", tmp_path / "out", "--workers", "2", "--quiet",
                                start_new_session=True)  # its own process group, as a terminal would give it
     wait_until(lambda: len(_workers_of(main_process)) >= 2, 60, "two worker processes", main_process)
