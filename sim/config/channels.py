@@ -112,6 +112,10 @@ class Vendor(StrictModel):
 
 Origin = Literal["new", "retrial", "repeat", "escalated"]
 
+# Who handles a contact (the records' ``handler_kind``), and the reserved routing destinations.
+INHOUSE, VENDOR, AI_HANDLER = "inhouse", "vendor", "ai"
+HANDLER_KINDS: tuple[str, ...] = (INHOUSE, VENDOR, AI_HANDLER)
+
 
 class RoutingRule(StrictModel):
     """Send matching contacts ``to`` "ai", "inhouse", a dedicated agent group's name or a vendor's name.

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from .channels import AI, RoutingRule, Vendor
+from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction
 from .staffing_changes import apply_staffing_changes, check_extra_agents
@@ -389,4 +389,4 @@ class Scenario(StrictModel):
         there is an AI, else none (every contact to the in-house groups or the vendor serving its type)."""
         if self.routing is not None:
             return list(self.routing)
-        return [RoutingRule(name="ai_first", to="ai")] if self.ai is not None else []
+        return [RoutingRule(name="ai_first", to=AI_HANDLER)] if self.ai is not None else []

@@ -17,10 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sim.config import Scenario
-from sim.config.channels import RoutingRule
-
-AI = "ai"
-INHOUSE = "inhouse"
+from sim.config.channels import AI_HANDLER as AI
+from sim.config.channels import INHOUSE, RoutingRule
 
 
 @dataclass(frozen=True)
