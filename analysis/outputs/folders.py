@@ -163,6 +163,9 @@ class ResultsFolder:
                     "empty or new --out, or add --overwrite to write over same-named files (nothing is deleted)")
             return
         if not self.overwrite:
+            if not record:
+                raise ResultsFolderError(f"{self.root}: its record ({STATE_FOLDER}/{_RECORD}) is unreadable; choose "
+                                         "another --out, or add --overwrite to delete the files it lists first")
             if self.mismatch is not None:
                 raise self.mismatch
             raise ResultsFolderError(f"{self.root} holds results of `{' '.join(record.get('argv', []))}` "
