@@ -80,3 +80,14 @@ def test_compare_json_has_each_scenario_and_the_paired_difference(tmp_path, caps
     level = data["kpis"]["service_level"]
     assert level["tiny_2"]["diff"] == 0 and level["tiny_2"]["mean"] == level["tiny"]["mean"]
     assert "diff" not in level["tiny"]
+
+
+def test_sweep_restaff_choices_match_the_restaff_modes():
+    # The sweep parser lists them literally, so ccsim sweep --help need not import the planning code.
+    from analysis.cli import build_parser
+    from analysis.studies.sweep.restaff import RESTAFF_MODES
+
+    parser = build_parser(["sweep"])
+    sweep = parser._subparsers._group_actions[0].choices["sweep"]
+    restaff = next(action for action in sweep._actions if action.dest == "restaff")
+    assert tuple(restaff.choices) == (*RESTAFF_MODES, "off")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -77,6 +78,9 @@ def test_report_of_a_calibration_report_folder_and_of_an_interrupted_sweep(folde
     shutil.copytree(folders / "sweep", partial)
     for name in ("results.csv", "variants.csv", "crossings.csv", "summary.json", "budget.csv", "frontier.csv"):
         (partial / name).unlink(missing_ok=True)
+    record = json.loads((partial / ".ccsim" / "record.json").read_text())  # as an interrupted sweep leaves it
+    record.pop("files")
+    (partial / ".ccsim" / "record.json").write_text(json.dumps({**record, "state": "running"}))
     assert main(["report", str(partial)]) == 0
     assert "has not finished" in (partial / "report.html").read_text()
 

@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from analysis.cli import main
-from analysis.outputs.folders import ResultsFolder, check_folder, read_record
+from analysis.outputs.folders import ResultsFolder, check_folder, read_record, unfinished_command
 
 from .processes import lock_holder, run_ccsim, start_ccsim, wait_until
 from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario
@@ -84,7 +84,8 @@ def test_a_sweep_folder_refuses_a_run_and_overwrite_clears_the_sweep(tmp_path, c
     assert "holds results of `ccsim sweep" in capsys.readouterr().err
     assert _run(tmp_path / "tiny.toml", out, "--overwrite") == 0
     assert not (out / "variants").exists() and not (out / "results.csv").exists() and not (out / "sweep.json").exists()
-    assert {path.name for path in out.iterdir()} == {".ccsim", "summary.json", "intervals.csv", "contacts.csv"}
+    assert {path.name for path in out.iterdir()} == {".ccsim", "summary.json", "intervals.csv", "days.csv",
+                                                     "contacts.csv"}
 
 
 def test_a_folder_with_foreign_files_is_refused_and_overwrite_deletes_nothing(tmp_path, capsys):
@@ -98,21 +99,24 @@ def test_a_folder_with_foreign_files_is_refused_and_overwrite_deletes_nothing(tm
     assert (out / "mine.csv").read_text() == "x" and "kpis" in json.loads((out / "summary.json").read_text())
 
 
-def test_summary_lists_the_files_and_report_refuses_a_changed_or_unfinished_folder(tmp_path, capsys):
+def test_summary_lists_the_files_and_report_refuses_a_changed_folder_and_warns_of_an_unfinished_one(tmp_path, capsys):
     out = tmp_path / "out"
     assert _run(write_tiny_scenario(tmp_path), out) == 0
     files = json.loads((out / "summary.json").read_text())["files"]
-    assert set(files) == {"intervals.csv", "contacts.csv"} and all(len(f["sha256"]) == 64 for f in files.values())
-    assert set(read_record(out)["files"]) == {"intervals.csv", "contacts.csv", "summary.json"}
+    assert set(files) == {"intervals.csv", "days.csv", "contacts.csv"}
+    assert all(len(f["sha256"]) == 64 for f in files.values())
+    assert set(read_record(out)["files"]) == {"intervals.csv", "days.csv", "contacts.csv", "summary.json"}
     assert main(["report", str(out)]) == 0
     with open(out / "intervals.csv", "a") as stream:
         stream.write("1,2,3\n")
     capsys.readouterr()
     assert main(["report", str(out)]) == 2
     assert "intervals.csv differs from the file the run wrote" in capsys.readouterr().err
+    (out / "intervals.csv").write_bytes((out / "intervals.csv").read_bytes()[:-6])  # back as written
     record = read_record(out)
     (out / ".ccsim" / "record.json").write_text(json.dumps({**record, "state": "running"}))
-    assert any("has not finished" in problem for problem in check_folder(out))
+    assert main(["report", str(out)]) == 0  # an unfinished folder is shown, with a warning
+    assert "is incomplete: `ccsim run" in capsys.readouterr().err and unfinished_command(out)
 
 
 # --- no followed links -------------------------------------------------------------------------

@@ -23,7 +23,8 @@ before anything is written:
 Files written through :mod:`analysis.outputs.files` while a folder is open
 are checked and listed automatically. :meth:`ResultsFolder.finish` records
 every listed file's size and SHA-256; :func:`check_folder` (used by
-``ccsim report``) compares a folder with that manifest. Every refusal is a
+``ccsim report``) compares a folder with that manifest, and
+:func:`unfinished_command` says which command left it unfinished. Every refusal is a
 :class:`~analysis.errors.ResultsFolderError` (exit status 2 on the command line).
 """
 
@@ -346,18 +347,16 @@ class FolderLock:
 
 
 def check_folder(root: str | Path) -> list[str]:
-    """Problems that make a results folder untrustworthy: unfinished, or files that differ from its manifest.
+    """Files of a finished results folder that differ from its manifest (missing, or other size or SHA-256).
 
-    Empty for a finished folder whose files match, and for folders without a
-    record (written by older versions; nothing to check against).
+    Empty for folders that match, that did not finish (nothing to compare
+    yet: see :func:`unfinished_command`), or that have no record (written by
+    older versions).
     """
     root = Path(root)
     record = read_record(root)
     problems: list[str] = []
-    if record is not None:
-        if record.get("state") != "finished":
-            problems.append(f"the command that writes it (`{' '.join(record.get('argv', []))}`) has not finished; "
-                            "run it again to complete the folder")
+    if record is not None and record.get("state") == "finished":
         problems += _manifest_problems(root, record.get("files") or {})
     summary = root / "summary.json"
     if summary.is_file():
@@ -367,6 +366,14 @@ def check_folder(root: str | Path) -> list[str]:
             listed = {}
         problems += [p for p in _manifest_problems(root, listed) if p not in problems]
     return problems
+
+
+def unfinished_command(root: str | Path) -> str | None:
+    """The command line that started writing the folder and did not finish (None when it finished or is unknown)."""
+    record = read_record(root)
+    if record is None or record.get("state") == "finished":
+        return None
+    return " ".join(record.get("argv", [])) or "an unknown command"
 
 
 def _manifest_problems(root: Path, manifest: Mapping[str, Any]) -> list[str]:
