@@ -96,7 +96,7 @@ def restaff_variants(scenarios: Mapping[int, Scenario], spec: SweepSpec, directo
     if spec.restaff is None:
         return dict(scenarios)
     settings = SearchSettings(replications=max(spec.replications, 2), seed=spec.seed, workers=plan.workers,
-                              scheduler=plan.scheduler, show_progress=show_progress)
+                              scheduler=plan.scheduler, show_progress=show_progress, execution=plan)
     staffed = {}
     for variant, scenario in scenarios.items():
         path = plan_path(Path(directory), variant)
