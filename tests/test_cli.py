@@ -70,3 +70,32 @@ def test_validate_and_schema(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "Scenario"
+
+
+@pytest.mark.parametrize("mode", ["all", "none"])
+def test_run_writes_the_contact_records_asked_for(tmp_path, mode):
+    out = tmp_path / mode
+    args = ["run", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--days", "1", "--out", str(out),
+            "--workers", "1", "--quiet", "--contacts", mode]
+    assert main(args + (["--format", "parquet"] if mode == "all" else [])) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    if mode == "none":
+        assert not list(out.glob("contacts.*"))
+        assert "contacts.csv" not in summary["files"]
+        return
+    contacts = pd.read_parquet(out / "contacts.parquet")
+    assert sorted(contacts["replication"].unique()) == [0, 1]
+    per_replication = contacts.groupby("replication").size()
+    offered = summary["kpis"]["contacts_offered"]["mean"]
+    assert per_replication.mean() == pytest.approx(offered)  # every contact of every replication, once
+    assert "contacts.parquet" in summary["files"]
+
+
+def test_the_same_kpis_whether_or_not_contacts_are_kept(tmp_path):
+    summaries = []
+    for mode in ("all", "none"):
+        out = tmp_path / mode
+        assert main(["run", str(SCENARIOS / "baseline.toml"), "--reps", "2", "--days", "1", "--out", str(out),
+                     "--workers", "1", "--quiet", "--contacts", mode]) == 0
+        summaries.append(json.loads((out / "summary.json").read_text())["kpis"])
+    assert summaries[0] == summaries[1]

@@ -83,6 +83,29 @@ def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
     return atomic_write(path, lambda stream: table.to_csv(stream, index=False))
 
 
+TABLE_FORMATS = ("csv", "parquet")
+
+
+def parquet_available() -> None:
+    """Raise a user-facing error (before anything runs) when Parquet cannot be written."""
+    try:
+        import pyarrow  # noqa: F401  (pandas writes Parquet through it)
+    except ImportError:
+        from analysis.errors import CommandError
+
+        raise CommandError('Parquet output needs pyarrow: pip install -e ".[parquet]" (or use --format csv)') from None
+
+
+def write_table(path: str | Path, table: pd.DataFrame, table_format: str = "csv") -> Path:
+    """A table as CSV, or as Parquet (needs the optional ``pyarrow``: ``pip install -e ".[parquet]"``)."""
+    if table_format == "csv":
+        return write_csv(path, table)
+    if table_format != "parquet":
+        raise ValueError(f"table format must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}")
+    parquet_available()
+    return atomic_write(path, lambda stream: table.to_parquet(stream, index=False, engine="pyarrow"), binary=True)
+
+
 def json_safe(value: Any) -> Any:
     """NaN and infinity become null (JSON has no such numbers)."""
     if isinstance(value, float):

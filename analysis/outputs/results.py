@@ -28,7 +28,7 @@ from analysis.metrics.target_misses import day_table, interval_checks, target_su
 from analysis.runs.experiment import ExperimentResult
 from analysis.versions import software_versions
 
-from .files import write_csv, write_json
+from .files import write_csv, write_json, write_table
 from .folders import ResultsFolder, active_folder, file_entry, scenario_digest
 from .interval_table import days_table, interval_table
 
@@ -89,8 +89,9 @@ def summary(result: ExperimentResult, command: list[str] | None = None,
 
 
 def write_results(result: ExperimentResult, directory: str | Path, command: list[str] | None = None,
-                  overwrite: bool = False) -> list[Path]:
-    """Write intervals.csv, days.csv, contacts.csv and (last) summary.json into ``directory``.
+                  overwrite: bool = False, contacts_format: str = "csv") -> list[Path]:
+    """Write intervals.csv, days.csv, the kept contact records (contacts.csv, or contacts.parquet with
+    ``contacts_format="parquet"``) and (last) summary.json into ``directory``.
 
     Unless a results folder is already open there (the command line opens
     it before running), the directory is opened as one: a folder holding
@@ -104,8 +105,9 @@ def write_results(result: ExperimentResult, directory: str | Path, command: list
     with opened or contextlib.nullcontext():
         written = [write_csv(directory / "intervals.csv", intervals_file_table(result)),
                    write_csv(directory / "days.csv", days_file_table(result))]
-        if result.first_contacts is not None:
-            written.append(write_csv(directory / "contacts.csv", result.first_contacts))
+        contacts = result.contacts()
+        if contacts is not None:
+            written.append(write_table(directory / f"contacts.{contacts_format}", contacts, contacts_format))
         files = {path.name: file_entry(path) for path in written}
         written.append(write_json(directory / "summary.json", summary(result, command, files)))
         if opened is not None:

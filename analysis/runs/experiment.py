@@ -100,19 +100,41 @@ class ExperimentResult:
     def first_contacts(self) -> pd.DataFrame | None:
         return self.outputs[0].contacts if self.outputs else None
 
+    def contacts(self) -> pd.DataFrame | None:
+        """Every kept contact record (the first replication, or all of them with a ``replication`` column);
+        None when no replication kept them."""
+        kept = [output for output in self.outputs if output.contacts is not None]
+        if not kept:
+            return None
+        if len(kept) == 1 and kept[0].replication == 0 and len(self.outputs) > 1:
+            return kept[0].contacts
+        return pd.concat([output.contacts.assign(replication=output.replication) for output in kept],
+                         ignore_index=True)
+
+
+CONTACT_RECORDS = ("first", "all", "none")
+
 
 def run_experiment(scenario: Scenario, replications: int = 5, seed: int = 0, workers: int | None = None,
                    show_progress: bool = True, keep_contacts: bool = True, scheduler: str | None = None,
-                   plan: ExecutionPlan | None = None) -> ExperimentResult:
+                   plan: ExecutionPlan | None = None, contacts: str | None = None) -> ExperimentResult:
     """Run ``replications`` independent replications on ``workers`` local processes (default: one
     per core) or a Dask ``scheduler`` (or as ``plan`` says); results do not depend on where they run.
+
+    ``contacts``: which replications keep every contact record: ``"first"``, ``"all"`` or ``"none"``
+    (default: ``"first"``, or ``"none"`` with ``keep_contacts=False``). KPIs never need them; a
+    replication without records uses memory that does not grow with its contacts.
 
     Safe to call from a plain script without a ``__main__`` guard, and from a notebook.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    contacts = contacts or ("first" if keep_contacts else "none")
+    if contacts not in CONTACT_RECORDS:
+        raise ValueError(f"contacts must be one of {', '.join(CONTACT_RECORDS)}, got {contacts!r}")
     plan = plan or ExecutionPlan(workers=workers, scheduler=scheduler)
-    tasks = [ReplicationTask(scenario, seed, index, keep_contacts and index == 0) for index in range(replications)]
+    tasks = [ReplicationTask(scenario, seed, index, contacts == "all" or (contacts == "first" and index == 0))
+             for index in range(replications)]
     started = time.perf_counter()
     with Runner(plan, scenario.name, show_progress=show_progress) as runner:
         outputs = runner.run_all(run_replication, tasks)
