@@ -100,6 +100,8 @@ class Vendor(StrictModel):
     first_contact_resolution: float = Field(0.92, gt=0, le=1, description="Unresolved contacts come back as repeats.")
     satisfaction: float | None = Field(None, ge=0, le=100, description="Base score when this vendor resolves a contact.")
     price: VendorPrice
+    concurrency: dict[Name, PositiveInt] = Field(
+        default_factory=dict, description="Sessions a seat holds at once per channel (chat, messaging, email).")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
 
@@ -110,7 +112,7 @@ class Vendor(StrictModel):
         return self
 
 
-Origin = Literal["new", "retrial", "repeat", "escalated"]
+Origin = Literal["new", "retrial", "repeat", "escalated", "switched"]
 
 # Who handles a contact (the records' ``handler_kind``), and the reserved routing destinations.
 INHOUSE, VENDOR, AI_HANDLER = "inhouse", "vendor", "ai"

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 
 from .errors import Problem, join_path
+from .omnichannel import channel_problems
 from .scenario import Scenario
 from .types import SECONDS_PER_DAY, time_of_day_seconds
 
@@ -20,7 +21,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem in a scenario whose sections are individually valid."""
     checks = (_unique_names, _interval_grid, _contact_type_shares, _segment_shares,
               _demand_lengths, _demand_rows, _agent_groups, _every_type_served,
-              _vendors, _ai, _routing)
+              _vendors, _ai, _routing, channel_problems)
     return [problem for check in checks for problem in check(scenario)]
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction
+from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .staffing_changes import apply_staffing_changes, check_extra_agents
 from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
 
@@ -151,16 +152,25 @@ class Demand(StrictModel):
 
 
 class ContactType(StrictModel):
-    """A reason for contact (intent). ``share`` splits the total volume unless the
-    demand rows give volume per contact type. No ``patience`` means customers never abandon."""
+    """A reason for contact (intent) through one channel. ``share`` splits the total volume unless the
+    demand rows give volume per contact type. No ``patience`` means customers never abandon.
+
+    The channel-specific rules (:mod:`.omnichannel`) are ``silent_abandonment`` (chat, messaging),
+    ``deferred_target`` (messaging, email), ``callback`` (voice) and ``switch``.
+    """
 
     name: Name
+    channel: Channel = "voice"
     share: float | None = Field(None, gt=0, le=1)
     handle_time: Distribution
     after_call_work: Distribution | None = None
     patience: Distribution | None = None
     segment_shares: dict[Name, float] | None = Field(
         None, description="Segment mix of this type (adds up to 1), instead of the segments' own shares.")
+    silent_abandonment: SilentAbandonment | None = None
+    deferred_target: DeferredTarget | None = None
+    callback: Callback | None = None
+    switch: ChannelSwitch | None = None
 
 
 class Segment(StrictModel):
@@ -326,6 +336,12 @@ class AgentGroup(StrictModel):
     extra_agents: StrictInt | dict[str, StrictInt] | None = Field(
         None, description="Agents added: {shift name or start time = N, ...}, or N for the only shift or every "
                           "staffed interval; folded into the counts on loading.")
+    concurrency: dict[Name, PositiveInt] = Field(
+        default_factory=dict,
+        description="Sessions an agent holds at once per channel (chat, messaging, email; default 1 each).")
+    realtime_preempts_backlog: bool = Field(
+        False, description="A call or chat finding no free agent takes one who is working only on backlog "
+                           "items; the items go back to the head of the backlog with the work left.")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
     _check_extra_agents = field_validator("extra_agents", mode="before")(check_extra_agents)
@@ -378,6 +394,9 @@ class Scenario(StrictModel):
     routing: list[RoutingRule] | None = Field(
         None, description="Ordered routing rules; without them, contacts the AI handles go to it first.")
     satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    channels: dict[str, ChannelSettings] = Field(
+        default_factory=dict, description="Per channel (voice, chat, messaging, email): thresholds, stretch, "
+                                          "platform cost, satisfaction.")
     value: CustomerValue | None = None
     costs: Costs = Field(default_factory=Costs)
 
@@ -390,3 +409,14 @@ class Scenario(StrictModel):
         if self.routing is not None:
             return list(self.routing)
         return [RoutingRule(name="ai_first", to=AI_HANDLER)] if self.ai is not None else []
+
+    def type_channels(self) -> list[str]:
+        """The channel of each contact type, in contact-type order."""
+        return [contact_type.channel for contact_type in self.contact_types]
+
+    def channel_settings(self, channel: str) -> ChannelSettings:
+        """``[channels.<channel>]``, or the defaults when the scenario does not set it."""
+        return self.channels.get(channel) or _DEFAULT_CHANNEL
+
+
+_DEFAULT_CHANNEL = ChannelSettings()
