@@ -15,6 +15,7 @@ import numpy as np
 
 from .calendar import Calendar
 from .config import Scenario, time_of_day_seconds
+from .config.omnichannel import BACKLOG_CHANNELS
 from .config.types import SECONDS_PER_DAY
 from .customers import CustomerDraws
 from .random import RandomStreams
@@ -60,7 +61,11 @@ def per_interval_rows(rows, day: int, calendar: Calendar, value_key: str) -> np.
 
 
 def expected_volume(scenario: Scenario, calendar: Calendar, day: int) -> np.ndarray:
-    """Expected arrivals per interval and contact type on ``day`` (shape intervals x types)."""
+    """Expected arrivals per interval and contact type on ``day`` (shape intervals x types).
+
+    Calls and chats arrive only while the center is open; backlog items (messaging, email) at any
+    hour the demand gives them, so they wait overnight for the agents.
+    """
     demand = scenario.demand
     names = scenario.contact_type_names()
     if demand.types_in_rows:
@@ -79,7 +84,9 @@ def expected_volume(scenario: Scenario, calendar: Calendar, day: int) -> np.ndar
     factor = demand.weekday_factors.get(calendar.weekday(day), 1.0)
     if demand.day_factors:
         factor *= demand.day_factors[day % len(demand.day_factors)]
-    return volume * factor * calendar.open_mask(day)[:, None]
+    accepting = np.repeat(calendar.open_mask(day)[:, None], len(names), axis=1)
+    accepting[:, [channel in BACKLOG_CHANNELS for channel in scenario.type_channels()]] = True
+    return volume * factor * accepting
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,10 @@ class RunCounters:
     handle seconds (talk and after-call work); ``answered_waits`` and
     ``abandoned_waits``: contacts by seconds waited in a human queue (bin 0:
     no wait, bin k: [k - 1, k) s, last bin: an hour or more).
+    ``type_channels``: the channel of each contact type (channel totals are
+    sums over its types); ``day_end_backlog[type, day]`` and
+    ``day_end_oldest_seconds[type, day]``: backlog items (messaging, email)
+    waiting at the end of each day and the age of the oldest.
     """
 
     stored_counts: np.ndarray
@@ -133,6 +137,17 @@ class RunCounters:
     answered_waits: np.ndarray
     abandoned_waits: np.ndarray
     contacts_ended: int
+    type_channels: tuple[str, ...] = ()
+    day_end_backlog: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    day_end_oldest_seconds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def channel_types(self) -> dict[str, list[str]]:
+        """The contact types of each channel present, in the order channels first appear."""
+        channels = self.type_channels or ("voice",) * len(self.type_names)
+        grouped: dict[str, list[str]] = {}
+        for name, channel in zip(self.type_names, channels):
+            grouped.setdefault(channel, []).append(name)
+        return grouped
 
     def _columns(self, counts: np.ndarray) -> dict[str, np.ndarray]:
         from .engine.collector import derived_columns  # the collector knows how its columns combine

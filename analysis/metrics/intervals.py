@@ -4,6 +4,10 @@ Each replication yields sums (contacts, seconds waited, agent seconds) per
 interval; averaging sums over replications and then taking ratios gives
 pooled estimates that stay defined in quiet intervals. Contacts count in the
 interval they arrived in; agent time in the interval it was spent in.
+
+With more than one channel, each channel also gets ``<channel>.<column>``
+columns (offered, answered, abandoned, service level, ASA), and each backlog
+channel ``<channel>.backlog``: items waiting at the start of the interval.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import SECONDS_PER_DAY, WEEKDAYS, format_time_of_day
+from sim.config.omnichannel import BACKLOG_CHANNELS
 from sim.records import SimulationResult
 
 from .kpis import channel_kpis, occupancy_kpis, service_kpis
@@ -32,7 +37,38 @@ def interval_sums(result: SimulationResult) -> pd.DataFrame:
         "interval": index % per_day,
         **result.counters.intervals,
         **_staffing_by_interval(result.staffing, per_day, total),
+        **_channel_sums(result, total),
     })
+
+
+_CHANNEL_SUMS = ("offered", "offered_to_queue", "answered", "abandoned", "answered_within_threshold",
+                 "wait_seconds_answered")
+
+
+def _channel_sums(result: SimulationResult, total: int) -> dict[str, np.ndarray]:
+    """Per channel (when there are several): its contacts' sums, and the backlog at each interval start."""
+    channels = result.counters.channel_types()
+    if len(channels) < 2:
+        return {}
+    sums: dict[str, np.ndarray] = {}
+    for channel, types in channels.items():
+        columns = result.counters.intervals_for(types)
+        sums.update({f"{channel}.{name}": columns[name] for name in _CHANNEL_SUMS})
+        if channel in BACKLOG_CHANNELS:
+            sums[f"{channel}.backlog"] = _waiting_at_starts(result, types, total)
+    return sums
+
+
+def _waiting_at_starts(result: SimulationResult, types: list[str], total: int) -> np.ndarray:
+    """Contacts of ``types`` waiting at each interval start (from the probes; their queues are named
+    ``<destination>/<contact type>``)."""
+    probes = result.snapshots
+    queues = probes[(probes["kind"] == "queue") & probes["name"].str.split("/").str[-1].isin(types)]
+    step = float(result.info.interval_seconds)
+    at_start = queues[np.isclose(queues["time"] % step, 0.0)]
+    position = (at_start["time"] // step).astype(int).to_numpy()
+    keep = position < total
+    return np.bincount(position[keep], weights=at_start["waiting"].to_numpy(float)[keep], minlength=total)
 
 
 def _staffing_by_interval(staffing: pd.DataFrame, per_day: int, total: int) -> dict[str, np.ndarray]:
@@ -89,4 +125,22 @@ def summarize_intervals(per_replication: list[pd.DataFrame], interval_seconds: i
         "fcr_rate": channels["fcr_rate"],
         "csat_mean": satisfaction_kpis(mean)["csat_mean"],
     })
-    return table
+    return pd.concat([table, _channel_columns(mean)], axis=1)
+
+
+def _channel_columns(mean: pd.DataFrame) -> pd.DataFrame:
+    """``<channel>.offered``, ``.answered``, ``.abandoned``, ``.service_level``, ``.asa_seconds`` (and
+    ``.backlog`` for backlog channels) from the averaged per-channel sums."""
+    columns: dict[str, pd.Series] = {}
+    channels = dict.fromkeys(name.split(".")[0] for name in mean.columns if name.endswith(".offered_to_queue"))
+    for channel in channels:
+        counts = {name: mean[f"{channel}.{name}"] for name in _CHANNEL_SUMS}
+        service = service_kpis({**counts, "in_system": 0.0, "wait_seconds_queued": 0.0})
+        columns[f"{channel}.offered"] = counts["offered"]
+        columns[f"{channel}.answered"] = counts["answered"]
+        columns[f"{channel}.abandoned"] = counts["abandoned"]
+        columns[f"{channel}.service_level"] = service["service_level"]
+        columns[f"{channel}.asa_seconds"] = service["asa_seconds"]
+        if f"{channel}.backlog" in mean:
+            columns[f"{channel}.backlog"] = mean[f"{channel}.backlog"]
+    return pd.DataFrame(columns, index=mean.index)

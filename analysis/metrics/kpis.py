@@ -10,6 +10,11 @@ sweep, staffing search, back-test) counts alike.
 
 Contacts are attempts arriving within the horizon (warm-up excluded),
 retrials and repeat contacts included.
+
+With more than one channel, the KPIs of :data:`~analysis.metrics.by_channel.CHANNEL_KPIS`
+are also reported per channel as ``<channel>.<kpi>`` (``chat.service_level``),
+with the same definitions over that channel's contacts
+(:mod:`analysis.metrics.by_channel`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from dataclasses import dataclass
 from sim.config import Scenario
 from sim.records import SimulationResult
 
+from sim.config.omnichannel import CHANNELS
+
+from .by_channel import feature_kpis, per_channel_kpis
+from .costs import cost_breakdown as cost_breakdown_of
 from .costs import cost_kpis
 from .rates import ratio
 from .satisfaction import satisfaction_kpis
@@ -39,14 +48,17 @@ KPIS: dict[str, KPI] = {
     "ai_contained": KPI("contacts", "resolved (or seemingly resolved) by the AI"),
     "ai_abandoned": KPI("contacts", "gave up in the AI or waiting for it"),
     "in_system": KPI("contacts", "still in the system when the run stopped"),
+    "silent_abandoned": KPI("contacts", "chat or messaging customers who left without saying so (counted in "
+                                       "abandoned when they left; an agent held a slot to find out)"),
     "abandon_rate": KPI("share", "abandoned / offered to the queue"),
-    "service_level": KPI("share", "answered within the threshold (default 20 s) / offered to the queue; "
+    "service_level": KPI("share", "answered within the threshold (default 20 s; a channel may set its own, "
+                                  "backlog items use their deferred target) / offered to the queue; "
                                   "abandoned contacts count as failures whenever they hung up"),
     "asa_seconds": KPI("seconds", "mean wait of answered contacts"),
     "mean_wait_seconds": KPI("seconds", "mean wait of all contacts offered to the queue, abandoned ones up to "
                                         "when they hung up, unfinished ones up to the end of the run"),
-    "occupancy": KPI("share", "in-house agent time busy (talk + after-call work) / agent time on the phones, "
-                              "within the horizon"),
+    "occupancy": KPI("share", "in-house agent time busy (talk + after-call work, or holding at least one chat "
+                              "or backlog item) / agent time on the phones, within the horizon"),
     "vendor_occupancy": KPI("share", "the same for vendor seats"),
     "automation_rate": KPI("share", "contacts resolved by the AI (contained and not falsely) / contacts offered"),
     "ai_sessions": KPI("contacts", "contacts that had an AI session"),
@@ -69,13 +81,62 @@ KPIS: dict[str, KPI] = {
                                         "minutes x rate, or contracted seat hours x rate; at least the monthly "
                                         "minimum prorated over the days (30-day month)"),
     "fixed_cost": KPI("currency", "fixed cost per day (systems, facilities, overhead) x days"),
-    "total_cost": KPI("currency", "labor + AI + outsourcing + fixed"),
-    "cost_per_contact": KPI("currency", "total cost / contacts offered"),
+    "channel_cost": KPI("currency", "platform and carrier fees: contacts offered x cost per contact of their "
+                                    "channel"),
+    "total_cost": KPI("currency", "labor + AI + outsourcing + fixed + channel"),
+    "cost_per_contact": KPI("currency", "total cost / contacts offered; by channel activity-based: labor by "
+                                        "in-house agent time on the channel, AI by its sessions, vendors by "
+                                        "their handle time, its own channel cost, fixed cost by contacts"),
+    "deferred_within_target": KPI("share", "backlog items (messaging, email) answered within their deferred "
+                                           "target / items due: answered, abandoned, or still waiting past "
+                                           "their target when the run stopped"),
+    "backlog_end_of_day": KPI("contacts", "backlog items waiting at the end of a day, mean over the days"),
+    "backlog_at_end": KPI("contacts", "backlog items waiting at the end of the last day"),
+    "oldest_backlog_hours": KPI("hours", "age of the oldest backlog item waiting at the end of a day, the "
+                                         "largest over the days"),
+    "callbacks_offered": KPI("contacts", "callers offered a callback (expected wait above the threshold)"),
+    "callbacks_accepted": KPI("contacts", "callers who accepted a callback"),
+    "callbacks_completed": KPI("contacts", "callbacks dialled by an agent"),
+    "callback_promises_kept": KPI("share", "callbacks dialled no later than promised (plus tolerance) / "
+                                           "callbacks completed"),
+    "callback_wait_seconds": KPI("seconds", "mean time from accepting a callback to being dialled"),
+    "abandonment_saved": KPI("contacts", "completed callbacks whose caller's own patience would have run out "
+                                         "on hold before the call came"),
+    "channel_switches": KPI("contacts", "customers who abandoned or gave up in the AI and came back through "
+                                        "another channel"),
     "value_kept": KPI("currency", "with `[value]`: CLV = R(1 - (1 + i)^-n) / i; value kept = (loyal contacts - "
                                   "lost contacts) x CLV"),
     "roi": KPI("ratio", "with `[value]`: (value kept - total cost) / total cost"),
 }
-KPI_UNITS: dict[str, str] = {name: kpi.unit for name, kpi in KPIS.items()}
+
+
+class _KpiUnits(dict):
+    """Units by KPI name; a per-channel name (``chat.service_level``) has its KPI's unit."""
+
+    def _base(self, name):
+        if isinstance(name, str) and "." in name:
+            channel, base = name.split(".", 1)
+            if channel in CHANNELS:
+                return base
+        return name
+
+    def __contains__(self, name) -> bool:
+        return super().__contains__(self._base(name))
+
+    def __missing__(self, name):
+        base = self._base(name)
+        if base == name:
+            raise KeyError(name)
+        return self[base]
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
+
+    def copy(self) -> "_KpiUnits":
+        return _KpiUnits(self)
+
+
+KPI_UNITS: dict[str, str] = _KpiUnits({name: kpi.unit for name, kpi in KPIS.items()})
 
 
 def service_kpis(counts: Mapping) -> dict:
@@ -132,9 +193,13 @@ def compute_kpis(result: SimulationResult, scenario: Scenario,
     kpis.update(channel_kpis(totals))
     kpis.update(occupancy_kpis(totals))
     kpis.update(satisfaction_kpis(totals))
-    kpis.update(cost_kpis(result, scenario, kpis["contacts_offered"], cost_breakdown))
+    breakdown = cost_breakdown if cost_breakdown is not None else cost_breakdown_of(result, scenario)
+    kpis.update(cost_kpis(result, scenario, kpis["contacts_offered"], breakdown))
     kpis.update(value_kpis(scenario, totals["loyal"], totals["lost"], kpis["total_cost"]))
-    return {name: kpis[name] for name in KPIS if name in kpis}
+    kpis.update(feature_kpis(scenario, result.counters, totals))
+    ordered = {name: kpis[name] for name in KPIS if name in kpis}
+    ordered.update(per_channel_kpis(result, scenario, breakdown))
+    return ordered
 
 
 def value_kpis(scenario: Scenario, loyal_contacts: float, lost_contacts: float, total_cost: float) -> dict[str, float]:

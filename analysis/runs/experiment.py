@@ -64,7 +64,7 @@ class ExperimentResult:
     seed: int
     outputs: list[ReplicationOutput]
     wall_seconds: float = 0.0
-    units: dict[str, str] = field(default_factory=lambda: dict(KPI_UNITS))
+    units: dict[str, str] = field(default_factory=lambda: KPI_UNITS.copy())
 
     @property
     def replications(self) -> int:

@@ -19,6 +19,13 @@ With an availability model (:mod:`.availability`), agents on duty step away
 and come back: away agents are on duty and paid but neither idle nor busy.
 ``duty_log`` holds the spells on the phones, so occupancy is busy time over
 time on the phones.
+
+A pool whose agents serve chat or backlog items is a *session pool*
+(:mod:`.sessions`): an agent holds several sessions at once up to a capacity
+of ``capacity`` units (a session of a channel whose limit is k uses
+``capacity / k`` units; a call needs the whole agent). ``idle`` then holds the
+agents with nothing at all, ``by_load[u]`` those using u units (0 < u <
+capacity), and ``busy`` every agent with a call or at least one session.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from .contact import Contact
 class Agent:
     __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
                  "overtime_until", "overtime_start", "surge", "spell", "away_pending", "away_since", "in_overtime",
-                 "outside_plan")
+                 "outside_plan", "load", "backlog_load", "sessions", "engaged_since", "rate_since")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -49,6 +56,13 @@ class Agent:
         self.spell = 0  # numbers the agent's availability spells; a timer for an older spell is stale
         self.away_pending = False  # steps away once the contact in hand is finished
         self.away_since = 0.0
+        # Session pools only: capacity units in use (all sessions, backlog ones), the sessions held,
+        # since when the agent has had any, and when their progress was last brought up to date.
+        self.load = 0
+        self.backlog_load = 0
+        self.sessions: list[Contact] = []
+        self.engaged_since = 0.0
+        self.rate_since = 0.0
 
 
 class AgentPool:
@@ -58,7 +72,9 @@ class AgentPool:
                  "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log",
                  "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log",
                  "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
-                 "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins", "csat_base")
+                 "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins", "csat_base",
+                 "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "preempts_backlog",
+                 "csat_base_by_type", "seek", "service_end_callback")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
@@ -93,6 +109,17 @@ class AgentPool:
         self.duty_bins: list[float] = []
         self.away_bins: list[float] = []
         self.csat_base = 0.0  # satisfaction score of a contact this pool handled, before penalties
+        # Session pools (see the module docstring); capacity 0 for a pool that takes calls only.
+        self.capacity = 0
+        self.units: list[int] = []  # per contact type: capacity units one session takes (calls: capacity)
+        self.by_load: list[dict[int, Agent]] = []
+        self.realtime_levels: list[list] = []  # the skill levels' queues of calls and chats ...
+        self.backlog_levels: list[list] = []  # ... and of backlog items (taken only when no real-time work waits)
+        self.preempts_backlog = False
+        self.csat_base_by_type: list[float] = []
+        # Set by the engine: how an agent of this pool looks for work, and what ends one of its calls.
+        self.seek = None
+        self.service_end_callback: tuple = ()
 
     def attach(self, collector, index: int, keep_log: bool) -> None:
         """Report agent time to ``collector`` as handler ``index``; ``keep_log``: also keep every spell."""
@@ -100,7 +127,23 @@ class AgentPool:
         self.index = index
         self.keep_log = keep_log
         self.busy_bins, self.duty_bins, self.away_bins = collector.agent_time_bins(index)
-        self.csat_base = collector.scorer.base(self.kind, self.name)
+        scorer = collector.scorer
+        self.csat_base = scorer.base(self.kind, self.name)
+        self.csat_base_by_type = [scorer.base(self.kind, self.name, channel) for channel in scorer.type_channels]
+
+    def enable_sessions(self, capacity: int, units: list[int], realtime_levels: list[list],
+                        backlog_levels: list[list], preempts_backlog: bool) -> None:
+        """Make this a session pool (see the module docstring)."""
+        self.capacity = capacity
+        self.units = units
+        self.by_load = [{} for _ in range(capacity)]
+        self.realtime_levels = realtime_levels
+        self.backlog_levels = backlog_levels
+        self.preempts_backlog = preempts_backlog
+
+    def realtime_waiting(self) -> int:
+        """Calls and chats waiting in the queues this pool serves (backlog items aside)."""
+        return sum(queue.waiting for level in self.realtime_levels for queue in level)
 
     @property
     def on_duty(self) -> int:

@@ -78,7 +78,7 @@ class AvailabilityRule:
         pool = self.pool
         if spell != agent.spell or agent.in_overtime or agent.surge or agent.leaving:
             return
-        if agent.contact is not None:
+        if agent.number in pool.busy:  # on a call or holding sessions
             agent.away_pending = True
         elif _remove_idle(pool, agent):
             self.step_away(agent)

@@ -23,16 +23,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..records import ABANDONED, AI_ABANDONED, CONTAINED, RunCounters
+from ..config import SECONDS_PER_DAY
+from ..records import ABANDONED, AI_ABANDONED, CONTAINED, IN_SYSTEM, RunCounters
 from .contact import Contact
 from .satisfaction import Scorer
 
-# Counted per contact type, segment and arrival interval, as contacts end.
+# Counted per contact type, segment and arrival interval, as contacts end (the channel columns after
+# ``lost`` also as things happen: callbacks offered, switches to another channel).
 STORED_COLUMNS = (
     "answered", "answered_within_threshold", "wait_seconds_answered", "handle_seconds", "answered_resolved",
     "answered_vendor", "vendor_handle_seconds", "abandoned", "wait_seconds_abandoned", "in_system",
     "in_system_queued", "wait_seconds_in_system", "ai_sessions", "ai_session_seconds", "ai_contained",
     "ai_resolved", "ai_abandoned", "escalated", "repeat_contacts", "csat_sum", "loyal", "lost",
+    "session_seconds", "silent_abandoned", "deferred_due", "deferred_within", "callbacks_offered",
+    "callbacks_accepted", "callbacks_completed", "callback_promises_kept", "abandonment_saved",
+    "callback_wait_seconds", "switched_out",
 )
 # Per-interval agent time (by when it is spent), in agent-seconds.
 TIME_COLUMNS = ("busy_seconds", "duty_seconds", "away_seconds", "vendor_busy_seconds", "vendor_duty_seconds")
@@ -44,8 +49,11 @@ WAIT_HISTOGRAM_SECONDS = 3600  # 1-second bins; the last bin holds every longer 
 # Positions in a row (the hot path indexes rows instead of looking up names).
 (_ANSWERED, _WITHIN, _WAIT_ANSWERED, _HANDLE_SECONDS, _ANSWERED_RESOLVED, _ANSWERED_VENDOR, _VENDOR_SECONDS,
  _ABANDONED, _WAIT_ABANDONED, _IN_SYSTEM, _IN_SYSTEM_QUEUED, _WAIT_IN_SYSTEM, _AI_SESSIONS, _AI_SECONDS,
- _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST) = range(
-    len(STORED_COLUMNS))
+ _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST,
+ _SESSION_SECONDS, _SILENT, _DEFERRED_DUE, _DEFERRED_WITHIN) = range(len(STORED_COLUMNS) - 7)
+
+
+COLUMN_INDEX = {name: index for index, name in enumerate(STORED_COLUMNS)}
 
 
 def within_column(threshold: float) -> str:
@@ -80,7 +88,7 @@ class Collector:
 
     def __init__(self, interval_seconds: int, total_intervals: int, threshold_seconds: float,
                  type_names: list[str], segment_names: list[str], handler_names: list[str], scorer: Scorer,
-                 extra_thresholds: tuple[float, ...] = ()) -> None:
+                 extra_thresholds: tuple[float, ...] = (), type_thresholds: list[float] | None = None) -> None:
         self.step = float(interval_seconds)
         self.total_intervals = total_intervals
         self.horizon = float(interval_seconds * total_intervals)
@@ -105,6 +113,13 @@ class Collector:
         self.answered_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.abandoned_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.warmup_ended = 0  # warm-up contacts that ended (the others are counted in the rows)
+        # Sessions (chats, backlog items): service-level threshold and wait penalty of each type's channel.
+        self._type_thresholds = list(type_thresholds) if type_thresholds is not None else \
+            [threshold_seconds] * len(type_names)
+        self._type_penalties = [scorer.wait_penalty(index) for index in range(len(type_names))]
+        days = max(1, int(round(self.horizon / SECONDS_PER_DAY)))
+        self.day_end_backlog = np.zeros((len(type_names), days))
+        self.day_end_oldest = np.zeros((len(type_names), days))
 
     def _row(self, contact: Contact) -> list[float] | None:
         """The contact's row, counting the attributes every outcome shares; None for warm-up contacts."""
@@ -212,15 +227,21 @@ class Collector:
             wait = (end if end == end else now) - entry
         outcome = contact.outcome
         scorer = self.scorer
+        due = contact.due_time
+        if due == due and (outcome != IN_SYSTEM or due <= now):  # a backlog item ended, or overdue
+            row[_DEFERRED_DUE] += 1.0
         if outcome == CONTAINED:
             row[_AI_CONTAINED] += 1.0
             if contact.resolved:
                 row[_AI_RESOLVED] += 1.0
-            score = scorer.handled("ai", "ai", ai_wait, contact.escalated, contact.resolved, contact.attempt)
+            score = scorer.handled("ai", "ai", ai_wait, contact.escalated, contact.resolved, contact.attempt,
+                                   contact.contact_type)
         elif outcome == ABANDONED:
             row[_ABANDONED] += 1.0
             row[_WAIT_ABANDONED] += wait
             _add_to_histogram(self.abandoned_waits, wait)
+            if contact.silent_since == contact.silent_since:
+                row[_SILENT] += 1.0
             score = scorer.abandoned
         elif outcome == AI_ABANDONED:
             row[_AI_ABANDONED] += 1.0
@@ -232,6 +253,68 @@ class Collector:
                 row[_WAIT_IN_SYSTEM] += wait
             return
         self._score(contact, row, score)
+
+    def answered_session(self, contact: Contact, now: float, pool) -> None:
+        """A chat or backlog item closed by an agent (or still in a session at the end of the run).
+
+        The agent's busy time is counted per agent (an agent holds several sessions); here the
+        contact: its wait, the agent's share of time on it (``handle_seconds``), its time in session,
+        its deferred target and its score with its channel's threshold, base and wait penalty.
+        """
+        row = self._row(contact)
+        if row is None:
+            return
+        contact_type = contact.contact_type
+        answer = contact.answer_time
+        wait = answer - contact.queue_entry_time
+        seconds = contact.agent_seconds
+        row[_ANSWERED] += 1.0
+        row[_WAIT_ANSWERED] += wait
+        row[_HANDLE_SECONDS] += seconds
+        row[_SESSION_SECONDS] += contact.handle_time
+        due = contact.due_time
+        if due == due:
+            row[_DEFERRED_DUE] += 1.0
+            within = answer <= due
+            if within:
+                row[_DEFERRED_WITHIN] += 1.0
+        else:
+            within = wait <= self._type_thresholds[contact_type]
+        if within:
+            row[_WITHIN] += 1.0
+        for column, threshold in enumerate(self.extra_thresholds, start=len(STORED_COLUMNS)):
+            if wait <= threshold:
+                row[column] += 1.0
+        _add_to_histogram(self.answered_waits, wait)
+        if pool.kind != "inhouse":
+            row[_ANSWERED_VENDOR] += 1.0
+            row[_VENDOR_SECONDS] += seconds
+            handler = self.by_handler[pool.index]
+            handler[0] += 1.0
+            handler[1] += seconds
+        if contact.resolved:
+            row[_ANSWERED_RESOLVED] += 1.0
+        waited = wait + self._ai_session(contact, now, row) if contact.ai_entry_time == contact.ai_entry_time else wait
+        score = self.scorer.score(pool.csat_base_by_type[contact_type], waited, contact.escalated, contact.resolved,
+                                  contact.attempt, contact_type)
+        self._score(contact, row, score)
+
+    def count(self, contact: Contact, column: int, value: float = 1.0) -> None:
+        """Add ``value`` to a column of the contact's row as something happens to it (callbacks, switches)."""
+        if contact.arrival_time < 0.0:
+            return
+        position = (contact.contact_type * self._per_type + contact.segment * self.total_intervals
+                    + int(contact.arrival_time // self.step))
+        row = self.rows[position]
+        if row is None:
+            row = self.rows[position] = [0.0] * len(self.columns)
+        row[column] += value
+
+    def backlog_at_day_end(self, day: int, backlog: list[tuple[int, float]]) -> None:
+        """Backlog items waiting at the end of ``day`` and the age of the oldest, per contact type."""
+        for contact_type, (count, oldest) in enumerate(backlog):
+            self.day_end_backlog[contact_type, day] = count
+            self.day_end_oldest[contact_type, day] = oldest
 
     def _score(self, contact: Contact, row: list[float], score: float) -> None:
         contact.csat = score
@@ -321,6 +404,9 @@ class Collector:
             answered_waits=np.asarray(self.answered_waits, dtype=np.int64),
             abandoned_waits=np.asarray(self.abandoned_waits, dtype=np.int64),
             contacts_ended=self.warmup_ended + int(_ended(counts)),
+            type_channels=tuple(self.scorer.type_channels),
+            day_end_backlog=self.day_end_backlog,
+            day_end_oldest_seconds=self.day_end_oldest,
         )
 
 

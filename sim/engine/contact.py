@@ -38,6 +38,20 @@ class Contact:
     ai_entry_time = math.nan
     ai_start_time = math.nan
     csat = math.nan
+    # Sessions (chat and backlog items, :mod:`.sessions`): base work left at the agent's last update,
+    # the speed it progresses at (0: not yet scheduled), a token that makes older end events stale,
+    # and the agent's time spent on it (its share while holding several sessions).
+    work_left = 0.0
+    rate = 0.0
+    token = 0
+    agent_seconds = 0.0
+    silent_since = math.nan  # left without saying so; the agent finds out on picking the contact up
+    due_time = math.nan  # deferred target of a backlog item
+    at_front = False  # put at the head of its line (a due callback, a pre-empted backlog item)
+    # Callbacks (:mod:`.callbacks`): 0 none, then KEEPING_PLACE, SCHEDULED or DUE.
+    callback_state = 0
+    callback_offer_time = math.nan
+    callback_promise = math.nan
 
     def __init__(self, contact_id: int, customer_id: int, origin: str, contact_type: int, segment: int,
                  arrival_time: float, base_handle_time: float, base_after_call_work: float, patience: float,
@@ -55,9 +69,11 @@ class Contact:
         self.ai_outcome = ai_outcome
 
     def follow_up(self, contact_id: int, origin: str, arrival_time: float,
-                  attributes: tuple[float, float, float, float, float]) -> "Contact":
-        """The same customer's next attempt (a retrial or a repeat contact)."""
-        contact = Contact(contact_id, self.customer_id, origin, self.contact_type, self.segment,
+                  attributes: tuple[float, float, float, float, float], contact_type: int | None = None) -> "Contact":
+        """The same customer's next attempt (a retrial, a repeat contact, or through another channel:
+        ``contact_type``)."""
+        contact = Contact(contact_id, self.customer_id, origin,
+                          self.contact_type if contact_type is None else contact_type, self.segment,
                           arrival_time, *attributes)
         contact.parent_id = self.contact_id
         contact.attempt = self.attempt + 1

@@ -4,7 +4,10 @@ each with its own queue per contact type."""
 
 from __future__ import annotations
 
+import math
+
 from ..config import Scenario
+from ..config.omnichannel import BACKLOG_CHANNELS, SESSION_CHANNELS
 from ..random import BufferedDraws, RandomStreams
 from .agents import AgentPool
 from .queues import FifoQueue, PriorityQueue
@@ -28,6 +31,8 @@ class HumanDestination:
         self._pools_by_priority: list[dict[int, list[AgentPool]]] = [{} for _ in range(type_count)]
         self.surge_pools: list[list[AgentPool]] = [[] for _ in range(type_count)]  # pools with a surge rule
         self.recall_rules: list[list] = [[] for _ in range(type_count)]  # availability rules with a recall
+        # Per type: what to do before a contact queues (callbacks, pre-emption), or None; set by the engine.
+        self.queue_hooks: list = [None] * type_count
 
     def serves(self, type_index: int) -> bool:
         return bool(self.levels_for_type[type_index])
@@ -93,7 +98,30 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
         destination.add_pool(pool, {type_index[skill]: priority for skill, priority in vendor.skills.items()})
         vendors.append(destination)
     others = dedicated + vendors
+    limits = {group.name: (group.concurrency, group.realtime_preempts_backlog) for group in scenario.agent_groups}
+    limits.update({vendor.name: (vendor.concurrency, False) for vendor in scenario.vendors})
+    channels = scenario.type_channels()
     for destination in ([inhouse] if inhouse else []) + others:
         for index, queue in enumerate(destination.queues):
             queue.name = f"{destination.name}/{names[index]}"
+        for pool in destination.pools:
+            _enable_sessions(pool, channels, *limits[pool.name])
     return inhouse, others
+
+
+def _enable_sessions(pool: AgentPool, channels: list[str], concurrency: dict[str, int], preempts: bool) -> None:
+    """Make a pool that serves chat or backlog items a session pool: its capacity in units is the
+    least common multiple of its channels' session limits (default 1 each), so every channel's
+    session takes a whole number of units."""
+    served = {channels[queue.contact_type] for level in pool.skill_levels for queue in level}
+    session_channels = sorted(served & set(SESSION_CHANNELS))
+    if not session_channels:
+        return
+    capacity = math.lcm(*(concurrency.get(channel, 1) for channel in session_channels))
+    units = [capacity if channel == "voice" else capacity // concurrency.get(channel, 1) for channel in channels]
+    realtime = [[queue for queue in level if channels[queue.contact_type] not in BACKLOG_CHANNELS]
+                for level in pool.skill_levels]
+    backlog = [[queue for queue in level if channels[queue.contact_type] in BACKLOG_CHANNELS]
+               for level in pool.skill_levels]
+    pool.enable_sessions(capacity, units, [level for level in realtime if level],
+                         [level for level in backlog if level], preempts)

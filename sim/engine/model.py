@@ -1,6 +1,8 @@
 """The contact-center engine: arrivals, routing, AI sessions, skill-based
 dispatch to in-house groups and vendors, patience, retrials, repeat contacts,
-shifts and agent availability.
+shifts and agent availability; chats and backlog items in :mod:`.sessions`,
+callbacks in :mod:`.callbacks`, retrials, repeats and channel switches in
+:mod:`.follow_ups`.
 
 Built for speed on SimPy's event loop (see :mod:`.clock`). Every happening
 (the end of a service, of a patience, an AI session, a retrial) is a bare
@@ -24,21 +26,22 @@ from simpy.events import Timeout
 
 from ..calendar import Calendar
 from ..config import SECONDS_PER_DAY, Scenario
-from ..customers import CustomerDraws
 from ..demand import Arrivals
-from ..distributions import sampler_for
-from ..random import BufferedDraws, RandomStreams
-from ..records import ABANDONED, ANSWERED, IN_SYSTEM
+from ..random import RandomStreams
+from ..records import ABANDONED, AI_ABANDONED, ANSWERED, IN_SYSTEM
 from ..agent_plans import GroupPlan
 from .agents import Agent, AgentPool
 from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage
+from .callbacks import CallbackDesk
 from .clock import Clock, Due, run_merged, urgent_timeout
 from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
+from .follow_ups import FollowUps
 from .routing import AI_TARGET, Router
 from .satisfaction import Scorer
+from .sessions import SessionDesk
 
 
 class Engine:
@@ -65,8 +68,8 @@ class Engine:
         self.contacts: list[Contact] = []
         self.created = 0
         self.snapshots: list[tuple] = []
-        self._segment_priority = [segment.priority for segment in scenario.segments]
-        self._segment_boost = [segment.queue_boost_seconds for segment in scenario.segments]
+        self.segment_priority = [segment.priority for segment in scenario.segments]
+        self.segment_boost = [segment.queue_boost_seconds for segment in scenario.segments]
         self.inhouse, others = build_destinations(scenario, streams)
         self.destinations: list[HumanDestination] = ([self.inhouse] if self.inhouse else []) + others
         self.pools: list[AgentPool] = [pool for destination in self.destinations for pool in destination.pools]
@@ -74,44 +77,54 @@ class Engine:
         self.collector = Collector(calendar.interval_seconds, calendar.total_intervals,
                                    scenario.service_level.threshold_seconds, scenario.contact_type_names(),
                                    [segment.name for segment in scenario.segments],
-                                   [pool.name for pool in self.pools], Scorer(scenario), extra_thresholds)
+                                   [pool.name for pool in self.pools], Scorer(scenario), extra_thresholds,
+                                   _type_thresholds(scenario))
         for index, pool in enumerate(self.pools):
             pool.attach(self.collector, index, keep_records)
+            pool.seek = self._seek_work
+            pool.service_end_callback = (self._on_service_end,)
         self.router = Router(scenario, self.inhouse, others, streams)
         self._direct = self.router.direct_destinations()
         self.ai = (AIStage(scenario, calendar, streams, self.clock, self.to_human, self.schedule_repeat, self.finish)
                    if scenario.ai is not None else None)
         self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0
-        self._follow_up_draws = CustomerDraws(scenario, streams, prefix="followup/")
-        self._build_follow_ups(streams)
-        self._next_open = _next_open_table(calendar)
+        self.follow_ups = FollowUps(self, scenario, calendar, streams)
+        self._build_channels(scenario, calendar, streams)
         self._build_availability(streams)
         self.probe_seconds = float(calendar.interval_seconds)
         self._arrival_days = arrival_days
         self._inline_types = self._types_handled_inline()
         # Bound once: a bound method made per event would cost an allocation each time.
         self._arrival_callback = (self._on_arrival,)
-        self._service_end_callback = (self._on_service_end,)
         self._patience_callback = (self._on_patience_end,)
-        self._follow_up_callback = (self._on_follow_up,)
         self.end_time = calendar.horizon_seconds + calendar.drain_seconds
 
+    def _build_channels(self, scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> None:
+        """Sessions (chat, backlog items) and callbacks, only where the scenario has them, so a center
+        of calls only runs the call path alone. ``offer_for_type[t]``: how a contact of type t is offered."""
+        self.sessions = (SessionDesk(self, scenario, calendar, streams)
+                         if any(pool.capacity for pool in self.pools) else None)
+        self.callbacks = (CallbackDesk(self, scenario, streams)
+                          if any(t.callback for t in scenario.contact_types) else None)
+        self.offer_for_type = [self.offer if channel == "voice" else self.sessions.offer
+                               for channel in scenario.type_channels()]
+        for destination in self.destinations:
+            for contact_type, channel in enumerate(scenario.type_channels()):
+                hooks = []
+                if any(pool.preempts_backlog for level in destination.levels_for_type[contact_type] for pool in level):
+                    hooks.append(self.sessions.preempt)
+                if self.callbacks is not None and self.callbacks.rules[contact_type] is not None:
+                    hooks.append(self.callbacks.hook)
+                destination.queue_hooks[contact_type] = _chain_hooks(hooks)
+
     def _types_handled_inline(self) -> list[bool]:
-        """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?"""
+        """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?
+        Calls only, and only where no rule (surge, recall, callback, pre-emption) acts on them."""
         if self._direct is None:
             return [False] * len(self.scenario.contact_types)
-        return [not destination.surge_pools[index] and not destination.recall_rules[index]
-                for index, destination in enumerate(self._direct)]
-
-    def _build_follow_ups(self, streams: RandomStreams) -> None:
-        retrial = self.scenario.retrial
-        self._retrial_probability = retrial.probability
-        self._max_attempts = retrial.max_attempts
-        self._retrial_decision = BufferedDraws(streams.get("retrial/decision"), lambda g, n: g.random(n))
-        self._retrial_delay = BufferedDraws(streams.get("retrial/delay"), sampler_for(retrial.delay))
-        repeats = self.scenario.repeat_contacts
-        self._max_repeats = repeats.max_repeats
-        self._repeat_delay = BufferedDraws(streams.get("repeat/delay"), sampler_for(repeats.delay))
+        return [channel == "voice" and not destination.surge_pools[index] and not destination.recall_rules[index]
+                and destination.queue_hooks[index] is None
+                for index, (destination, channel) in enumerate(zip(self._direct, self.scenario.type_channels()))]
 
     def _build_availability(self, streams: RandomStreams) -> None:
         """Attach each group's availability model; ``recall_rules[t]``: rules woken when type t queues."""
@@ -121,7 +134,7 @@ class Engine:
                 availability = models.get(pool.name) if pool.kind == "inhouse" else None
                 if availability is None:
                     continue
-                rule = AvailabilityRule(pool, availability, streams, self.clock, self._seek_work)
+                rule = AvailabilityRule(pool, availability, streams, self.clock, _seek_for_pool)
                 if availability.recall is not None:
                     for level in pool.skill_levels:
                         for queue in level:
@@ -145,6 +158,8 @@ class Engine:
         for pool in self.pools:
             env.process(self._staffing_process(pool, plans[(pool.kind, pool.name)]))
         env.process(self._snapshot_process())
+        if self.sessions is not None and any(self.sessions.backlog):
+            env.process(self._backlog_process())
         arrive = self._arrive if all(self._inline_types) else self._arrive_or_schedule
         run_merged(env, self._arrival_rows(), arrive, self.end_time)
         self._close()
@@ -172,21 +187,31 @@ class Engine:
             unfinished.extend(queue.live_contacts())
         if self.ai is not None:
             unfinished.extend(self.ai.unfinished())
+        if self.callbacks is not None:
+            unfinished.extend(self.callbacks.unfinished())
+        sessions = self.sessions
         for contact in unfinished:
             contact.waiting = False
+            if sessions is not None and sessions.close_waiting(contact, end):
+                continue
             contact.outcome = IN_SYSTEM
             self.collector.end(contact, end)
+        if sessions is not None:
+            sessions.close(end)
         for pool in self.pools:
             for agent in pool.busy.values():
-                # Answered and still talking: counted as answered, not (yet) resolved.
-                self.collector.answered(agent.contact, end, pool)
+                if agent.contact is not None:
+                    # Answered and still talking: counted as answered, not (yet) resolved.
+                    self.collector.answered(agent.contact, end, pool)
             pool.close(end)
 
     def _on_arrival(self, event: Due) -> None:
-        self._arrive(event.value, 0.0)
+        row = event.value
+        self._arrive(row, 0.0, self.offer_for_type[row[1]])
 
-    def _arrive(self, row: tuple, offset: float) -> None:
-        """A first attempt arrives at ``row[0]``; ``offset``: how far that is ahead of the SimPy clock."""
+    def _arrive(self, row: tuple, offset: float, offer=None) -> None:
+        """A first attempt arrives at ``row[0]``; ``offset``: how far that is ahead of the SimPy clock;
+        ``offer``: how its type is offered (default: a call)."""
         time, contact_type, segment, handle, after_call, patience, ai_session, ai_outcome = row
         contact_id = self.created
         self.created = contact_id + 1
@@ -196,10 +221,9 @@ class Engine:
             self.contacts.append(contact)
         direct = self._direct
         if direct is not None:
-            self._offer(contact, direct[contact_type], time, offset)
+            (offer or self.offer)(contact, direct[contact_type], time, offset)
         else:
-            self._route(contact)
-
+            self.route(contact)
 
     def _staffing_process(self, pool: AgentPool, plan: GroupPlan):
         env = self.env
@@ -216,7 +240,7 @@ class Engine:
                 for agent in arrivals:
                     availability.start_spell(agent)
             for agent in arrivals:
-                self._seek_work(agent)
+                pool.seek(agent)
 
     def _snapshot_process(self):
         """Probe the state every ``probe_seconds`` (default: each interval start) over the horizon."""
@@ -239,24 +263,25 @@ class Engine:
     # ``now`` is the time of the happening; ``offset`` how far it is ahead of SimPy's clock (non-zero
     # only for arrivals handled ahead of the clock), added to every delay scheduled from there.
 
-    def _route(self, contact: Contact) -> None:
+    def route(self, contact: Contact) -> None:
         now = self.env.now
         label, target = self.router.entry(contact, now)
         contact.route = label
         if target is AI_TARGET:
             self.ai.enter(contact)
         else:
-            self._offer(contact, target, now, 0.0)
+            self.offer_for_type[contact.contact_type](contact, target, now, 0.0)
 
     def to_human(self, contact: Contact) -> None:
         """Continue with a human after the AI escalated the contact or was full."""
         now = self.env.now
         label, destination = self.router.human(contact, now)
         contact.route += "/" + label
-        self._offer(contact, destination, now, 0.0)
+        self.offer_for_type[contact.contact_type](contact, destination, now, 0.0)
 
-    def _offer(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> None:
-        """Serve at once by the longest-idle eligible agent, or wait in the destination's queue."""
+    def offer(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> None:
+        """A call: served at once by the longest-idle eligible agent, or waits in the destination's queue
+        (unless a queue hook takes care of it: a callback, or pre-empting backlog work)."""
         contact_type = contact.contact_type
         queue = destination.queues[contact_type]
         contact.queue = queue
@@ -265,7 +290,7 @@ class Engine:
             if len(level) == 1:
                 idle = level[0].idle
                 if idle:
-                    self._serve(idle.popleft(), contact, now, offset)
+                    self.serve(idle.popleft(), contact, now, offset)
                     return
                 continue
             best: Agent | None = None
@@ -276,24 +301,36 @@ class Engine:
                         best = candidate
             if best is not None:
                 best.pool.idle.popleft()
-                self._serve(best, contact, now, offset)
+                self.serve(best, contact, now, offset)
                 return
+        hook = destination.queue_hooks[contact_type]
+        if hook is not None and hook(contact, destination, now, offset):
+            return
         patience = contact.patience
         if patience <= 0.0:
-            self._abandon(contact, now, offset)
+            self.abandon(contact, now, offset)
             return
         contact.waiting = True
         segment = contact.segment
-        queue.push(contact, self._segment_priority[segment], self._segment_boost[segment])
+        queue.push(contact, self.segment_priority[segment], self.segment_boost[segment])
         if patience != math.inf:
             self.clock.after(patience + offset, contact, self._patience_callback)
         for pool in destination.surge_pools[contact_type]:
             while pool.needs_surge():
-                self._seek_work(pool.call_in_surge(now))
+                pool.seek(pool.call_in_surge(now))
         for rule in destination.recall_rules[contact_type]:
             rule.queue_grew()
 
-    def _serve(self, agent: Agent, contact: Contact, now: float, offset: float) -> None:
+    def queue_grew(self, destination: HumanDestination, contact_type: int, now: float) -> None:
+        """A contact joined a queue outside :meth:`offer`: the surge and recall rules look at it too."""
+        for pool in destination.surge_pools[contact_type]:
+            while pool.needs_surge():
+                pool.seek(pool.call_in_surge(now))
+        for rule in destination.recall_rules[contact_type]:
+            rule.queue_grew()
+
+    def serve(self, agent: Agent, contact: Contact, now: float, offset: float) -> None:
+        """The agent (no longer idle) answers a call."""
         pool = agent.pool
         multiplier = pool.handle_time_multiplier
         if contact.escalated:
@@ -307,7 +344,9 @@ class Engine:
         contact.after_call_work = after_call_work
         agent.contact = contact
         pool.busy[agent.number] = agent
-        self.clock.after(handle_time + after_call_work + offset, agent, self._service_end_callback)
+        if contact.callback_state:
+            self.callbacks.dialled(contact, now)
+        self.clock.after(handle_time + after_call_work + offset, agent, pool.service_end_callback)
 
     def _on_service_end(self, event: Due) -> None:
         agent: Agent = event.value
@@ -328,7 +367,7 @@ class Engine:
         elif agent.away_pending and not agent.in_overtime:
             pool.availability.step_away(agent)
         else:
-            self._seek_work(agent, now)
+            pool.seek(agent, now)
 
     def _seek_work(self, agent: Agent, now: float | None = None) -> None:
         """Take the best waiting contact from the agent's skills, by priority level, else go idle
@@ -336,7 +375,7 @@ class Engine:
         pool = agent.pool
         if now is None:
             now = self.env.now
-        if agent.outside_plan and self._rule_ends(agent, now, queue_empty=False):
+        if agent.outside_plan and self.rule_ends(agent, now, queue_empty=False):
             return
         for level in pool.skill_levels:
             if len(level) == 1:
@@ -344,7 +383,7 @@ class Engine:
                 if queue.waiting:
                     contact = queue.pop_live()
                     contact.waiting = False
-                    self._serve(agent, contact, now, 0.0)
+                    self.serve(agent, contact, now, 0.0)
                     return
                 continue
             best_queue = None
@@ -356,15 +395,15 @@ class Engine:
             if best_queue is not None:
                 contact = best_queue.pop()
                 contact.waiting = False
-                self._serve(agent, contact, now, 0.0)
+                self.serve(agent, contact, now, 0.0)
                 return
-        if agent.outside_plan and self._rule_ends(agent, now, queue_empty=True):
+        if agent.outside_plan and self.rule_ends(agent, now, queue_empty=True):
             return
         agent.idle_since = now
         pool.idle.append(agent)
 
     @staticmethod
-    def _rule_ends(agent: Agent, now: float, queue_empty: bool) -> bool:
+    def rule_ends(agent: Agent, now: float, queue_empty: bool) -> bool:
         """An agent in overtime goes home once time is up or the queue is short (at once when nothing
         waits); one called in by a surge goes back to other work likewise. True if the agent left."""
         pool = agent.pool
@@ -381,61 +420,59 @@ class Engine:
         if contact.waiting:
             contact.waiting = False
             contact.queue.waiting -= 1
-            self._abandon(contact, self.env.now, 0.0)
+            self.abandon(contact, self.env.now, 0.0)
 
-    def _abandon(self, contact: Contact, now: float, offset: float) -> None:
+    def abandon(self, contact: Contact, now: float, offset: float) -> None:
         contact.outcome = ABANDONED
         contact.end_time = now
         self.collector.end(contact, now)
-        if (self._retrial_probability > 0.0 and contact.retrials + 1 < self._max_attempts
-                and self._retrial_decision.next() < self._retrial_probability):
-            self._schedule_follow_up(contact, self._retrial_delay.next(), "retrial", now, offset)
+        self.follow_ups.after_abandon(contact, now, offset)
+
+    def after_abandon(self, contact: Contact, now: float, offset: float) -> None:
+        """The customer left (a silent chat customer, counted later): they may switch channel or retry."""
+        self.follow_ups.after_abandon(contact, now, offset)
 
     def finish(self, contact: Contact) -> None:
         """A contact ended outside a human queue (contained or abandoned in the AI)."""
-        self.collector.end(contact, self.env.now)
+        now = self.env.now
+        self.collector.end(contact, now)
+        if contact.outcome == AI_ABANDONED:
+            self.follow_ups.after_ai_give_up(contact, now)
 
     def schedule_repeat(self, contact: Contact) -> None:
         """The customer's issue is not resolved: they contact again after a delay, within the limit."""
-        if contact.repeats < self._max_repeats:
-            self._schedule_follow_up(contact, self._repeat_delay.next(), "repeat", self.env.now, 0.0)
+        self.follow_ups.repeat(contact, self.env.now)
 
-    def _schedule_follow_up(self, contact: Contact, delay: float, origin: str, now: float, offset: float) -> None:
-        """Bring the customer back after ``delay``, or when the center next opens; lost past the horizon."""
-        when = self._opening_at_or_after(now + delay)
-        if when is not None:
-            self.clock.after(when - now + offset, (contact, origin), self._follow_up_callback)
-
-    def _opening_at_or_after(self, time: float) -> float | None:
-        if time >= self.calendar.horizon_seconds:
-            return None
-        index = int(max(time, 0.0) // self.calendar.interval_seconds)
-        next_open = self._next_open[index]
-        if next_open < 0:
-            return None
-        return max(time, next_open * float(self.calendar.interval_seconds))
-
-    def _on_follow_up(self, event: Due) -> None:
-        previous, origin = event.value
-        attributes = self._follow_up_draws.one(previous.contact_type, previous.segment)
-        contact_id = self.created
-        self.created = contact_id + 1
-        contact = previous.follow_up(contact_id, origin, self.env.now, attributes)
-        if self.keep_records:
-            self.contacts.append(contact)
-        self._route(contact)
+    def _backlog_process(self):
+        """Record the backlog at the end of each day of the horizon."""
+        env = self.env
+        for day in range(self.calendar.days):
+            delay = (day + 1) * float(SECONDS_PER_DAY) - env.now
+            yield Timeout(env, delay if delay > 0.0 else 0.0)
+            self.collector.backlog_at_day_end(day, self.sessions.backlog_at(env.now))
 
 
-def _next_open_table(calendar: Calendar) -> np.ndarray:
-    """For each measured interval, the first open interval at or after it (-1 if none)."""
-    mask = np.concatenate([calendar.open_mask(day) for day in range(calendar.days)])
-    table = np.full(len(mask), -1, dtype=np.int64)
-    upcoming = -1
-    for index in range(len(mask) - 1, -1, -1):
-        if mask[index]:
-            upcoming = index
-        table[index] = upcoming
-    return table
+def _type_thresholds(scenario: Scenario) -> list[float]:
+    """Service-level threshold of each contact type: its channel's, else the scenario's."""
+    default = scenario.service_level.threshold_seconds
+    thresholds = []
+    for channel in scenario.type_channels():
+        own = scenario.channel_settings(channel).service_level_threshold_seconds
+        thresholds.append(default if own is None else own)
+    return thresholds
+
+
+def _chain_hooks(hooks: list):
+    """One queue hook trying ``hooks`` in order (None without any)."""
+    if not hooks:
+        return None
+    if len(hooks) == 1:
+        return hooks[0]
+    return lambda contact, destination, now, offset: any(hook(contact, destination, now, offset) for hook in hooks)
+
+
+def _seek_for_pool(agent: Agent) -> None:
+    agent.pool.seek(agent)
 
 
 __all__ = ["AI_HANDLER", "Engine"]

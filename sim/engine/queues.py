@@ -5,6 +5,7 @@ which keeps abandonment O(1)."""
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 
 from .contact import Contact
@@ -27,6 +28,17 @@ class FifoQueue:
 
     def push(self, contact: Contact, priority: int, boost: float) -> None:
         self._items.append(contact)
+        self.waiting += 1
+
+    def push_front(self, contact: Contact) -> None:
+        """Put a contact at the head of the line, behind others put there before it (due callbacks,
+        pre-empted backlog items)."""
+        items = self._items
+        position = 0
+        while position < len(items) and items[position].at_front:
+            position += 1
+        contact.at_front = True
+        items.insert(position, contact)
         self.waiting += 1
 
     def head_key(self) -> float | None:
@@ -74,6 +86,13 @@ class PriorityQueue:
         self._sequence += 1
         key = contact.queue_entry_time - boost - priority * _PRIORITY_SPAN
         heapq.heappush(self._heap, (key, self._sequence, contact))
+        self.waiting += 1
+
+    def push_front(self, contact: Contact) -> None:
+        """Put a contact ahead of everyone waiting, behind others put there before it."""
+        self._sequence += 1
+        contact.at_front = True
+        heapq.heappush(self._heap, (-math.inf, self._sequence, contact))
         self.waiting += 1
 
     def head_key(self) -> float | None:

@@ -1,0 +1,414 @@
+"""Sessions: chats and backlog items (messaging, email) that an agent holds several at a time.
+
+Contacts of the session channels go through a :class:`SessionDesk` instead of
+the call path of :class:`~sim.engine.model.Engine`; calls never do, so the
+voice path is unchanged. Pools that serve a session channel are session
+pools (:mod:`.agents`): an agent has ``capacity`` units, a session of a
+channel with limit k takes ``capacity / k`` of them, and a call takes the
+whole agent, so an agent on a call takes no session and an agent holding a
+session takes no call until they are all closed.
+
+* An arriving chat goes to the least-loaded agent with room (an idle one
+  first, the longest idle); else it waits, patience running. Agents who
+  free capacity take the best waiting contact of their skills, by priority
+  level, then by time in line.
+* Handle time stretches with concurrency: each session's work progresses at
+  speed 1 / (1 + s x (n - 1)) while the agent holds n sessions (``s``: the
+  channel's ``stretch_per_extra_session``); speeds are recomputed whenever n
+  changes. The agent's time is split evenly between the sessions held
+  (``agent_seconds``, the handle time that KPIs and costs count).
+* Silent abandonment: a share of the customers whose patience runs out leave
+  without saying so; they stay in line, and the agent who picks one up holds
+  the slot for the ``hold`` time before closing it (abandoned when they left).
+* Backlog items (messaging, email) wait without limit, carry over from day to
+  day and are taken only by agents none of whose real-time queues has anyone
+  waiting (blended into idle time). With ``realtime_preempts_backlog`` a call
+  or chat that finds nobody free takes an agent working only on backlog items,
+  whose items go back to the head of their line with the work left.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..calendar import Calendar
+from ..config import SECONDS_PER_DAY, Scenario
+from ..config.omnichannel import BACKLOG_CHANNELS
+from ..distributions import sampler_for
+from ..random import BufferedDraws, RandomStreams
+from ..records import ABANDONED, ANSWERED
+from .agents import Agent, AgentPool
+from .clock import Due
+from .contact import Contact
+from .destinations import HumanDestination
+
+
+class SessionDesk:
+    """Session-channel contacts and session pools of one engine (see the module docstring)."""
+
+    def __init__(self, engine, scenario: Scenario, calendar: Calendar, streams: RandomStreams) -> None:
+        self.engine = engine
+        self.env = engine.env
+        self.clock = engine.clock
+        self.collector = engine.collector
+        channels = scenario.type_channels()
+        names = scenario.contact_type_names()
+        self._voice = [channel == "voice" for channel in channels]
+        self.backlog = [channel in BACKLOG_CHANNELS for channel in channels]
+        self._stretch = [scenario.channel_settings(channel).stretch_per_extra_session for channel in channels]
+        self._any_stretch = any(self._stretch)
+        rules = [contact_type.silent_abandonment for contact_type in scenario.contact_types]
+        self._silent_share = [rule.share if rule else 0.0 for rule in rules]
+        self._silent_decision = [BufferedDraws(streams.get(f"silent/decision/{name}"), lambda g, n: g.random(n))
+                                 if rule else None for rule, name in zip(rules, names)]
+        self._silent_hold = [BufferedDraws(streams.get(f"silent/hold/{name}"), sampler_for(rule.hold))
+                             if rule else None for rule, name in zip(rules, names)]
+        self._deadlines = [_deadline_rule(contact_type, calendar) for contact_type in scenario.contact_types]
+        self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0
+        self.pools = [pool for pool in engine.pools if pool.capacity]
+        for pool in self.pools:
+            pool.seek = self.seek
+        self._end_callback = (self._on_session_end,)
+        self._patience_callback = (self._on_patience_end,)
+
+    # --- contacts arriving -------------------------------------------------------------------
+
+    def offer(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> None:
+        """Start a session with the least-loaded agent who has room, or queue the contact."""
+        contact_type = contact.contact_type
+        deadline = self._deadlines[contact_type]
+        if deadline is not None and contact.due_time != contact.due_time:
+            contact.due_time = deadline(contact.arrival_time)
+        queue = destination.queues[contact_type]
+        contact.queue = queue
+        contact.queue_entry_time = now
+        agent = self._free_agent(destination, contact_type)
+        if agent is not None:
+            self.start(agent, contact, now)
+            return
+        hook = destination.queue_hooks[contact_type]
+        if hook is not None and hook(contact, destination, now, offset):
+            return
+        if contact.patience <= 0.0:
+            self.engine.abandon(contact, now, offset)
+            return
+        contact.waiting = True
+        segment = contact.segment
+        queue.push(contact, self.engine.segment_priority[segment], self.engine.segment_boost[segment])
+        if contact.patience != math.inf:
+            self.clock.after(contact.patience + offset, contact, self._patience_callback)
+        self.engine.queue_grew(destination, contact_type, now)
+
+    def _free_agent(self, destination: HumanDestination, contact_type: int) -> Agent | None:
+        """The least-loaded agent with room for the contact at its best skill level, taken off the
+        idle line or out of its load bucket; None when every agent is full."""
+        backlog = self.backlog[contact_type]
+        for level in destination.levels_for_type[contact_type]:
+            best: Agent | None = None
+            best_share = 2.0
+            for pool in level:
+                if backlog and pool.realtime_waiting():
+                    continue  # backlog work only fills time nobody waiting in real time could use
+                if pool.idle:
+                    candidate = pool.idle[0]
+                    if best_share > 0.0 or candidate.idle_since < best.idle_since:
+                        best, best_share = candidate, 0.0
+                    continue
+                candidate = _least_loaded(pool, pool.units[contact_type])
+                if candidate is not None and candidate.load / pool.capacity < best_share:
+                    best, best_share = candidate, candidate.load / pool.capacity
+            if best is not None:
+                if best_share == 0.0:
+                    best.pool.idle.popleft()
+                return best
+        return None
+
+    def _on_patience_end(self, event: Due) -> None:
+        contact: Contact = event.value
+        # Still in line, never picked up (a pre-empted backlog item is back in line but was answered).
+        if not contact.waiting or contact.answer_time == contact.answer_time or contact.silent_since == contact.silent_since:
+            return
+        now = self.env.now
+        share = self._silent_share[contact.contact_type]
+        if share > 0.0 and self._silent_decision[contact.contact_type].next() < share:
+            contact.silent_since = now  # gone, but still in line until an agent finds out
+            self.engine.after_abandon(contact, now, 0.0)
+            return
+        contact.waiting = False
+        contact.queue.waiting -= 1
+        self.engine.abandon(contact, now, 0.0)
+
+    # --- sessions ----------------------------------------------------------------------------
+
+    def start(self, agent: Agent, contact: Contact, now: float) -> None:
+        """The agent (off the idle line, or holding other sessions) opens a session with the contact."""
+        pool = agent.pool
+        contact_type = contact.contact_type
+        load = agent.load
+        if load == 0:
+            agent.engaged_since = agent.rate_since = now
+            pool.busy[agent.number] = agent
+        else:
+            del pool.by_load[load][agent.number]
+            self._advance(agent, now)
+        units = pool.units[contact_type]
+        load += units
+        agent.load = load
+        if self.backlog[contact_type]:
+            agent.backlog_load += units
+        if load < pool.capacity:
+            pool.by_load[load][agent.number] = agent
+        contact.agent = agent
+        if contact.silent_since == contact.silent_since:
+            contact.work_left = self._silent_hold[contact_type].next()
+            contact.handle_time = 0.0
+        elif contact.answer_time != contact.answer_time:  # first pick-up (not a pre-empted item resumed)
+            contact.answer_time = now
+            contact.handle_time = 0.0
+            contact.outcome = ANSWERED
+            multiplier = pool.handle_time_multiplier
+            if contact.escalated:
+                multiplier *= self._escalation_multiplier
+            contact.work_left = (contact.base_handle_time + contact.base_after_call_work) * multiplier
+        contact.rate = 0.0  # not scheduled
+        agent.sessions.append(contact)
+        self._reschedule(agent)
+
+    def _advance(self, agent: Agent, now: float) -> None:
+        """Bring the agent's sessions up to ``now``: work done, agent time shared, time in session."""
+        elapsed = now - agent.rate_since
+        agent.rate_since = now
+        if elapsed > 0.0:
+            sessions = agent.sessions
+            share = elapsed / len(sessions)
+            for session in sessions:
+                session.agent_seconds += share
+                session.work_left -= elapsed * session.rate
+                session.handle_time += elapsed  # time in session, as the customer sees it
+
+    def _reschedule(self, agent: Agent) -> None:
+        """(Re)schedule the end of every session whose speed changed (new ones included)."""
+        sessions = agent.sessions
+        extra = len(sessions) - 1
+        for session in sessions:
+            rate = 1.0
+            if self._any_stretch and session.silent_since != session.silent_since:
+                rate = 1.0 / (1.0 + self._stretch[session.contact_type] * extra)
+            if rate != session.rate:
+                session.rate = rate
+                session.token += 1
+                left = session.work_left if session.work_left > 0.0 else 0.0
+                self.clock.after(left / rate, (session, session.token), self._end_callback)
+
+    def _on_session_end(self, event: Due) -> None:
+        contact, token = event.value
+        if token != contact.token:
+            return  # rescheduled or suspended since
+        now = self.env.now
+        agent = contact.agent
+        pool = agent.pool
+        self._advance(agent, now)
+        self._release(agent, contact)
+        self._close_session(contact, pool, now)
+        if agent.sessions:
+            self._reschedule(agent)
+        self._after_release(agent, now)
+
+    def _release(self, agent: Agent, contact: Contact) -> None:
+        pool = agent.pool
+        agent.sessions.remove(contact)
+        units = pool.units[contact.contact_type]
+        load = agent.load
+        if load < pool.capacity:
+            del pool.by_load[load][agent.number]
+        load -= units
+        agent.load = load
+        if self.backlog[contact.contact_type]:
+            agent.backlog_load -= units
+        if load:
+            pool.by_load[load][agent.number] = agent
+
+    def _close_session(self, contact: Contact, pool: AgentPool, now: float) -> None:
+        """Count a session that ended: answered (resolved or not), or a silent customer given up on."""
+        if contact.silent_since == contact.silent_since:
+            contact.outcome = ABANDONED
+            contact.end_time = contact.silent_since
+            self.collector.end(contact, now)
+            return
+        contact.end_time = now
+        contact.after_call_work = 0.0  # inside the session
+        draws = pool.resolution_draws
+        resolved = contact.resolved = draws is None or draws.next() < pool.first_contact_resolution
+        self.collector.answered_session(contact, now, pool)
+        if not resolved:
+            self.engine.schedule_repeat(contact)
+
+    def _after_release(self, agent: Agent, now: float) -> None:
+        pool = agent.pool
+        if agent.load:
+            if not agent.leaving and not agent.away_pending:
+                self.seek(agent, now)
+            return
+        self.collector.span(pool.busy_bins, agent.engaged_since, now)
+        del pool.busy[agent.number]
+        if agent.leaving:
+            pool.leaving -= 1
+            pool.log_departure(agent, now)
+        elif agent.away_pending and not agent.in_overtime:
+            pool.availability.step_away(agent)
+        else:
+            self.seek(agent, now)
+
+    # --- agents looking for work -------------------------------------------------------------
+
+    def seek(self, agent: Agent, now: float | None = None) -> None:
+        """Fill the agent's free capacity from the queues of its skills; an agent with nothing goes idle."""
+        if agent.contact is not None:
+            return
+        if now is None:
+            now = self.env.now
+        engine = self.engine
+        if agent.load == 0 and agent.outside_plan and engine.rule_ends(agent, now, queue_empty=False):
+            return
+        pool = agent.pool
+        while True:
+            queue = self._pick(pool, agent.load)
+            if queue is None:
+                break
+            contact = queue.pop()
+            contact.waiting = False
+            if self._voice[contact.contact_type]:
+                engine.serve(agent, contact, now, 0.0)
+                return
+            self.start(agent, contact, now)
+        if agent.load == 0:
+            if agent.outside_plan and engine.rule_ends(agent, now, queue_empty=True):
+                return
+            agent.idle_since = now
+            pool.idle.append(agent)
+
+    def _pick(self, pool: AgentPool, load: int) -> object | None:
+        """The queue whose head the agent should take: real-time skills by priority level, then
+        backlog skills if no real-time contact waits; within a level the one waiting longest."""
+        free = pool.capacity - load
+        units = pool.units
+        voice = self._voice
+        for levels in (pool.realtime_levels, pool.backlog_levels):
+            if levels is pool.backlog_levels and pool.realtime_waiting():
+                return None
+            for level in levels:
+                best = None
+                best_key = math.inf
+                for queue in level:
+                    if not queue.waiting:
+                        continue
+                    contact_type = queue.contact_type
+                    fits = load == 0 if voice[contact_type] else units[contact_type] <= free  # a call: the whole agent
+                    if not fits:
+                        continue
+                    key = queue.head_key()
+                    if key is not None and key < best_key:
+                        best, best_key = queue, key
+                if best is not None:
+                    return best
+        return None
+
+    # --- pre-emption -------------------------------------------------------------------------
+
+    def preempt(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> bool:
+        """Queue hook: a call or chat that found nobody free takes an agent working only on backlog items."""
+        agent = next((agent for level in destination.levels_for_type[contact.contact_type] for pool in level
+                      if pool.preempts_backlog for agent in pool.busy.values()
+                      if agent.contact is None and agent.load == agent.backlog_load and not agent.leaving
+                      and not agent.away_pending), None)
+        if agent is None:
+            return False
+        self._suspend(agent, now)
+        if self._voice[contact.contact_type]:
+            self.engine.serve(agent, contact, now, offset)
+        else:
+            self.start(agent, contact, now)
+        return True
+
+    def _suspend(self, agent: Agent, now: float) -> None:
+        """Put the agent's backlog items back at the head of their lines, with the work left."""
+        self._advance(agent, now)
+        pool = agent.pool
+        for session in list(agent.sessions):
+            self._release(agent, session)
+            session.token += 1  # its scheduled end is stale now
+            if session.silent_since == session.silent_since:
+                self._close_session(session, pool, now)  # the agent stops waiting for the silent customer
+                continue
+            session.rate = 0.0
+            session.waiting = True
+            session.queue.push_front(session)
+        self.collector.span(pool.busy_bins, agent.engaged_since, now)
+        del pool.busy[agent.number]
+
+    # --- the end of the run ------------------------------------------------------------------
+
+    def close(self, end: float) -> None:
+        """Count every session still open at the end: answered (not yet resolved), or silent ones abandoned."""
+        for pool in self.pools:
+            for agent in pool.busy.values():
+                if agent.contact is not None or not agent.sessions:
+                    continue
+                self._advance(agent, end)
+                for session in agent.sessions:
+                    self.close_waiting(session, end, pool)
+                self.collector.span(pool.busy_bins, agent.engaged_since, end)
+
+    def close_waiting(self, contact: Contact, end: float, pool: AgentPool | None = None) -> bool:
+        """Count a session contact still in line or in a session at the end; False if it is simply in_system."""
+        if contact.silent_since == contact.silent_since:
+            contact.outcome = ABANDONED
+            contact.end_time = contact.silent_since
+            self.collector.end(contact, end)
+            return True
+        if contact.answer_time == contact.answer_time:  # in a session, or a pre-empted item back in line
+            self.collector.answered_session(contact, end, pool or contact.agent.pool)
+            return True
+        return False
+
+    def backlog_at(self, now: float) -> list[tuple[int, float]]:
+        """Per contact type: backlog items waiting and the age of the oldest (seconds; 0 when none)."""
+        counts = [(0, 0.0)] * len(self.backlog)
+        for destination in self.engine.destinations:
+            for contact_type, queue in enumerate(destination.queues):
+                if not self.backlog[contact_type] or not queue.waiting:
+                    continue
+                waiting = queue.live_contacts()
+                oldest = max(now - contact.arrival_time for contact in waiting)
+                count, age = counts[contact_type]
+                counts[contact_type] = (count + len(waiting), max(age, oldest))
+        return counts
+
+
+def _least_loaded(pool: AgentPool, units: int) -> Agent | None:
+    """The agent holding the fewest units who has ``units`` free and is neither leaving nor stepping away."""
+    for load in range(1, pool.capacity - units + 1):
+        for agent in pool.by_load[load].values():
+            if not agent.leaving and not agent.away_pending:
+                return agent
+    return None
+
+
+def _deadline_rule(contact_type, calendar: Calendar):
+    """A function from arrival time to the deferred target's due time, or None without a target."""
+    target = contact_type.deferred_target
+    if target is None:
+        return None
+    if target.within_hours is not None:
+        seconds = target.within_hours * 3600.0
+        return lambda arrival: arrival + seconds
+
+    def next_business_day_close(arrival: float) -> float:
+        day = int(arrival // SECONDS_PER_DAY)
+        for later in range(day + 1, day + 8):
+            hours = calendar.opening[calendar.weekday(later)]
+            if hours is not None:
+                return later * float(SECONDS_PER_DAY) + hours[1]
+        return math.inf
+
+    return next_business_day_close
