@@ -56,6 +56,7 @@ CONTACT_COLUMNS: dict[str, str] = {
     "day": "int64",
     "interval": "int64",
     "contact_type": "string",
+    "channel": "string",
     "segment": "string",
     "route": "string",
     "queue": "string",

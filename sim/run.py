@@ -65,6 +65,7 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
 def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> pd.DataFrame:
     contacts = engine.contacts
     type_names = scenario.contact_type_names()
+    channels = scenario.type_channels()
     segment_names = [segment.name for segment in scenario.segments]
     arrival = np.array([c.arrival_time for c in contacts], dtype=float)
     queue_entry = np.array([c.queue_entry_time for c in contacts], dtype=float)
@@ -90,6 +91,7 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
         "day": day,
         "interval": ((arrival - day * SECONDS_PER_DAY) // calendar.interval_seconds).astype(np.int64),
         "contact_type": [type_names[c.contact_type] for c in contacts],
+        "channel": [channels[c.contact_type] for c in contacts],
         "segment": [segment_names[c.segment] for c in contacts],
         "route": [c.route for c in contacts],
         "queue": [c.queue.name if c.queue is not None else "" for c in contacts],
