@@ -23,9 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.config import Scenario
-from sim.records import SimulationResult
-
 from sim.config.omnichannel import CHANNELS
+from sim.records import SimulationResult
 
 from .by_channel import feature_kpis, per_channel_kpis
 from .costs import cost_breakdown as cost_breakdown_of

@@ -134,7 +134,8 @@ def channel_problems(scenario: "Scenario") -> Iterator[Problem]:
         base = join_path("contact_types", index)
         channel = contact_type.channel
         if contact_type.callback is not None and channel != "voice":
-            yield Problem(join_path(base, "callback"), f"callbacks are for voice contact types; this one is {channel!r}")
+            yield Problem(join_path(base, "callback"),
+                          f"callbacks are for voice contact types; this one is {channel!r}")
         if contact_type.silent_abandonment is not None and channel not in ("chat", "messaging"):
             yield Problem(join_path(base, "silent_abandonment"),
                           f"silent abandonment is for chat and messaging contact types; this one is {channel!r}")

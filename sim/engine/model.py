@@ -20,16 +20,15 @@ import math
 from collections.abc import Callable, Iterator
 from itertools import chain
 
-import numpy as np
 import simpy
 from simpy.events import Timeout
 
+from ..agent_plans import GroupPlan
 from ..calendar import Calendar
 from ..config import SECONDS_PER_DAY, Scenario
 from ..demand import Arrivals
 from ..random import RandomStreams
 from ..records import ABANDONED, AI_ABANDONED, ANSWERED, IN_SYSTEM
-from ..agent_plans import GroupPlan
 from .agents import Agent, AgentPool
 from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage

@@ -35,7 +35,8 @@ class Scorer:
         self._channel_penalty: dict[str, tuple[float, float]] = {}
         for channel in set(self.type_channels) | {"voice"}:
             settings = scenario.channel_settings(channel)
-            self._channel_inhouse[channel] = settings.satisfaction if settings.satisfaction is not None else model.inhouse
+            own = settings.satisfaction
+            self._channel_inhouse[channel] = own if own is not None else model.inhouse
             self._channel_penalty[channel] = (
                 settings.wait_penalty_per_minute if settings.wait_penalty_per_minute is not None
                 else model.wait_penalty_per_minute,

@@ -125,8 +125,10 @@ class SessionDesk:
 
     def _on_patience_end(self, event: Due) -> None:
         contact: Contact = event.value
-        # Still in line, never picked up (a pre-empted backlog item is back in line but was answered).
-        if not contact.waiting or contact.answer_time == contact.answer_time or contact.silent_since == contact.silent_since:
+        # Still in line and never picked up (a pre-empted backlog item is back in line but was answered),
+        # and not already gone silently.
+        if (not contact.waiting or contact.answer_time == contact.answer_time
+                or contact.silent_since == contact.silent_since):
             return
         now = self.env.now
         share = self._silent_share[contact.contact_type]

@@ -83,7 +83,7 @@ def compare_rule_options(scenario: Scenario, unit: StaffedUnit, requirement: np.
                              "status": f"not planned: {error}"})
                 continue
             planned = write_shift_plan(plan, scenario, unit, directory, overtime)
-            evaluation = runner.evaluate(planned, settings.seed, range(settings.replications), unit.served_types,
+            evaluation = runner.evaluate(planned, settings.seed, range(settings.replications), unit.judged_types,
                                          targets, with_kpis=True)
             results[option.label] = OptionResult(plan, planned, evaluation)
             written += _write_option_files(plan, planned, evaluation, directory, targets, settings.confidence)

@@ -36,13 +36,16 @@ AnalyticMethod = Literal["erlang-c", "erlang-a"]
 METHODS: tuple[str, ...] = ("erlang-c", "erlang-a", "simulation")
 
 REQUIREMENT_COLUMNS = ("day", "weekday", "interval_start", "volume", "handle_seconds", "patience_seconds",
-                       "offered_load", "agents", "headcount", "headcount_exact", "service_level",
+                       "offered_load", "backlog_load", "agents", "headcount", "headcount_exact", "service_level",
                        "abandon_rate", "asa_seconds", "occupancy")
 
 
 def analytic_agents(workload: Workload, targets: Sequence[StaffingTarget], method: AnalyticMethod,
                     max_agents: int = 10_000) -> tuple[np.ndarray, list[QueueMetrics | None]]:
-    """Fewest agents on the phones per (day, interval), and the predicted metrics (None where no demand)."""
+    """Fewest agents on the phones per (day, interval), and the predicted metrics of the real-time queue
+    (None where no call or chat arrives). With session slots as servers (a unit of chats) the agents
+    are the slots over the sessions per agent; backlog work then raises each interval to at least the
+    agents its load needs (:meth:`Workload.minimum_agents`)."""
     erlang_targets = tuple(target.erlang_target() for target in targets)
     threshold = next((t.threshold_seconds for t in targets if t.threshold_seconds is not None), None)
 
@@ -66,7 +69,8 @@ def analytic_agents(workload: Workload, targets: Sequence[StaffingTarget], metho
         except ValueError as error:
             raise StaffingError(f"day {day + 1} {_label(workload, interval)}: {error}") from None
         metrics.append(found)
-    return agents, metrics
+    agents = -(-agents // workload.sessions_per_agent)
+    return np.maximum(agents, workload.minimum_agents()), metrics
 
 
 def predicted_metrics(workload: Workload, agents: np.ndarray, method: AnalyticMethod,
@@ -80,7 +84,7 @@ def predicted_metrics(workload: Workload, agents: np.ndarray, method: AnalyticMe
         rate = volume / workload.interval_seconds
         handle = float(workload.handle_seconds[day, interval])
         patience = float(workload.patience_seconds[day, interval])
-        servers = int(agents[day, interval])
+        servers = int(agents[day, interval]) * workload.sessions_per_agent
         if method == "erlang-c" or math.isinf(patience):
             results.append(erlang_c_metrics(rate, handle, servers, threshold_seconds))
         else:
@@ -94,6 +98,7 @@ def requirement_table(workload: Workload, unit: StaffedUnit, agents: np.ndarray,
     rows = []
     shrinkage = _mean_shrinkage(unit)
     load = workload.offered_load()
+    backlog = workload.backlog()
     for index, ((day, interval), volume) in enumerate(np.ndenumerate(workload.volume)):
         found = metrics[index]
         need = int(agents[day, interval])
@@ -105,6 +110,7 @@ def requirement_table(workload: Workload, unit: StaffedUnit, agents: np.ndarray,
             "handle_seconds": float(workload.handle_seconds[day, interval]),
             "patience_seconds": float(workload.patience_seconds[day, interval]),
             "offered_load": float(load[day, interval]),
+            "backlog_load": float(backlog[day, interval]),
             "agents": need,
             "headcount": unit.headcount_for(need),
             "headcount_exact": need / (1.0 - shrinkage),
@@ -121,7 +127,7 @@ def analytic_requirements(workload: Workload, unit: StaffedUnit, targets: Sequen
     """:func:`requirement_table` of the fewest agents meeting every target by ``method``."""
     if method not in ("erlang-c", "erlang-a"):
         raise StaffingError(f"{method!r} is not an analytic method (erlang-c or erlang-a)")
-    if not (workload.volume > 0).any():
+    if not (workload.offered_load() > 0).any():
         raise StaffingError(f"no contacts reach {unit.label!r} in the analytic view; nothing to staff")
     agents, metrics = analytic_agents(workload, targets, method)
     return requirement_table(workload, unit, agents, metrics)

@@ -32,6 +32,7 @@ class MarginalModel:
         self._patience = workload.patience_seconds.ravel()
         self._volume = workload.volume.ravel()
         self._day_volume = np.repeat(workload.volume.sum(axis=1), workload.intervals_per_day)
+        self._sessions = workload.sessions_per_agent  # servers per agent (session slots of a chat unit)
         self._cache: dict[tuple[int, int, float], QueueMetrics | None] = {}
 
     def value(self, cell: int, agents: int, target: StaffingTarget) -> float:
@@ -98,6 +99,7 @@ class MarginalModel:
     def _solve(self, cell: int, agents: int, threshold: float) -> QueueMetrics | None:
         if self._rate[cell] <= 0:
             return None
+        servers = agents * self._sessions
         if math.isinf(self._patience[cell]):
-            return erlang_c_metrics(self._rate[cell], self._handle[cell], agents, threshold)
-        return erlang_a_metrics(self._rate[cell], self._handle[cell], self._patience[cell], agents, threshold)
+            return erlang_c_metrics(self._rate[cell], self._handle[cell], servers, threshold)
+        return erlang_a_metrics(self._rate[cell], self._handle[cell], self._patience[cell], servers, threshold)

@@ -128,7 +128,7 @@ def simulation_staffing(scenario: Scenario, unit: StaffedUnit, targets: Sequence
                         on_round: Callable[[SearchRound], None] | None = None) -> SearchResult:
     """Search for the cheapest plan meeting ``targets`` in simulation (see the module docstring)."""
     workload = workload if workload is not None else unit.workload(scenario)
-    if not (workload.volume > 0).any():
+    if not (workload.offered_load() > 0).any():
         raise StaffingError(f"no contacts reach {unit.label!r}; nothing to staff")
     start, _ = analytic_agents(workload, targets, "erlang-a")
     started = time.perf_counter()
@@ -145,7 +145,7 @@ def simulation_staffing(scenario: Scenario, unit: StaffedUnit, targets: Sequence
         confirmation_count = settings.confirmation_replications or settings.replications
         fresh = range(settings.replications, settings.replications + confirmation_count)
         runner.note("confirming on fresh replications")
-        confirmation = runner.evaluate(search.scenario_for(best_agents), settings.seed, fresh, unit.served_types,
+        confirmation = runner.evaluate(search.scenario_for(best_agents), settings.seed, fresh, unit.judged_types,
                                        targets, with_kpis=True)
         simulations = runner.simulations
     shape = workload.volume.shape
@@ -170,6 +170,7 @@ class _Search:
         self._best_cost = math.inf
         self._interval_hours = workload.interval_seconds / 3600.0
         self.model = MarginalModel(workload, targets)
+        self.minimum = workload.minimum_agents().ravel()  # what the backlog work needs, whatever the queue
 
     # --- simulation ------------------------------------------------------------------------
 
@@ -179,7 +180,7 @@ class _Search:
 
     def evaluate(self, agents: np.ndarray, phase: str) -> Evaluation:
         evaluation = self.runner.evaluate(self.scenario_for(agents), self.settings.seed,
-                                          range(self.settings.replications), self.unit.served_types, self.targets)
+                                          range(self.settings.replications), self.unit.judged_types, self.targets)
         failing = int(evaluation.failing(self.targets, self.settings.confidence, self.settings.scope).sum())
         record = SearchRound(len(self.rounds) + 1, phase, int(agents.sum()), failing, self.runner.simulations,
                              time.perf_counter() - self.started)
@@ -200,7 +201,8 @@ class _Search:
     def per_interval(self, agents: np.ndarray) -> bool:
         """Add where the bound fails, trim where there is slack; True once nothing more can be trimmed."""
         agents = agents.copy()
-        floor = np.zeros_like(agents)  # never trim an interval to a level whose trial broke something
+        # Never trim an interval to a level whose trial broke something, nor below what its backlog work needs.
+        floor = np.minimum(self.minimum, agents)
         cap = 2 * agents + 20
         pending: dict[int, tuple[int, int]] = {}  # cell -> (level before the trim, agents cut), not yet confirmed
         phase = "start"
@@ -335,7 +337,7 @@ class _Search:
                      else {t: gap for t, gap in gaps.items() if gap > 0})
             used = dict.fromkeys(scale, 0.0)
             for _ in range(2 * len(cells)):  # at most two agents per interval and round
-                live = [cell for cell in cells if not remove or agents[cell] - moves[cell] > 0]
+                live = [cell for cell in cells if not remove or agents[cell] - moves[cell] > self.minimum[cell]]
                 if not live:
                     break
                 if remove:

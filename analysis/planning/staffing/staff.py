@@ -73,7 +73,7 @@ def run_staffing(scenario: Scenario, targets: Sequence[StaffingTarget], out: str
     out = Path(out)
     unit = select_unit(scenario, group, rounding)
     workload = unit.workload(scenario)
-    if not (workload.volume > 0).any():
+    if not (workload.offered_load() > 0).any():
         raise StaffingError(f"no contacts reach {unit.label!r} in this scenario; nothing to staff")
     erlang_c, _ = analytic_agents(workload, targets, "erlang-c")
     erlang_a, _ = analytic_agents(workload, targets, "erlang-a")
@@ -95,7 +95,7 @@ def run_staffing(scenario: Scenario, targets: Sequence[StaffingTarget], out: str
     else:
         with SimulationRunner.for_settings(settings, "simulating the plan") as runner:
             achieved = runner.evaluate(written_scenario, settings.seed, range(settings.replications),
-                                       unit.served_types, targets, with_kpis=True)
+                                       unit.judged_types, targets, with_kpis=True)
     requirements = staffing_table(workload, unit, targets, method, erlang_c, erlang_a, agents, achieved,
                                   settings.confidence, written_scenario.service_level.threshold_seconds)
     written = [out / "scenario.toml", write_csv(out / "requirements.csv", requirements)]

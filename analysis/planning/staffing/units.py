@@ -28,6 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim.config import AgentGroup, Scenario
+from sim.config.omnichannel import BACKLOG_CHANNELS
 
 from .routing import INHOUSE
 from .workload import Workload, unit_workload
@@ -46,7 +47,9 @@ class StaffedUnit:
 
     ``type_weights[t]``: the share of type ``t``'s contacts at ``destination``
     this unit takes in the analytic view; ``shares``: how the unit's
-    headcount splits between its groups.
+    headcount splits between its groups; ``concurrency``: sessions an agent
+    holds at once per channel (the fewest among the groups);
+    ``backlog_types``: the backlog (messaging, email) types among its skills.
     """
 
     label: str
@@ -56,6 +59,8 @@ class StaffedUnit:
     type_weights: dict[str, float]
     type_multipliers: dict[str, float]
     rounding: str = "up"
+    concurrency: dict[str, int] = field(default_factory=dict)
+    backlog_types: frozenset[str] = frozenset()
     _headcounts: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -64,8 +69,14 @@ class StaffedUnit:
 
     @property
     def served_types(self) -> tuple[str, ...]:
-        """Contact types any of the unit's groups can serve (whose KPIs the unit is judged on)."""
+        """Contact types any of the unit's groups can serve."""
         return tuple(dict.fromkeys(name for group in self.groups for name in group.skills))
+
+    @property
+    def judged_types(self) -> tuple[str, ...]:
+        """The served calls and chats, whose queue KPIs the targets are about (backlog items are
+        planned by their deferred targets instead)."""
+        return tuple(name for name in self.served_types if name not in self.backlog_types)
 
     def split(self, headcount: int) -> tuple[int, ...]:
         """Headcount per group. Agents are handed out one by one to the group furthest below its
@@ -103,7 +114,7 @@ class StaffedUnit:
                 f"as the simulator rounds (shrinkage {shrinkage})")
 
     def workload(self, scenario: Scenario) -> Workload:
-        return unit_workload(scenario, self.destination, self.type_weights, self.type_multipliers)
+        return unit_workload(scenario, self.destination, self.type_weights, self.type_multipliers, self.concurrency)
 
     def labor_cost(self, headcount: np.ndarray, interval_hours: float) -> float:
         """Wages, on-costs and training of a headcount plan (days x intervals), as the simulator costs
@@ -174,7 +185,8 @@ def _single_group_unit(scenario: Scenario, group: AgentGroup, shared: list[Agent
                 weights[name] = 1.0 / len(best)  # groups tied on priority share the type evenly
         destination = INHOUSE
     multipliers = {name: group.handle_time_multiplier for name in group.skills}
-    return StaffedUnit(group.name, destination, (group,), (1.0,), weights, multipliers)
+    return StaffedUnit(group.name, destination, (group,), (1.0,), weights, multipliers,
+                       concurrency=dict(group.concurrency), backlog_types=_backlog_types(scenario))
 
 
 def _all_groups_unit(scenario: Scenario, shared: list[AgentGroup]) -> StaffedUnit:
@@ -185,9 +197,13 @@ def _all_groups_unit(scenario: Scenario, shared: list[AgentGroup]) -> StaffedUni
             weights[name] = 1.0
             multipliers[name] = float(np.mean([group.handle_time_multiplier for group in best]))
     loads = [_single_group_unit(scenario, group, shared) for group in shared]
-    erlang_hours = np.array([
-        unit_workload(scenario, INHOUSE, unit.type_weights, unit.type_multipliers).offered_load().sum()
-        for unit in loads])
+    erlang_hours = np.array([unit.workload(scenario).offered_load().sum() for unit in loads])
     shares = erlang_hours / erlang_hours.sum() if erlang_hours.sum() > 0 else np.full(len(shared), 1 / len(shared))
+    channels = {channel for group in shared for channel in group.concurrency}
+    concurrency = {channel: min(group.concurrency.get(channel, 1) for group in shared) for channel in channels}
     return StaffedUnit(ALL_GROUPS, INHOUSE, tuple(shared), tuple(float(share) for share in shares),
-                       weights, multipliers)
+                       weights, multipliers, concurrency=concurrency, backlog_types=_backlog_types(scenario))
+
+
+def _backlog_types(scenario: Scenario) -> frozenset[str]:
+    return frozenset(t.name for t in scenario.contact_types if t.channel in BACKLOG_CHANNELS)

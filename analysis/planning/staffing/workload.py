@@ -16,7 +16,9 @@ What the analytic view accounts for:
   humans after the mean AI session time (spread over the next intervals) with
   the escalation handle-time multiplier; with ``when_full = "human"`` the
   share finding every AI session busy (Erlang B on the AI capacity) goes
-  straight to humans.
+  straight to humans;
+* chats with effective concurrency and backlog work spread to meet its
+  deferred target (:mod:`.channel_work`).
 
 What it cannot account for (the simulation-based method does):
 
@@ -45,6 +47,7 @@ from sim.config import Scenario
 from sim.demand import expected_volume
 
 from ..erlang import erlang_b
+from .channel_work import backlog_load, channel_plan
 from .routing import AI, RoutingView
 
 
@@ -64,9 +67,13 @@ class DestinationDemand:
 class Workload:
     """What an Erlang model needs per day and interval for one staffed unit.
 
-    Arrays have shape (days, intervals per day). ``handle_seconds`` is NaN
-    and ``patience_seconds`` infinite where no contact arrives; patience is
-    infinite when nobody abandons.
+    Arrays have shape (days, intervals per day). ``volume``,
+    ``handle_seconds`` and ``patience_seconds`` describe the real-time queue
+    (calls and chats); ``handle_seconds`` is NaN and ``patience_seconds``
+    infinite where no contact arrives; patience is infinite when nobody
+    abandons. The Erlang model's servers are agents, or session slots when
+    ``sessions_per_agent`` > 1 (a unit of chats only). ``backlog_load``:
+    agent erlangs of backlog work spread to meet its deferred targets.
     """
 
     interval_seconds: int
@@ -75,6 +82,8 @@ class Workload:
     handle_seconds: np.ndarray
     patience_seconds: np.ndarray
     notes: tuple[str, ...] = ()
+    sessions_per_agent: int = 1
+    backlog_load: np.ndarray | None = None
 
     @property
     def days(self) -> int:
@@ -84,9 +93,24 @@ class Workload:
     def intervals_per_day(self) -> int:
         return self.volume.shape[1]
 
+    def realtime_load(self) -> np.ndarray:
+        """Agent erlangs of the real-time queue per interval (volume x handle time / interval length,
+        in agents: session slots / sessions per agent)."""
+        work = np.where(self.volume > 0, self.volume * np.nan_to_num(self.handle_seconds), 0.0)
+        return work / self.interval_seconds / self.sessions_per_agent
+
+    def backlog(self) -> np.ndarray:
+        return self.backlog_load if self.backlog_load is not None else np.zeros_like(self.volume)
+
     def offered_load(self) -> np.ndarray:
-        """Erlangs per interval (volume x handle time / interval length)."""
-        return np.where(self.volume > 0, self.volume * np.nan_to_num(self.handle_seconds), 0.0) / self.interval_seconds
+        """Agent erlangs per interval: the real-time queue's and the backlog work's."""
+        return self.realtime_load() + self.backlog()
+
+    def minimum_agents(self) -> np.ndarray:
+        """Agents the work alone needs where there is backlog work (real-time and backlog load, rounded
+        up); 0 elsewhere, where the queueing targets decide."""
+        backlog = self.backlog()
+        return np.where(backlog > 0, np.ceil(np.round(self.offered_load(), 9)), 0).astype(int)
 
 
 def destination_demand(scenario: Scenario, destination: str) -> tuple[DestinationDemand, tuple[str, ...]]:
@@ -177,19 +201,26 @@ def _delayed(volume: np.ndarray, delay_seconds: float, interval_seconds: int) ->
 
 
 def unit_workload(scenario: Scenario, destination: str, type_weights: Mapping[str, float],
-                  type_multipliers: Mapping[str, float]) -> Workload:
+                  type_multipliers: Mapping[str, float], concurrency: Mapping[str, int] | None = None) -> Workload:
     """Workload of the agents who take ``type_weights[type]`` of each type's contacts at ``destination``.
 
-    ``type_multipliers``: handle-time multiplier of those agents per type.
+    ``type_multipliers``: handle-time multiplier of those agents per type; ``concurrency``: sessions
+    an agent holds at once per channel (default 1).
     """
     demand, notes = destination_demand(scenario, destination)
     types = scenario.contact_type_names()
     weights = np.array([type_weights.get(name, 0.0) for name in types])
     multipliers = np.array([type_multipliers.get(name, 1.0) for name in types])
     escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai is not None else 1.0
+    plan = channel_plan(scenario, weights, dict(concurrency or {}))
     base_handle = np.array([contact_type.handle_time.mean_seconds()
                             + (contact_type.after_call_work.mean_seconds() if contact_type.after_call_work else 0.0)
-                            for contact_type in scenario.contact_types]) * multipliers
+                            for contact_type in scenario.contact_types]) * multipliers * plan.handle_factor
+    calendar = Calendar.from_scenario(scenario)
+    backlog_weights = weights * ~plan.realtime
+    backlog_work = ((demand.direct + demand.escalated * escalation_multiplier).sum(axis=3)
+                    * (backlog_weights * base_handle)[None, None, :])
+    weights = weights * plan.realtime
     abandon_rate = _abandon_rates(scenario)  # (types, segments), per second of waiting
     direct = demand.direct * weights[None, None, :, None]
     escalated = demand.escalated * weights[None, None, :, None]
@@ -202,9 +233,9 @@ def unit_workload(scenario: Scenario, destination: str, type_weights: Mapping[st
         handle = np.where(volume > 0, work / volume, np.nan)
         mean_rate = np.where(volume > 0, rate / volume, 0.0)
         patience = np.where(mean_rate > 0, 1.0 / mean_rate, math.inf)
-    calendar = Calendar.from_scenario(scenario)
+    backlog = backlog_load(scenario, calendar, backlog_work) if backlog_work.any() else None
     return Workload(calendar.interval_seconds, tuple(calendar.weekday(day) for day in range(calendar.days)),
-                    volume, handle, patience, notes)
+                    volume, handle, patience, notes, plan.sessions_per_agent, backlog)
 
 
 def _abandon_rates(scenario: Scenario) -> np.ndarray:
