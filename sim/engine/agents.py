@@ -38,7 +38,7 @@ from .contact import Contact
 class Agent:
     __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
                  "overtime_until", "overtime_start", "surge", "spell", "away_pending", "away_since", "in_overtime",
-                 "outside_plan", "load", "backlog_load", "sessions", "engaged_since", "rate_since")
+                 "outside_plan", "load", "backlog_load", "sessions", "engaged_since", "rate_since", "token")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -63,6 +63,7 @@ class Agent:
         self.sessions: list[Contact] = []
         self.engaged_since = 0.0
         self.rate_since = 0.0
+        self.token = 0  # numbers the agent's scheduled next session end; an older one is stale
 
 
 class AgentPool:
@@ -73,8 +74,8 @@ class AgentPool:
                  "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log",
                  "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
                  "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins", "csat_base",
-                 "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "preempts_backlog",
-                 "csat_base_by_type", "seek", "service_end_callback")
+                 "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "realtime_queues",
+                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "seek", "service_end_callback")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
@@ -113,9 +114,14 @@ class AgentPool:
         self.capacity = 0
         self.units: list[int] = []  # per contact type: capacity units one session takes (calls: capacity)
         self.by_load: list[dict[int, Agent]] = []
-        self.realtime_levels: list[list] = []  # the skill levels' queues of calls and chats ...
-        self.backlog_levels: list[list] = []  # ... and of backlog items (taken only when no real-time work waits)
+        # Per skill level, (queue, units a contact of it takes) of calls and chats, then of backlog items
+        # (taken only when no real-time work waits); and the real-time queues in one tuple.
+        self.realtime_levels: list[list[tuple]] = []
+        self.backlog_levels: list[list[tuple]] = []
+        self.realtime_queues: tuple = ()
         self.preempts_backlog = False
+        self.backlog_only: dict[int, Agent] = {}  # agents holding backlog items and nothing else
+        self.stretched = False  # some channel it serves stretches handle time per extra session
         self.csat_base_by_type: list[float] = []
         # Set by the engine: how an agent of this pool looks for work, and what ends one of its calls.
         self.seek = None
@@ -133,17 +139,21 @@ class AgentPool:
 
     def enable_sessions(self, capacity: int, units: list[int], realtime_levels: list[list],
                         backlog_levels: list[list], preempts_backlog: bool) -> None:
-        """Make this a session pool (see the module docstring)."""
+        """Make this a session pool (see the module docstring); levels are lists of queues."""
         self.capacity = capacity
         self.units = units
         self.by_load = [{} for _ in range(capacity)]
-        self.realtime_levels = realtime_levels
-        self.backlog_levels = backlog_levels
+        self.realtime_levels = [[(queue, units[queue.contact_type]) for queue in level] for level in realtime_levels]
+        self.backlog_levels = [[(queue, units[queue.contact_type]) for queue in level] for level in backlog_levels]
+        self.realtime_queues = tuple(queue for level in realtime_levels for queue in level)
         self.preempts_backlog = preempts_backlog
 
-    def realtime_waiting(self) -> int:
-        """Calls and chats waiting in the queues this pool serves (backlog items aside)."""
-        return sum(queue.waiting for level in self.realtime_levels for queue in level)
+    def realtime_waiting(self) -> bool:
+        """Whether a call or chat waits in the queues this pool serves (backlog items aside)."""
+        for queue in self.realtime_queues:
+            if queue.waiting:
+                return True
+        return False
 
     @property
     def on_duty(self) -> int:

@@ -90,7 +90,10 @@ class CallbackDesk:
         return True
 
     def _expected_wait(self, destination: HumanDestination, contact_type: int) -> float:
-        agents = destination.agents_on_duty(contact_type)
+        agents = 0
+        for level in destination.levels_for_type[contact_type]:
+            for pool in level:
+                agents += len(pool.idle) + len(pool.busy) - pool.leaving  # on the phones, not about to leave
         if agents <= 0:
             return float("inf")
         return (destination.queues[contact_type].waiting + 1) * self._mean_handle[contact_type] / agents

@@ -110,20 +110,18 @@ class Engine:
         for destination in self.destinations:
             for contact_type, channel in enumerate(scenario.type_channels()):
                 hooks = []
-                if any(pool.preempts_backlog for level in destination.levels_for_type[contact_type] for pool in level):
-                    hooks.append(self.sessions.preempt)
+                serving = [pool for level in destination.levels_for_type[contact_type] for pool in level]
+                if any(pool.preempts_backlog for pool in serving):
+                    hooks.append(self.sessions.preemption_hook(serving))
                 if self.callbacks is not None and self.callbacks.rules[contact_type] is not None:
                     hooks.append(self.callbacks.hook)
                 destination.queue_hooks[contact_type] = _chain_hooks(hooks)
 
     def _types_handled_inline(self) -> list[bool]:
         """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?
-        Calls only, and only where no rule (surge, recall, callback, pre-emption) acts on them."""
-        if self._direct is None:
-            return [False] * len(self.scenario.contact_types)
-        return [channel == "voice" and not destination.surge_pools[index] and not destination.recall_rules[index]
-                and destination.queue_hooks[index] is None
-                for index, (destination, channel) in enumerate(zip(self._direct, self.scenario.type_channels()))]
+        Those going straight to a destination where no surge or recall rule watches their queue."""
+        return [destination is not None and not destination.surge_pools[index] and not destination.recall_rules[index]
+                for index, destination in enumerate(self._direct)]
 
     def _build_availability(self, streams: RandomStreams) -> None:
         """Attach each group's availability model; ``recall_rules[t]``: rules woken when type t queues."""
@@ -148,9 +146,9 @@ class Engine:
         this loop, without an event of its own (an event due at the same
         instant goes first, as staffing changes must); scheduling from there
         adds the arrival's lead over the clock (``offset``) to every delay.
-        Arrivals of types that trigger rules (the AI, surge or recall) are
-        scheduled as events instead, so those rules always see the clock at
-        the arrival's time.
+        Arrivals of types that routing rules may act on (the AI among them)
+        or whose queue a surge or recall rule watches are scheduled as events
+        instead, so those rules always see the clock at the arrival's time.
         """
         env = self.env
         plans = {(plan.kind, plan.name): plan for plan in self.plans}
@@ -205,12 +203,10 @@ class Engine:
             pool.close(end)
 
     def _on_arrival(self, event: Due) -> None:
-        row = event.value
-        self._arrive(row, 0.0, self.offer_for_type[row[1]])
+        self._arrive(event.value, 0.0)
 
-    def _arrive(self, row: tuple, offset: float, offer=None) -> None:
-        """A first attempt arrives at ``row[0]``; ``offset``: how far that is ahead of the SimPy clock;
-        ``offer``: how its type is offered (default: a call)."""
+    def _arrive(self, row: tuple, offset: float) -> None:
+        """A first attempt arrives at ``row[0]``; ``offset``: how far that is ahead of the SimPy clock."""
         time, contact_type, segment, handle, after_call, patience, ai_session, ai_outcome = row
         contact_id = self.created
         self.created = contact_id + 1
@@ -218,9 +214,9 @@ class Engine:
                           ai_session, ai_outcome)
         if self.keep_records:
             self.contacts.append(contact)
-        direct = self._direct
-        if direct is not None:
-            (offer or self.offer)(contact, direct[contact_type], time, offset)
+        destination = self._direct[contact_type]
+        if destination is not None:
+            self.offer_for_type[contact_type](contact, destination, time, offset)
         else:
             self.route(contact)
 
@@ -467,7 +463,12 @@ def _chain_hooks(hooks: list):
         return None
     if len(hooks) == 1:
         return hooks[0]
-    return lambda contact, destination, now, offset: any(hook(contact, destination, now, offset) for hook in hooks)
+    first, second = hooks  # pre-emption, then a callback
+
+    def either(contact: Contact, destination: HumanDestination, now: float, offset: float) -> bool:
+        return first(contact, destination, now, offset) or second(contact, destination, now, offset)
+
+    return either
 
 
 def _seek_for_pool(agent: Agent) -> None:

@@ -75,9 +75,19 @@ class Router:
             return self.inhouse
         return next(vendor for vendor in vendors if vendor.serves(type_index))
 
-    def direct_destinations(self) -> list[HumanDestination] | None:
-        """Without rules every contact goes to its type's default destination: that list, else None."""
-        return None if self.rules else list(self._fallback)
+    def direct_destinations(self) -> list[HumanDestination | None]:
+        """Per contact type, its default destination when no rule can ever apply to it (it goes there
+        without asking the rules), else None."""
+        return [None if any(self._may_apply(rule, index) for rule in self.rules) else destination
+                for index, destination in enumerate(self._fallback)]
+
+    def _may_apply(self, rule: CompiledRule, type_index: int) -> bool:
+        """Whether a rule could ever match a contact of the type (its other conditions aside)."""
+        if rule.types is not None and type_index not in rule.types:
+            return False
+        if rule.target is AI_TARGET:
+            return type_index in self._ai_types
+        return rule.target.serves(type_index)
 
     # --- decisions -------------------------------------------------------------------------
 

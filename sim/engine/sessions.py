@@ -56,7 +56,6 @@ class SessionDesk:
         self._voice = [channel == "voice" for channel in channels]
         self.backlog = [channel in BACKLOG_CHANNELS for channel in channels]
         self._stretch = [scenario.channel_settings(channel).stretch_per_extra_session for channel in channels]
-        self._any_stretch = any(self._stretch)
         rules = [contact_type.silent_abandonment for contact_type in scenario.contact_types]
         self._silent_share = [rule.share if rule else 0.0 for rule in rules]
         self._silent_decision = [BufferedDraws(streams.get(f"silent/decision/{name}"), lambda g, n: g.random(n))
@@ -68,7 +67,12 @@ class SessionDesk:
         self.pools = [pool for pool in engine.pools if pool.capacity]
         for pool in self.pools:
             pool.seek = self.seek
-        self._end_callback = (self._on_session_end,)
+            pool.stretched = any(self._stretch[queue.contact_type] for level in pool.skill_levels for queue in level)
+        # In a pool without stretch each session ends on its own schedule; with it, speeds change whenever
+        # an agent's sessions do, so only the agent's next session end is scheduled (one event per change,
+        # not one per session held).
+        self._session_end_callback = (self._on_session_end,)
+        self._agent_end_callback = (self._on_agent_end,)
         self._patience_callback = (self._on_patience_end,)
 
     # --- contacts arriving -------------------------------------------------------------------
@@ -84,7 +88,7 @@ class SessionDesk:
         contact.queue_entry_time = now
         agent = self._free_agent(destination, contact_type)
         if agent is not None:
-            self.start(agent, contact, now)
+            self.start(agent, contact, now, offset)
             return
         hook = destination.queue_hooks[contact_type]
         if hook is not None and hook(contact, destination, now, offset):
@@ -142,8 +146,9 @@ class SessionDesk:
 
     # --- sessions ----------------------------------------------------------------------------
 
-    def start(self, agent: Agent, contact: Contact, now: float) -> None:
-        """The agent (off the idle line, or holding other sessions) opens a session with the contact."""
+    def start(self, agent: Agent, contact: Contact, now: float, offset: float = 0.0) -> None:
+        """The agent (off the idle line, or holding other sessions) opens a session with the contact
+        (``offset``: how far ``now`` is ahead of the clock, see :meth:`Engine.run`)."""
         pool = agent.pool
         contact_type = contact.contact_type
         load = agent.load
@@ -160,6 +165,8 @@ class SessionDesk:
             agent.backlog_load += units
         if load < pool.capacity:
             pool.by_load[load][agent.number] = agent
+        if pool.preempts_backlog:
+            _track_backlog_only(pool, agent)
         contact.agent = agent
         if contact.silent_since == contact.silent_since:
             contact.work_left = self._silent_hold[contact_type].next()
@@ -174,7 +181,7 @@ class SessionDesk:
             contact.work_left = (contact.base_handle_time + contact.base_after_call_work) * multiplier
         contact.rate = 0.0  # not scheduled
         agent.sessions.append(contact)
-        self._reschedule(agent)
+        self._reschedule(agent, offset)
 
     def _advance(self, agent: Agent, now: float) -> None:
         """Bring the agent's sessions up to ``now``: work done, agent time shared, time in session."""
@@ -188,31 +195,52 @@ class SessionDesk:
                 session.work_left -= elapsed * session.rate
                 session.handle_time += elapsed  # time in session, as the customer sees it
 
-    def _reschedule(self, agent: Agent) -> None:
-        """(Re)schedule the end of every session whose speed changed (new ones included)."""
+    def _reschedule(self, agent: Agent, offset: float = 0.0) -> None:
+        """Schedule what ends next after the agent's sessions changed: without stretch, the new session's
+        end; with stretch, every session's speed is updated and the agent's first session end scheduled."""
         sessions = agent.sessions
+        if not agent.pool.stretched:
+            session = sessions[-1] if sessions else None
+            if session is not None and session.rate == 0.0:
+                session.rate = 1.0
+                session.token += 1
+                self.clock.after(session.work_left + offset, (session, session.token), self._session_end_callback)
+            return
+        agent.token += 1
+        if not sessions:
+            return
         extra = len(sessions) - 1
+        first = math.inf
         for session in sessions:
             rate = 1.0
-            if self._any_stretch and session.silent_since != session.silent_since:
+            if session.silent_since != session.silent_since:
                 rate = 1.0 / (1.0 + self._stretch[session.contact_type] * extra)
-            if rate != session.rate:
-                session.rate = rate
-                session.token += 1
-                left = session.work_left if session.work_left > 0.0 else 0.0
-                self.clock.after(left / rate, (session, session.token), self._end_callback)
+            session.rate = rate
+            left = session.work_left / rate
+            if left < first:
+                first = left
+        self.clock.after((first if first > 0.0 else 0.0) + offset, (agent, agent.token), self._agent_end_callback)
 
     def _on_session_end(self, event: Due) -> None:
+        """A session ends (without stretch: each is scheduled once)."""
         contact, token = event.value
-        if token != contact.token:
-            return  # rescheduled or suspended since
-        now = self.env.now
-        agent = contact.agent
+        if token == contact.token:  # else suspended since
+            self._end(contact.agent, contact, self.env.now)
+
+    def _on_agent_end(self, event: Due) -> None:
+        """The agent's first session to finish does (with stretch)."""
+        agent, token = event.value
+        if token != agent.token:
+            return  # the agent's sessions changed since
+        self._end(agent, min(agent.sessions, key=_work_left), self.env.now)
+
+    def _end(self, agent: Agent, contact: Contact, now: float) -> None:
         pool = agent.pool
         self._advance(agent, now)
         self._release(agent, contact)
+        contact.token += 1
         self._close_session(contact, pool, now)
-        if agent.sessions:
+        if pool.stretched:
             self._reschedule(agent)
         self._after_release(agent, now)
 
@@ -229,6 +257,8 @@ class SessionDesk:
             agent.backlog_load -= units
         if load:
             pool.by_load[load][agent.number] = agent
+        if pool.preempts_backlog:
+            _track_backlog_only(pool, agent)
 
     def _close_session(self, contact: Contact, pool: AgentPool, now: float) -> None:
         """Count a session that ended: answered (resolved or not), or a silent customer given up on."""
@@ -274,7 +304,7 @@ class SessionDesk:
             return
         pool = agent.pool
         while True:
-            queue = self._pick(pool, agent.load)
+            queue = self._pick(pool, pool.capacity - agent.load)
             if queue is None:
                 break
             contact = queue.pop()
@@ -289,56 +319,57 @@ class SessionDesk:
             agent.idle_since = now
             pool.idle.append(agent)
 
-    def _pick(self, pool: AgentPool, load: int) -> object | None:
-        """The queue whose head the agent should take: real-time skills by priority level, then
-        backlog skills if no real-time contact waits; within a level the one waiting longest."""
-        free = pool.capacity - load
-        units = pool.units
-        voice = self._voice
+    @staticmethod
+    def _pick(pool: AgentPool, free: int) -> object | None:
+        """The queue whose head an agent with ``free`` units should take: real-time skills by priority
+        level, then backlog skills if no real-time contact waits; within a level the one waiting longest.
+        A call needs the whole agent (its units are the capacity)."""
         for levels in (pool.realtime_levels, pool.backlog_levels):
             if levels is pool.backlog_levels and pool.realtime_waiting():
                 return None
             for level in levels:
                 best = None
                 best_key = math.inf
-                for queue in level:
-                    if not queue.waiting:
-                        continue
-                    contact_type = queue.contact_type
-                    fits = load == 0 if voice[contact_type] else units[contact_type] <= free  # a call: the whole agent
-                    if not fits:
-                        continue
-                    key = queue.head_key()
-                    if key is not None and key < best_key:
-                        best, best_key = queue, key
+                for queue, units in level:
+                    if queue.waiting and units <= free:
+                        key = queue.head_key()
+                        if key is not None and key < best_key:
+                            best, best_key = queue, key
                 if best is not None:
                     return best
         return None
 
     # --- pre-emption -------------------------------------------------------------------------
 
-    def preempt(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> bool:
-        """Queue hook: a call or chat that found nobody free takes an agent working only on backlog items."""
-        agent = next((agent for level in destination.levels_for_type[contact.contact_type] for pool in level
-                      if pool.preempts_backlog for agent in pool.busy.values()
-                      if agent.contact is None and agent.load == agent.backlog_load and not agent.leaving
-                      and not agent.away_pending), None)
-        if agent is None:
+    def preemption_hook(self, pools: list[AgentPool]):
+        """A queue hook for a type whose serving ``pools`` include some that let real-time work pre-empt
+        backlog items: a call or chat that found nobody free takes an agent of theirs working only on
+        backlog items (their skill levels in order)."""
+        pools = [pool for pool in pools if pool.preempts_backlog]
+
+        def preempt(contact: Contact, destination: HumanDestination, now: float, offset: float) -> bool:
+            for pool in pools:
+                if pool.backlog_only:
+                    for agent in pool.backlog_only.values():
+                        if not agent.leaving and not agent.away_pending:
+                            self._suspend(agent, now)
+                            if self._voice[contact.contact_type]:
+                                self.engine.serve(agent, contact, now, offset)
+                            else:
+                                self.start(agent, contact, now, offset)
+                            return True
             return False
-        self._suspend(agent, now)
-        if self._voice[contact.contact_type]:
-            self.engine.serve(agent, contact, now, offset)
-        else:
-            self.start(agent, contact, now)
-        return True
+
+        return preempt
 
     def _suspend(self, agent: Agent, now: float) -> None:
         """Put the agent's backlog items back at the head of their lines, with the work left."""
         self._advance(agent, now)
         pool = agent.pool
+        agent.token += 1  # the agent's scheduled end is stale now (with stretch) ...
         for session in list(agent.sessions):
             self._release(agent, session)
-            session.token += 1  # its scheduled end is stale now
+            session.token += 1  # ... and so is each session's (without)
             if session.silent_since == session.silent_since:
                 self._close_session(session, pool, now)  # the agent stops waiting for the silent customer
                 continue
@@ -385,6 +416,18 @@ class SessionDesk:
                 count, age = counts[contact_type]
                 counts[contact_type] = (count + len(waiting), max(age, oldest))
         return counts
+
+
+def _work_left(session: Contact) -> float:
+    return session.work_left / session.rate
+
+
+def _track_backlog_only(pool: AgentPool, agent: Agent) -> None:
+    """Keep ``pool.backlog_only`` (the agents a call or chat may pre-empt) up to date after a change."""
+    if agent.load and agent.load == agent.backlog_load:
+        pool.backlog_only[agent.number] = agent
+    else:
+        pool.backlog_only.pop(agent.number, None)
 
 
 def _least_loaded(pool: AgentPool, units: int) -> Agent | None:
