@@ -60,6 +60,22 @@ class Calendar:
             mask[hours[0] // self.interval_seconds: hours[1] // self.interval_seconds] = True
         return mask
 
+    def next_business_day_close(self, time: float) -> float:
+        """When the next open day after the day of ``time`` closes (seconds; infinite if none is open)."""
+        day = int(time // SECONDS_PER_DAY)
+        for later in range(day + 1, day + 8):
+            hours = self.opening[self.weekday(later)]
+            if hours is not None:
+                return later * float(SECONDS_PER_DAY) + hours[1]
+        return float("inf")
+
+    def due_time(self, target, arrival: float) -> float:
+        """Due time of an item arriving at ``arrival`` under a deferred target (``within_hours`` after
+        arriving, or by the close of the next business day)."""
+        if target.within_hours is not None:
+            return arrival + target.within_hours * 3600.0
+        return self.next_business_day_close(arrival)
+
     def interval_starts(self) -> np.ndarray:
         """Start (seconds from the horizon start) of every measured interval."""
         return np.arange(self.total_intervals, dtype=float) * self.interval_seconds

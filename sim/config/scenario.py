@@ -414,6 +414,12 @@ class Scenario(StrictModel):
         """The channel of each contact type, in contact-type order."""
         return [contact_type.channel for contact_type in self.contact_types]
 
+    def service_level_thresholds(self) -> list[float]:
+        """Service-level threshold of each contact type (seconds): its channel's, else the scenario's."""
+        default = self.service_level.threshold_seconds
+        own = [self.channel_settings(channel).service_level_threshold_seconds for channel in self.type_channels()]
+        return [default if value is None else value for value in own]
+
     def channel_settings(self, channel: str) -> ChannelSettings:
         """``[channels.<channel>]``, or the defaults when the scenario does not set it."""
         return self.channels.get(channel) or _DEFAULT_CHANNEL

@@ -25,7 +25,7 @@ from __future__ import annotations
 from ..config import Scenario
 from ..random import BufferedDraws, RandomStreams
 from .clock import Due
-from .collector import COLUMN_INDEX
+from .columns import COLUMN_INDEX
 from .contact import Contact
 from .destinations import HumanDestination
 

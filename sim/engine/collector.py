@@ -4,12 +4,12 @@ Every contact ends exactly once: answered (when its service ends, or at the
 end of the run if still in service), contained or abandoned in the AI,
 abandoned in a human queue, or still in the system when the run stops. At
 that moment the collector adds it to one row of counts and sums
-(:data:`STORED_COLUMNS`) kept per contact type, segment and the interval the
+(:data:`~.columns.STORED_COLUMNS`) kept per contact type, segment and the interval the
 contact arrived in (warm-up contacts are not counted), to per-vendor totals,
 and to histograms of the time waited in a human queue (answered and
 abandoned contacts apart; 1-second bins up to an hour). Columns that follow
 from others (e.g. contacts offered = the sum of the outcomes, since each
-contact has exactly one) are derived afterwards (:func:`derived_columns`),
+contact has exactly one) are derived afterwards (:func:`~.columns.derived_columns`),
 so the per-contact work stays small. Totals per interval, type or segment
 are sums of those rows.
 
@@ -25,58 +25,26 @@ import numpy as np
 
 from ..config import SECONDS_PER_DAY
 from ..records import ABANDONED, AI_ABANDONED, CONTAINED, IN_SYSTEM, RunCounters
+from .columns import (
+    COLUMN_INDEX,
+    HANDLER_COLUMNS,
+    STORED_COLUMNS,
+    TIME_COLUMNS,
+    WAIT_HISTOGRAM_SECONDS,
+    derived_columns,
+    within_column,
+)
 from .contact import Contact
 from .satisfaction import Scorer
 
-# Counted per contact type, segment and arrival interval, as contacts end (the channel columns after
-# ``lost`` also as things happen: callbacks offered, switches to another channel).
-STORED_COLUMNS = (
-    "answered", "answered_within_threshold", "wait_seconds_answered", "handle_seconds", "answered_resolved",
-    "answered_vendor", "vendor_handle_seconds", "abandoned", "wait_seconds_abandoned", "in_system",
-    "in_system_queued", "wait_seconds_in_system", "ai_sessions", "ai_session_seconds", "ai_contained",
-    "ai_resolved", "ai_abandoned", "escalated", "repeat_contacts", "csat_sum", "loyal", "lost",
-    "session_seconds", "silent_abandoned", "deferred_due", "deferred_within", "callbacks_offered",
-    "callbacks_accepted", "callbacks_completed", "callback_promises_kept", "abandonment_saved",
-    "callback_wait_seconds", "switched_out",
-)
-# Per-interval agent time (by when it is spent), in agent-seconds.
-TIME_COLUMNS = ("busy_seconds", "duty_seconds", "away_seconds", "vendor_busy_seconds", "vendor_duty_seconds")
-# Per handler totals (in engine pool order): contacts answered and their handle seconds (counted for vendors
-# only: the vendors' prices need them) and overtime seconds in the horizon (in-house groups).
-HANDLER_COLUMNS = ("answered", "handle_seconds", "overtime_seconds")
-WAIT_HISTOGRAM_SECONDS = 3600  # 1-second bins; the last bin holds every longer wait
+__all__ = ["COLUMN_INDEX", "Collector", "HANDLER_COLUMNS", "STORED_COLUMNS", "TIME_COLUMNS",
+           "WAIT_HISTOGRAM_SECONDS", "derived_columns", "within_column"]
 
 # Positions in a row (the hot path indexes rows instead of looking up names).
 (_ANSWERED, _WITHIN, _WAIT_ANSWERED, _HANDLE_SECONDS, _ANSWERED_RESOLVED, _ANSWERED_VENDOR, _VENDOR_SECONDS,
  _ABANDONED, _WAIT_ABANDONED, _IN_SYSTEM, _IN_SYSTEM_QUEUED, _WAIT_IN_SYSTEM, _AI_SESSIONS, _AI_SECONDS,
  _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST,
  _SESSION_SECONDS, _SILENT, _DEFERRED_DUE, _DEFERRED_WITHIN) = range(len(STORED_COLUMNS) - 7)
-
-
-COLUMN_INDEX = {name: index for index, name in enumerate(STORED_COLUMNS)}
-
-
-def within_column(threshold: float) -> str:
-    """Name of the extra column counting contacts answered within ``threshold`` seconds."""
-    return f"answered_within_{threshold:g}s"
-
-
-def derived_columns(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The public contact columns from the stored ones (arrays of any shape)."""
-    answered, abandoned = stored["answered"], stored["abandoned"]
-    contained, ai_abandoned, in_system = stored["ai_contained"], stored["ai_abandoned"], stored["in_system"]
-    handled = answered + contained
-    return {
-        "offered": answered + contained + abandoned + ai_abandoned + in_system,
-        "offered_to_queue": answered + abandoned + stored["in_system_queued"],
-        "wait_seconds_queued": (stored["wait_seconds_answered"] + stored["wait_seconds_abandoned"]
-                                + stored["wait_seconds_in_system"]),
-        "answered_inhouse": answered - stored["answered_vendor"],
-        "inhouse_handle_seconds": stored["handle_seconds"] - stored["vendor_handle_seconds"],
-        "handled": handled,
-        "handled_resolved": stored["answered_resolved"] + stored["ai_resolved"],
-        "csat_count": handled + abandoned + ai_abandoned,
-    }
 
 
 class Collector:

@@ -18,7 +18,7 @@ from ..customers import CustomerDraws
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from .clock import Due
-from .collector import COLUMN_INDEX
+from .columns import COLUMN_INDEX
 from .contact import Contact
 
 _SWITCHED_OUT = COLUMN_INDEX["switched_out"]

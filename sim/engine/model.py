@@ -21,11 +21,10 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 
 import simpy
-from simpy.events import Timeout
 
 from ..agent_plans import GroupPlan
 from ..calendar import Calendar
-from ..config import SECONDS_PER_DAY, Scenario
+from ..config import Scenario
 from ..demand import Arrivals
 from ..random import RandomStreams
 from ..records import ABANDONED, AI_ABANDONED, ANSWERED, IN_SYSTEM
@@ -33,11 +32,12 @@ from .agents import Agent, AgentPool
 from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage
 from .callbacks import CallbackDesk
-from .clock import Clock, Due, run_merged, urgent_timeout
+from .clock import Clock, Due, run_merged
 from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
 from .follow_ups import FollowUps
+from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_process
 from .routing import AI_TARGET, Router
 from .satisfaction import Scorer
 from .sessions import SessionDesk
@@ -77,7 +77,7 @@ class Engine:
                                    scenario.service_level.threshold_seconds, scenario.contact_type_names(),
                                    [segment.name for segment in scenario.segments],
                                    [pool.name for pool in self.pools], Scorer(scenario), extra_thresholds,
-                                   _type_thresholds(scenario))
+                                   scenario.service_level_thresholds())
         for index, pool in enumerate(self.pools):
             pool.attach(self.collector, index, keep_records)
             pool.seek = self._seek_work
@@ -107,15 +107,7 @@ class Engine:
                           if any(t.callback for t in scenario.contact_types) else None)
         self.offer_for_type = [self.offer if channel == "voice" else self.sessions.offer
                                for channel in scenario.type_channels()]
-        for destination in self.destinations:
-            for contact_type, channel in enumerate(scenario.type_channels()):
-                hooks = []
-                serving = [pool for level in destination.levels_for_type[contact_type] for pool in level]
-                if any(pool.preempts_backlog for pool in serving):
-                    hooks.append(self.sessions.preemption_hook(serving))
-                if self.callbacks is not None and self.callbacks.rules[contact_type] is not None:
-                    hooks.append(self.callbacks.hook)
-                destination.queue_hooks[contact_type] = _chain_hooks(hooks)
+        install_queue_hooks(self.destinations, self.sessions, self.callbacks)
 
     def _types_handled_inline(self) -> list[bool]:
         """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?
@@ -153,10 +145,10 @@ class Engine:
         env = self.env
         plans = {(plan.kind, plan.name): plan for plan in self.plans}
         for pool in self.pools:
-            env.process(self._staffing_process(pool, plans[(pool.kind, pool.name)]))
-        env.process(self._snapshot_process())
+            env.process(staffing_process(self, pool, plans[(pool.kind, pool.name)]))
+        env.process(snapshot_process(self))
         if self.sessions is not None and any(self.sessions.backlog):
-            env.process(self._backlog_process())
+            env.process(backlog_process(self))
         arrive = self._arrive if all(self._inline_types) else self._arrive_or_schedule
         run_merged(env, self._arrival_rows(), arrive, self.end_time)
         self._close()
@@ -219,40 +211,6 @@ class Engine:
             self.offer_for_type[contact_type](contact, destination, time, offset)
         else:
             self.route(contact)
-
-    def _staffing_process(self, pool: AgentPool, plan: GroupPlan):
-        env = self.env
-        # ``available`` is derived from ``scheduled`` point by point, so both change at the same times.
-        for time, level, scheduled in zip(plan.available.times.tolist(), plan.available.values.tolist(),
-                                          plan.scheduled.values.tolist()):
-            delay = time - env.now
-            yield urgent_timeout(env, delay if delay > 0.0 else 0.0)
-            arrivals = pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
-                                       scheduled=int(max(scheduled, 0)))
-            availability = pool.availability
-            if availability is not None:
-                availability.away_count_changed()
-                for agent in arrivals:
-                    availability.start_spell(agent)
-            for agent in arrivals:
-                pool.seek(agent)
-
-    def _snapshot_process(self):
-        """Probe the state every ``probe_seconds`` (default: each interval start) over the horizon."""
-        env = self.env
-        step = self.probe_seconds
-        horizon = self.calendar.horizon_seconds
-        total = int(math.ceil(horizon / step))
-        report_every = max(1, int(round(SECONDS_PER_DAY / step)))
-        for index in range(total):
-            delay = index * step - env.now
-            yield Timeout(env, delay if delay > 0.0 else 0.0)
-            ai_state = (self.ai.active, self.ai.waiting_count) if self.ai else (0, 0)
-            self.snapshots.append((index * step,
-                                   tuple((pool.on_phones, len(pool.busy), len(pool.away)) for pool in self.pools),
-                                   tuple(queue.waiting for queue in self.queues), ai_state))
-            if self.progress is not None and index % report_every == 0:
-                self.progress(index * step / horizon)
 
     # --- contact flow -----------------------------------------------------------------------
     # ``now`` is the time of the happening; ``offset`` how far it is ahead of SimPy's clock (non-zero
@@ -438,37 +396,6 @@ class Engine:
         """The customer's issue is not resolved: they contact again after a delay, within the limit."""
         self.follow_ups.repeat(contact, self.env.now)
 
-    def _backlog_process(self):
-        """Record the backlog at the end of each day of the horizon."""
-        env = self.env
-        for day in range(self.calendar.days):
-            delay = (day + 1) * float(SECONDS_PER_DAY) - env.now
-            yield Timeout(env, delay if delay > 0.0 else 0.0)
-            self.collector.backlog_at_day_end(day, self.sessions.backlog_at(env.now))
-
-
-def _type_thresholds(scenario: Scenario) -> list[float]:
-    """Service-level threshold of each contact type: its channel's, else the scenario's."""
-    default = scenario.service_level.threshold_seconds
-    thresholds = []
-    for channel in scenario.type_channels():
-        own = scenario.channel_settings(channel).service_level_threshold_seconds
-        thresholds.append(default if own is None else own)
-    return thresholds
-
-
-def _chain_hooks(hooks: list):
-    """One queue hook trying ``hooks`` in order (None without any)."""
-    if not hooks:
-        return None
-    if len(hooks) == 1:
-        return hooks[0]
-    first, second = hooks  # pre-emption, then a callback
-
-    def either(contact: Contact, destination: HumanDestination, now: float, offset: float) -> bool:
-        return first(contact, destination, now, offset) or second(contact, destination, now, offset)
-
-    return either
 
 
 def _seek_for_pool(agent: Agent) -> None:

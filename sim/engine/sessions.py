@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 
 from ..calendar import Calendar
-from ..config import SECONDS_PER_DAY, Scenario
+from ..config import Scenario
 from ..config.omnichannel import BACKLOG_CHANNELS
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
@@ -62,7 +62,8 @@ class SessionDesk:
                                  if rule else None for rule, name in zip(rules, names)]
         self._silent_hold = [BufferedDraws(streams.get(f"silent/hold/{name}"), sampler_for(rule.hold))
                              if rule else None for rule, name in zip(rules, names)]
-        self._deadlines = [_deadline_rule(contact_type, calendar) for contact_type in scenario.contact_types]
+        self._targets = [contact_type.deferred_target for contact_type in scenario.contact_types]
+        self._calendar = calendar
         self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0
         self.pools = [pool for pool in engine.pools if pool.capacity]
         for pool in self.pools:
@@ -80,9 +81,9 @@ class SessionDesk:
     def offer(self, contact: Contact, destination: HumanDestination, now: float, offset: float) -> None:
         """Start a session with the least-loaded agent who has room, or queue the contact."""
         contact_type = contact.contact_type
-        deadline = self._deadlines[contact_type]
-        if deadline is not None and contact.due_time != contact.due_time:
-            contact.due_time = deadline(contact.arrival_time)
+        target = self._targets[contact_type]
+        if target is not None and contact.due_time != contact.due_time:
+            contact.due_time = self._calendar.due_time(target, contact.arrival_time)
         queue = destination.queues[contact_type]
         contact.queue = queue
         contact.queue_entry_time = now
@@ -404,19 +405,6 @@ class SessionDesk:
             return True
         return False
 
-    def backlog_at(self, now: float) -> list[tuple[int, float]]:
-        """Per contact type: backlog items waiting and the age of the oldest (seconds; 0 when none)."""
-        counts = [(0, 0.0)] * len(self.backlog)
-        for destination in self.engine.destinations:
-            for contact_type, queue in enumerate(destination.queues):
-                if not self.backlog[contact_type] or not queue.waiting:
-                    continue
-                waiting = queue.live_contacts()
-                oldest = max(now - contact.arrival_time for contact in waiting)
-                count, age = counts[contact_type]
-                counts[contact_type] = (count + len(waiting), max(age, oldest))
-        return counts
-
 
 def _work_left(session: Contact) -> float:
     return session.work_left / session.rate
@@ -437,23 +425,3 @@ def _least_loaded(pool: AgentPool, units: int) -> Agent | None:
             if not agent.leaving and not agent.away_pending:
                 return agent
     return None
-
-
-def _deadline_rule(contact_type, calendar: Calendar):
-    """A function from arrival time to the deferred target's due time, or None without a target."""
-    target = contact_type.deferred_target
-    if target is None:
-        return None
-    if target.within_hours is not None:
-        seconds = target.within_hours * 3600.0
-        return lambda arrival: arrival + seconds
-
-    def next_business_day_close(arrival: float) -> float:
-        day = int(arrival // SECONDS_PER_DAY)
-        for later in range(day + 1, day + 8):
-            hours = calendar.opening[calendar.weekday(later)]
-            if hours is not None:
-                return later * float(SECONDS_PER_DAY) + hours[1]
-        return math.inf
-
-    return next_business_day_close

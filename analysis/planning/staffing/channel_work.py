@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import Calendar
-from sim.config import SECONDS_PER_DAY, Scenario
+from sim.config import Scenario
 from sim.config.omnichannel import BACKLOG_CHANNELS
 
 DEFAULT_WINDOW_HOURS = 24.0
@@ -78,19 +78,9 @@ def _window(contact_type, calendar: Calendar, cell: int, open_cells: np.ndarray)
     """Open cells from ``cell`` until the deferred target of an item arriving at its start (the first
     open cell after it when the target leaves none)."""
     step = calendar.interval_seconds
-    start = cell * float(step)
     target = contact_type.deferred_target
-    if target is None or target.within_hours is not None:
-        hours = DEFAULT_WINDOW_HOURS if target is None else target.within_hours
-        due = start + hours * 3600.0
-    else:
-        day = int(start // SECONDS_PER_DAY)
-        due = math.inf
-        for later in range(day + 1, day + 8):
-            hours = calendar.opening[calendar.weekday(later)]
-            if hours is not None:
-                due = later * float(SECONDS_PER_DAY) + hours[1]
-                break
+    start = cell * float(step)
+    due = start + DEFAULT_WINDOW_HOURS * 3600.0 if target is None else calendar.due_time(target, start)
     end = min(len(open_cells), int(math.ceil(due / step)) if math.isfinite(due) else len(open_cells))
     window = cell + np.flatnonzero(open_cells[cell:end])
     if window.size == 0:
