@@ -199,8 +199,12 @@ def _all_groups_unit(scenario: Scenario, shared: list[AgentGroup]) -> StaffedUni
     loads = [_single_group_unit(scenario, group, shared) for group in shared]
     erlang_hours = np.array([unit.workload(scenario).offered_load().sum() for unit in loads])
     shares = erlang_hours / erlang_hours.sum() if erlang_hours.sum() > 0 else np.full(len(shared), 1 / len(shared))
-    channels = {channel for group in shared for channel in group.concurrency}
-    concurrency = {channel: min(group.concurrency.get(channel, 1) for group in shared) for channel in channels}
+    # Sessions per agent of a channel: the fewest among the groups that take that channel.
+    channel_of = dict(zip(scenario.contact_type_names(), scenario.type_channels()))
+    serving = {channel: [group for group in shared if channel in {channel_of[name] for name in group.skills}]
+               for group in shared for channel in group.concurrency}
+    concurrency = {channel: min(group.concurrency.get(channel, 1) for group in groups)
+                   for channel, groups in serving.items()}
     return StaffedUnit(ALL_GROUPS, INHOUSE, tuple(shared), tuple(float(share) for share in shares),
                        weights, multipliers, concurrency=concurrency, backlog_types=_backlog_types(scenario))
 
