@@ -227,12 +227,18 @@ class Collector:
 
         The agent's busy time is counted per agent (an agent holds several sessions); here the
         contact: its wait, the agent's share of time on it (``handle_seconds``), its time in session,
-        its deferred target and its score with its channel's threshold, base and wait penalty.
+        its deferred target and its score with its channel's threshold, base and wait penalty. Written
+        out like :meth:`answered`, as it runs for every chat and item.
         """
-        row = self._row(contact)
-        if row is None:
+        arrival = contact.arrival_time
+        if arrival < 0.0:
+            self.warmup_ended += 1
             return
         contact_type = contact.contact_type
+        position = contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // self.step)
+        row = self.rows[position]
+        if row is None:
+            row = self.rows[position] = [0.0] * len(self.columns)
         answer = contact.answer_time
         wait = answer - contact.queue_entry_time
         seconds = contact.agent_seconds
@@ -250,9 +256,10 @@ class Collector:
             within = wait <= self._type_thresholds[contact_type]
         if within:
             row[_WITHIN] += 1.0
-        for column, threshold in enumerate(self.extra_thresholds, start=len(STORED_COLUMNS)):
-            if wait <= threshold:
-                row[column] += 1.0
+        if self.extra_thresholds:
+            for column, threshold in enumerate(self.extra_thresholds, start=len(STORED_COLUMNS)):
+                if wait <= threshold:
+                    row[column] += 1.0
         _add_to_histogram(self.answered_waits, wait)
         if pool.kind != "inhouse":
             row[_ANSWERED_VENDOR] += 1.0
@@ -260,12 +267,27 @@ class Collector:
             handler = self.by_handler[pool.index]
             handler[0] += 1.0
             handler[1] += seconds
-        if contact.resolved:
+        escalated = contact.escalated
+        if escalated:
+            row[_ESCALATED] += 1.0
+        if contact.origin == "repeat":
+            row[_REPEATS] += 1.0
+        resolved = contact.resolved
+        if resolved:
             row[_ANSWERED_RESOLVED] += 1.0
         waited = wait + self._ai_session(contact, now, row) if contact.ai_entry_time == contact.ai_entry_time else wait
-        score = self.scorer.score(pool.csat_base_by_type[contact_type], waited, contact.escalated, contact.resolved,
-                                  contact.attempt, contact_type)
-        self._score(contact, row, score)
+        # Scorer.score with the channel's base and wait penalty, written out (tests check they agree).
+        per_minute, cap = self._type_penalties[contact_type]
+        penalty = per_minute * waited / 60.0
+        score = pool.csat_base_by_type[contact_type] - (penalty if penalty < cap else cap)
+        if escalated:
+            score -= self._escalation_penalty
+        if not resolved:
+            score -= self._unresolved_penalty
+        attempt = contact.attempt
+        if attempt:
+            score -= self._repeat_penalty * attempt
+        self._score(contact, row, 0.0 if score < 0.0 else (100.0 if score > 100.0 else score))
 
     def count(self, contact: Contact, column: int, value: float = 1.0) -> None:
         """Add ``value`` to a column of the contact's row as something happens to it (callbacks, switches)."""

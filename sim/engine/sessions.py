@@ -56,6 +56,10 @@ class SessionDesk:
         self._voice = [channel == "voice" for channel in channels]
         self.backlog = [channel in BACKLOG_CHANNELS for channel in channels]
         self._stretch = [scenario.channel_settings(channel).stretch_per_extra_session for channel in channels]
+        # Speed of a session of each type while its agent holds n sessions (n up to the most units any pool has).
+        most = max((pool.capacity for pool in engine.pools), default=1)
+        self._speeds = [[1.0] + [1.0 / (1.0 + stretch * (held - 1)) for held in range(1, most + 1)]
+                        for stretch in self._stretch]
         rules = [contact_type.silent_abandonment for contact_type in scenario.contact_types]
         self._silent_share = [rule.share if rule else 0.0 for rule in rules]
         self._silent_decision = [BufferedDraws(streams.get(f"silent/decision/{name}"), lambda g, n: g.random(n))
@@ -210,17 +214,19 @@ class SessionDesk:
         agent.token += 1
         if not sessions:
             return
-        extra = len(sessions) - 1
+        held = len(sessions)
+        speeds = self._speeds
         first = math.inf
+        ending = None
         for session in sessions:
-            rate = 1.0
-            if session.silent_since != session.silent_since:
-                rate = 1.0 / (1.0 + self._stretch[session.contact_type] * extra)
+            # A silent customer's slot is a timeout: it does not slow down.
+            rate = speeds[session.contact_type][held] if session.silent_since != session.silent_since else 1.0
             session.rate = rate
             left = session.work_left / rate
             if left < first:
-                first = left
-        self.clock.after((first if first > 0.0 else 0.0) + offset, (agent, agent.token), self._agent_end_callback)
+                first, ending = left, session
+        self.clock.after((first if first > 0.0 else 0.0) + offset, (agent, agent.token, ending),
+                         self._agent_end_callback)
 
     def _on_session_end(self, event: Due) -> None:
         """A session ends (without stretch: each is scheduled once)."""
@@ -230,10 +236,9 @@ class SessionDesk:
 
     def _on_agent_end(self, event: Due) -> None:
         """The agent's first session to finish does (with stretch)."""
-        agent, token = event.value
-        if token != agent.token:
-            return  # the agent's sessions changed since
-        self._end(agent, min(agent.sessions, key=_work_left), self.env.now)
+        agent, token, ending = event.value
+        if token == agent.token:  # else the agent's sessions changed since
+            self._end(agent, ending, self.env.now)
 
     def _end(self, agent: Agent, contact: Contact, now: float) -> None:
         pool = agent.pool
@@ -404,10 +409,6 @@ class SessionDesk:
             self.collector.answered_session(contact, end, pool or contact.agent.pool)
             return True
         return False
-
-
-def _work_left(session: Contact) -> float:
-    return session.work_left / session.rate
 
 
 def _track_backlog_only(pool: AgentPool, agent: Agent) -> None:
