@@ -66,6 +66,7 @@ def test_n_agents_holding_k_chats_wait_as_n_times_k_single_chat_agents():
     assert shared["busy_seconds"] < single["busy_seconds"]  # fewer agents, each busy while holding any chat
 
 
+@pytest.mark.slow  # statistical: replications of a day each
 def test_single_chats_match_erlang_a():
     scenario = queue("chat", 12, per_hour=120, handle=300, patience=120)
     estimates = run_experiment(scenario, replications=20, seed=11, workers=1, show_progress=False,
@@ -118,6 +119,7 @@ def concurrency_chain(agents: int, limit: int, arrival: float, service: float, a
             "occupancy": busy_agents / agents, "tail": probabilities[-1]}
 
 
+@pytest.mark.slow  # statistical: replications of two days each
 def test_stretched_concurrent_chats_match_the_exact_chain():
     per_hour, handle, patience, stretch = 40.0, 300.0, 240.0, 0.25
     exact = concurrency_chain(2, 3, per_hour / 3600, 1 / handle, 1 / patience, stretch)
