@@ -73,7 +73,7 @@ class AgentPool:
                  "skill_levels", "idle", "busy", "target", "leaving", "_next_number", "duty_log",
                  "overtime_queue_above", "overtime_seconds", "in_overtime", "overtime_log",
                  "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
-                 "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins", "csat_base",
+                 "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins",
                  "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "realtime_queues",
                  "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "seek", "service_end_callback")
 
@@ -109,7 +109,6 @@ class AgentPool:
         self.busy_bins: list[float] = []
         self.duty_bins: list[float] = []
         self.away_bins: list[float] = []
-        self.csat_base = 0.0  # satisfaction score of a contact this pool handled, before penalties
         # Session pools (see the module docstring); capacity 0 for a pool that takes calls only.
         self.capacity = 0
         self.units: list[int] = []  # per contact type: capacity units one session takes (calls: capacity)
@@ -134,7 +133,6 @@ class AgentPool:
         self.keep_log = keep_log
         self.busy_bins, self.duty_bins, self.away_bins = collector.agent_time_bins(index)
         scorer = collector.scorer
-        self.csat_base = scorer.base(self.kind, self.name)
         self.csat_base_by_type = [scorer.base(self.kind, self.name, channel) for channel in scorer.type_channels]
 
     def enable_sessions(self, capacity: int, units: list[int], realtime_levels: list[list],
@@ -178,6 +176,17 @@ class AgentPool:
         """An away spell ends (the agent comes back, leaves, or the run ends)."""
         del self.away[agent.number]
         self.collector.span(self.away_bins, agent.away_since, now)
+
+    def release(self, agent: Agent, now: float) -> None:
+        """An agent has finished the work in hand: it leaves if the plan let it go, steps away if its
+        available spell is over, else looks for work."""
+        if agent.leaving:
+            self.leaving -= 1
+            self.log_departure(agent, now)
+        elif agent.away_pending and not agent.in_overtime:
+            self.availability.step_away(agent)
+        else:
+            self.seek(agent, now)
 
     def waiting_for_skills(self) -> int:
         """Contacts waiting in the queues this pool serves."""

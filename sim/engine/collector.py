@@ -60,12 +60,10 @@ class Collector:
         self.step = float(interval_seconds)
         self.total_intervals = total_intervals
         self.horizon = float(interval_seconds * total_intervals)
-        self.threshold = threshold_seconds
         self.scorer = scorer
         self.loyal_at_least = scorer.loyal_at_least
         self.lost_below = scorer.lost_below
-        (self._wait_penalty_per_minute, self._max_wait_penalty, self._escalation_penalty, self._unresolved_penalty,
-         self._repeat_penalty) = scorer.penalties()
+        (_, _, self._escalation_penalty, self._unresolved_penalty, self._repeat_penalty) = scorer.penalties()
         self.type_names = list(type_names)
         self.segment_names = list(segment_names)
         self.extra_thresholds = tuple(extra_thresholds)
@@ -81,7 +79,7 @@ class Collector:
         self.answered_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.abandoned_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.warmup_ended = 0  # warm-up contacts that ended (the others are counted in the rows)
-        # Sessions (chats, backlog items): service-level threshold and wait penalty of each type's channel.
+        # Service-level threshold and wait penalty of each type's channel.
         self._type_thresholds = list(type_thresholds) if type_thresholds is not None else \
             [threshold_seconds] * len(type_names)
         self._type_penalties = [scorer.wait_penalty(index) for index in range(len(type_names))]
@@ -109,30 +107,52 @@ class Collector:
     # --- contacts ---------------------------------------------------------------------------
 
     def answered(self, contact: Contact, now: float, pool) -> None:
-        """A human finished a contact (or is still on it when the run ends): its busy time and the contact.
-
-        Called for most contacts, so :meth:`_row`, the histogram and the score are written out here.
-        """
+        """A human finished a call (or is still on it when the run ends): the agent's busy time and the contact."""
         answer = contact.answer_time
         step = self.step
         if answer >= 0.0 and now <= self.horizon and int(answer // step) == int(now // step):
             pool.busy_bins[int(answer // step)] += now - answer  # the usual case: within one interval
         else:
             self.span(pool.busy_bins, answer, now)
+        self._count_answered(contact, now, pool, contact.handle_time + contact.after_call_work)
+
+    def answered_session(self, contact: Contact, now: float, pool) -> None:
+        """A chat or backlog item closed by an agent (or still in a session at the end of the run).
+
+        The agent's busy time is counted per agent (an agent holds several sessions); here the contact,
+        with the agent's share of time on it as its handle seconds and its time in session apart.
+        """
+        row = self._count_answered(contact, now, pool, contact.agent_seconds)
+        if row is not None:
+            row[_SESSION_SECONDS] += contact.handle_time
+
+    def _count_answered(self, contact: Contact, now: float, pool, seconds: float) -> list[float] | None:
+        """Count an answered contact: its wait against its channel's threshold (or its deferred target), the
+        agent time it took, and its score (Scorer.score written out: this runs for most contacts, and tests
+        check they agree). Returns its row (None for a warm-up contact)."""
         arrival = contact.arrival_time
         if arrival < 0.0:
             self.warmup_ended += 1
-            return
-        position = contact.contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // step)
+            return None
+        contact_type = contact.contact_type
+        position = contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // self.step)
         row = self.rows[position]
         if row is None:
             row = self.rows[position] = [0.0] * len(self.columns)
+        answer = contact.answer_time
         wait = answer - contact.queue_entry_time
-        seconds = contact.handle_time + contact.after_call_work
         row[_ANSWERED] += 1.0
         row[_WAIT_ANSWERED] += wait
         row[_HANDLE_SECONDS] += seconds
-        if wait <= self.threshold:
+        due = contact.due_time
+        if due == due:  # a backlog item: judged against its deferred target
+            row[_DEFERRED_DUE] += 1.0
+            within = answer <= due
+            if within:
+                row[_DEFERRED_WITHIN] += 1.0
+        else:
+            within = wait <= self._type_thresholds[contact_type]
+        if within:
             row[_WITHIN] += 1.0
         if self.extra_thresholds:
             for column, threshold in enumerate(self.extra_thresholds, start=len(STORED_COLUMNS)):
@@ -159,9 +179,9 @@ class Collector:
             row[_ANSWERED_RESOLVED] += 1.0
         ai_entry = contact.ai_entry_time
         waited = wait + self._ai_session(contact, now, row) if ai_entry == ai_entry else wait
-        # Scorer.score written out (tests check they agree): it runs for most contacts.
-        penalty = self._wait_penalty_per_minute * waited / 60.0
-        score = pool.csat_base - (penalty if penalty < self._max_wait_penalty else self._max_wait_penalty)
+        per_minute, cap = self._type_penalties[contact_type]
+        penalty = per_minute * waited / 60.0
+        score = pool.csat_base_by_type[contact_type] - (penalty if penalty < cap else cap)
         if escalated:
             score -= self._escalation_penalty
         if not resolved:
@@ -179,6 +199,7 @@ class Collector:
             row[_LOYAL] += 1.0
         if score < self.lost_below:
             row[_LOST] += 1.0
+        return row
 
     def end(self, contact: Contact, now: float) -> None:
         """Count a contact that ended without a human answering it (``now``: the end of the run for
@@ -221,73 +242,6 @@ class Collector:
                 row[_WAIT_IN_SYSTEM] += wait
             return
         self._score(contact, row, score)
-
-    def answered_session(self, contact: Contact, now: float, pool) -> None:
-        """A chat or backlog item closed by an agent (or still in a session at the end of the run).
-
-        The agent's busy time is counted per agent (an agent holds several sessions); here the
-        contact: its wait, the agent's share of time on it (``handle_seconds``), its time in session,
-        its deferred target and its score with its channel's threshold, base and wait penalty. Written
-        out like :meth:`answered`, as it runs for every chat and item.
-        """
-        arrival = contact.arrival_time
-        if arrival < 0.0:
-            self.warmup_ended += 1
-            return
-        contact_type = contact.contact_type
-        position = contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // self.step)
-        row = self.rows[position]
-        if row is None:
-            row = self.rows[position] = [0.0] * len(self.columns)
-        answer = contact.answer_time
-        wait = answer - contact.queue_entry_time
-        seconds = contact.agent_seconds
-        row[_ANSWERED] += 1.0
-        row[_WAIT_ANSWERED] += wait
-        row[_HANDLE_SECONDS] += seconds
-        row[_SESSION_SECONDS] += contact.handle_time
-        due = contact.due_time
-        if due == due:
-            row[_DEFERRED_DUE] += 1.0
-            within = answer <= due
-            if within:
-                row[_DEFERRED_WITHIN] += 1.0
-        else:
-            within = wait <= self._type_thresholds[contact_type]
-        if within:
-            row[_WITHIN] += 1.0
-        if self.extra_thresholds:
-            for column, threshold in enumerate(self.extra_thresholds, start=len(STORED_COLUMNS)):
-                if wait <= threshold:
-                    row[column] += 1.0
-        _add_to_histogram(self.answered_waits, wait)
-        if pool.kind != "inhouse":
-            row[_ANSWERED_VENDOR] += 1.0
-            row[_VENDOR_SECONDS] += seconds
-            handler = self.by_handler[pool.index]
-            handler[0] += 1.0
-            handler[1] += seconds
-        escalated = contact.escalated
-        if escalated:
-            row[_ESCALATED] += 1.0
-        if contact.origin == "repeat":
-            row[_REPEATS] += 1.0
-        resolved = contact.resolved
-        if resolved:
-            row[_ANSWERED_RESOLVED] += 1.0
-        waited = wait + self._ai_session(contact, now, row) if contact.ai_entry_time == contact.ai_entry_time else wait
-        # Scorer.score with the channel's base and wait penalty, written out (tests check they agree).
-        per_minute, cap = self._type_penalties[contact_type]
-        penalty = per_minute * waited / 60.0
-        score = pool.csat_base_by_type[contact_type] - (penalty if penalty < cap else cap)
-        if escalated:
-            score -= self._escalation_penalty
-        if not resolved:
-            score -= self._unresolved_penalty
-        attempt = contact.attempt
-        if attempt:
-            score -= self._repeat_penalty * attempt
-        self._score(contact, row, 0.0 if score < 0.0 else (100.0 if score > 100.0 else score))
 
     def count(self, contact: Contact, column: int, value: float = 1.0) -> None:
         """Add ``value`` to a column of the contact's row as something happens to it (callbacks, switches)."""

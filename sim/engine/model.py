@@ -314,13 +314,7 @@ class Engine:
         self.collector.answered(contact, now, pool)
         if not resolved:
             self.schedule_repeat(contact)
-        if agent.leaving:
-            pool.leaving -= 1
-            pool.log_departure(agent, now)
-        elif agent.away_pending and not agent.in_overtime:
-            pool.availability.step_away(agent)
-        else:
-            pool.seek(agent, now)
+        pool.release(agent, now)
 
     def _seek_work(self, agent: Agent, now: float | None = None) -> None:
         """Take the best waiting contact from the agent's skills, by priority level, else go idle

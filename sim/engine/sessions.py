@@ -289,13 +289,7 @@ class SessionDesk:
             return
         self.collector.span(pool.busy_bins, agent.engaged_since, now)
         del pool.busy[agent.number]
-        if agent.leaving:
-            pool.leaving -= 1
-            pool.log_departure(agent, now)
-        elif agent.away_pending and not agent.in_overtime:
-            pool.availability.step_away(agent)
-        else:
-            self.seek(agent, now)
+        pool.release(agent, now)
 
     # --- agents looking for work -------------------------------------------------------------
 
