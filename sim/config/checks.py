@@ -21,7 +21,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem in a scenario whose sections are individually valid."""
     checks = (_unique_names, _interval_grid, _contact_type_shares, _segment_shares,
               _demand_lengths, _demand_rows, _agent_groups, _every_type_served,
-              _vendors, _ai, _routing, channel_problems)
+              _vendors, _ai, _routing, channel_problems, _value)
     return [problem for check in checks for problem in check(scenario)]
 
 
@@ -245,3 +245,15 @@ def _routing(scenario: Scenario) -> Iterator[Problem]:
         for type_index, name in enumerate(rule.contact_types or []):
             if handled is not None and name in types and name not in handled:
                 yield Problem(join_path(base, "contact_types", type_index), f"{name!r} is not {what}")
+
+
+def _value(scenario: Scenario) -> Iterator[Problem]:
+    value = scenario.value
+    if value is None:
+        return
+    known = {segment.name for segment in scenario.segments}
+    yield from _unknown(value.segments, known, "value.segments", "segment")
+    for segment in scenario.segments:
+        for field in value.missing(segment.name):
+            yield Problem(join_path("value", "segments", segment.name, field),
+                          f"required for segment {segment.name!r}: give it here or as value.{field} for every segment")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
-from .types import StrictModel
+from .types import Name, StrictModel
 
 
 def Score(default: float):  # noqa: N802 - reads like a type in the field list
@@ -45,20 +46,82 @@ class Satisfaction(StrictModel):
         return self
 
 
+class SegmentValue(StrictModel):
+    """Customer base and economics of one segment; unset fields take the ``[value]`` defaults."""
+
+    customers: NonNegativeFloat | None = Field(None, description="Customers of the segment (the base at risk).")
+    churn_rate: float | None = Field(None, ge=0, lt=1, description="Yearly churn probability before the center's effect.")
+    revenue_per_customer_year: NonNegativeFloat | None = None
+
+
 class CustomerValue(StrictModel):
-    """Value of keeping customers: CLV = R(1 - (1 + i)^-n) / i per loyal contact, lost per lost contact."""
+    """Customers kept and what they are worth (see :mod:`analysis.metrics.value` for the formulas).
 
-    revenue_per_customer_year: NonNegativeFloat
+    Per segment: a customer base ``customers`` (given per segment, or the total
+    ``customers`` split by the segments' shares), a yearly ``churn_rate`` and a
+    yearly revenue per customer. Every contact scored "lost" raises its
+    customer's churn probability by ``lost_churn_increase``, every contact scored
+    "loyal" lowers it by ``loyal_churn_decrease``; the simulated days are
+    annualised with ``days_per_year``. CLV counts at most ``loyalty_years`` of
+    revenue, weighted by the chance of still being a customer and discounted at
+    ``discount_rate``.
+    """
+
+    customers: NonNegativeFloat | None = Field(
+        None, description="Total customer base, split between segments by their shares (unless given per segment).")
+    churn_rate: float = Field(0.15, ge=0, lt=1, description="Yearly churn probability (default for every segment).")
+    revenue_per_customer_year: NonNegativeFloat | None = Field(
+        None, description="Yearly revenue (or margin) per customer (default for every segment).")
+    segments: dict[Name, SegmentValue] = Field(default_factory=dict)
     discount_rate: float = Field(0.08, ge=0, lt=1)
-    loyalty_years: PositiveFloat = 3.0
+    loyalty_years: PositiveFloat = Field(3.0, le=100, description="Years of revenue a customer lifetime value counts.")
+    lost_churn_increase: float = Field(0.20, ge=0, le=1)
+    loyal_churn_decrease: float = Field(0.02, ge=0, le=1)
+    days_per_year: PositiveFloat = Field(
+        365.0, le=366, description="Days a year the simulated days stand for (e.g. 250 for a Monday-to-Friday horizon).")
 
-    @property
-    def lifetime_value(self) -> float:
-        return clv(self.revenue_per_customer_year, self.discount_rate, self.loyalty_years)
+    def segment(self, name: str, share: float) -> "SegmentEconomics":
+        """Customers, churn and revenue of a scenario segment with the given share of contacts."""
+        own = self.segments.get(name, SegmentValue())
+        customers = own.customers if own.customers is not None else (
+            self.customers * share if self.customers is not None else None)
+        revenue = own.revenue_per_customer_year if own.revenue_per_customer_year is not None \
+            else self.revenue_per_customer_year
+        churn = own.churn_rate if own.churn_rate is not None else self.churn_rate
+        if customers is None or revenue is None:
+            raise ValueError(f"segment {name!r} has no customer base or revenue")
+        return SegmentEconomics(customers, churn, revenue,
+                                clv(revenue, self.discount_rate, self.loyalty_years, churn))
+
+    def missing(self, name: str) -> list[str]:
+        """Fields a scenario segment lacks (neither given for it nor as a default)."""
+        own = self.segments.get(name, SegmentValue())
+        lacking = []
+        if own.customers is None and self.customers is None:
+            lacking.append("customers")
+        if own.revenue_per_customer_year is None and self.revenue_per_customer_year is None:
+            lacking.append("revenue_per_customer_year")
+        return lacking
 
 
-def clv(revenue_per_year: float, discount_rate: float, years: float) -> float:
-    """Customer lifetime value R(1 - (1 + i)^-n) / i (R x n when i = 0)."""
-    if discount_rate == 0:
+@dataclass(frozen=True)
+class SegmentEconomics:
+    customers: float
+    churn_rate: float
+    revenue_per_customer_year: float
+    lifetime_value: float
+
+
+def clv(revenue_per_year: float, discount_rate: float, years: float, churn_rate: float = 0.0) -> float:
+    """Customer lifetime value: R x sum over years t = 1..n of (1 - c)^(t-1) / (1 + i)^t.
+
+    Revenue ``R`` comes at the end of each year the customer is still there;
+    they stay from one year to the next with probability ``1 - c``. Closed
+    form ``R / (1 + i) x (1 - q^n) / (1 - q)`` with ``q = (1 - c) / (1 + i)``,
+    valid for fractional ``n``; ``R x n`` when ``q = 1``. Without churn this
+    is the annuity ``R (1 - (1 + i)^-n) / i``.
+    """
+    q = (1.0 - churn_rate) / (1.0 + discount_rate)
+    if math.isclose(q, 1.0):
         return revenue_per_year * years
-    return revenue_per_year * (1.0 - math.pow(1.0 + discount_rate, -years)) / discount_rate
+    return revenue_per_year / (1.0 + discount_rate) * (1.0 - math.pow(q, years)) / (1.0 - q)
