@@ -11,10 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.metrics.costs import cost_breakdown, cost_kpis
-from analysis.metrics.kpis import compute_kpis, value_kpis
+from analysis.metrics.kpis import compute_kpis
 from analysis.metrics.satisfaction import satisfaction_kpis
 from sim.config import ScenarioError, parse_scenario
-from sim.config.economics import clv
 from sim.records import OUTCOMES
 from sim.engine.satisfaction import Scorer
 from sim.run import simulate
@@ -284,17 +283,6 @@ def test_contacts_are_scored_when_they_end():
     totals = result.counters.intervals
     assert totals["csat_count"].sum() == contacts["csat"].notna().sum()
     assert totals["csat_sum"].sum() == pytest.approx(contacts["csat"].sum())
-
-
-def test_clv_and_roi_known_answers():
-    assert clv(100, 0.10, 3) == pytest.approx(248.6852, rel=1e-6)
-    assert clv(100, 0.0, 3) == 300
-    data = small_data(value={"revenue_per_customer_year": 100, "discount_rate": 0.1, "loyalty_years": 3})
-    scenario = parse_scenario(data)
-    value = value_kpis(scenario, loyal_contacts=50, lost_contacts=10, total_cost=2000)
-    assert value["value_kept"] == pytest.approx(40 * 248.6852, rel=1e-6)
-    assert value["roi"] == pytest.approx((40 * 248.6852 - 2000) / 2000, rel=1e-6)
-    assert value_kpis(parse_scenario(small_data()), 50, 10, 2000) == {}
 
 
 @pytest.mark.parametrize("model,expected", [("per_contact", "contacts"), ("per_minute", "minutes"),

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from analysis.metrics.value import ScoredContacts, scored_by_segment, segment_outcomes, value_kpis
 from analysis.runs.experiment import ReplicationTask, run_replication
 from sim.config import ScenarioError, parse_scenario
 from sim.config.economics import clv
+from sim.run import simulate
 
 from .conftest import small_data
 
@@ -68,11 +67,16 @@ def test_missing_base_and_unknown_segment_are_refused_with_the_path():
     assert any(message.startswith("value.segments.standard.customers: required") for message in messages)
 
 
-def test_scored_by_segment_counts():
-    scores = pd.Series([90, 40, np.nan, 85, 49.9, 60])
-    segments = pd.Series(["a", "a", "a", "b", "b", "b"])
-    counts = scored_by_segment(scores, segments, loyal_at_least=85, lost_below=50)
-    assert counts == {"a": ScoredContacts(loyal=1, lost=1), "b": ScoredContacts(loyal=1, lost=1)}
+def test_scored_by_segment_counts_what_the_records_score():
+    segments = [{"name": "standard", "share": 0.7}, {"name": "vip", "share": 0.3}]
+    scenario = parse_scenario(small_data(segments=segments, value=VALUE))
+    result = simulate(scenario, seed=2, records=True)
+    contacts = result.measured_contacts()
+    counts = scored_by_segment(result.counters)
+    for name in ("standard", "vip"):
+        own = contacts[contacts["segment"] == name]["csat"]
+        assert counts[name] == ScoredContacts(loyal=float((own >= 85).sum()), lost=float((own < 50).sum()))
+    assert counts["standard"].loyal > 0 and counts["vip"].lost >= 0
 
 
 def test_run_reports_value_kpis_and_no_roi():

@@ -31,11 +31,12 @@ from .costs import cost_breakdown as cost_breakdown_of
 from .costs import cost_kpis
 from .rates import ratio
 from .satisfaction import satisfaction_kpis
+from .value import scored_by_segment, value_kpis
 
 
 @dataclass(frozen=True)
 class KPI:
-    unit: str  # contacts, share, seconds, score, hours, currency, ratio
+    unit: str  # contacts, customers, share, seconds, score, hours, currency, ratio
     definition: str
 
 
@@ -103,9 +104,13 @@ KPIS: dict[str, KPI] = {
                                          "on hold before the call came"),
     "channel_switches": KPI("contacts", "customers who abandoned or gave up in the AI and came back through "
                                         "another channel"),
-    "value_kept": KPI("currency", "with `[value]`: CLV = R(1 - (1 + i)^-n) / i; value kept = (loyal contacts - "
-                                  "lost contacts) x CLV"),
-    "roi": KPI("ratio", "with `[value]`: (value kept - total cost) / total cost"),
+    "churn_from_service": KPI("customers", "with `[value]`: customers a year the center's service adds to churn "
+                                           "(lost contacts x the churn increase - loyal contacts x the decrease, "
+                                           "annualised); negative when service keeps customers"),
+    "customers_kept": KPI("customers", "customers still there after a year: base - base churn - churn from "
+                                       "service, within 0 and the base, summed over segments"),
+    "value_kept": KPI("currency", "customers kept x their lifetime value (CLV with churn and discounting), a "
+                                  "year; see \"Customer value\""),
 }
 
 
@@ -194,19 +199,11 @@ def compute_kpis(result: SimulationResult, scenario: Scenario,
     kpis.update(satisfaction_kpis(totals))
     breakdown = cost_breakdown if cost_breakdown is not None else cost_breakdown_of(result, scenario)
     kpis.update(cost_kpis(result, scenario, kpis["contacts_offered"], breakdown))
-    kpis.update(value_kpis(scenario, totals["loyal"], totals["lost"], kpis["total_cost"]))
+    kpis.update(value_kpis(scenario, scored_by_segment(result.counters), result.info.days))
     kpis.update(feature_kpis(scenario, result.counters, totals))
     ordered = {name: kpis[name] for name in KPIS if name in kpis}
     ordered.update(per_channel_kpis(result, scenario, breakdown))
     return ordered
-
-
-def value_kpis(scenario: Scenario, loyal_contacts: float, lost_contacts: float, total_cost: float) -> dict[str, float]:
-    """Value kept and ROI; empty without a ``[value]`` section."""
-    if scenario.value is None:
-        return {}
-    value_kept = (loyal_contacts - lost_contacts) * scenario.value.lifetime_value
-    return {"value_kept": value_kept, "roi": ratio(value_kept - total_cost, total_cost)}
 
 
 def kpi_table_markdown() -> str:

@@ -29,10 +29,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pandas as pd
-
 from sim.config import Scenario
 from sim.config.economics import CustomerValue, SegmentEconomics
+from sim.records import RunCounters
 
 VALUE_UNITS: dict[str, str] = {
     "churn_from_service": "customers",
@@ -66,14 +65,12 @@ class SegmentOutcome:
         return self.customers_kept * self.economics.lifetime_value
 
 
-def scored_by_segment(scores: pd.Series, segments: pd.Series, loyal_at_least: float,
-                      lost_below: float) -> dict[str, ScoredContacts]:
-    """Loyal and lost contact counts per segment from per-contact scores (NaN: not scored)."""
-    frame = pd.DataFrame({"segment": segments.astype(str).to_numpy(), "score": scores.to_numpy(float)})
-    counts = {}
-    for name, group in frame.groupby("segment", sort=False):
-        counts[str(name)] = ScoredContacts(loyal=float((group["score"] >= loyal_at_least).sum()),
-                                           lost=float((group["score"] < lost_below).sum()))
+def scored_by_segment(counters: RunCounters) -> dict[str, ScoredContacts]:
+    """Loyal and lost contacts per segment (all contact types) from a run's counters."""
+    counts: dict[str, ScoredContacts] = {}
+    for (_, segment), columns in counters.by_type_segment().items():
+        before = counts.get(segment, ScoredContacts())
+        counts[segment] = ScoredContacts(before.loyal + columns["loyal"], before.lost + columns["lost"])
     return counts
 
 
