@@ -1,4 +1,4 @@
-"""Schema of the satisfaction and customer-value models (used by the KPIs)."""
+"""Schema of the satisfaction, customer-value and training-effect models."""
 
 from __future__ import annotations
 
@@ -44,6 +44,40 @@ class Satisfaction(StrictModel):
         if self.lost_below > self.loyal_at_least:
             raise ValueError(f"lost_below ({self.lost_below:g}) must not exceed loyal_at_least ({self.loyal_at_least:g})")
         return self
+
+
+class TrainingEffect(StrictModel):
+    """What ongoing training (``training_cost_per_agent_day``) does for a group's agents.
+
+    Training works with diminishing returns: spending ``s`` per agent-day
+    realises the share ``f(s) = s / (s + half_effect_cost_per_agent_day)`` of
+    the full effect. The group's handle times and first-contact resolution
+    are those measured at ``reference_cost_per_agent_day`` (default 0: an
+    untrained team), so only spend that differs from the reference changes them:
+
+    * handle time x ``(1 + handle_time x f(s)) / (1 + handle_time x f(ref))``;
+    * first-contact resolution + ``first_contact_resolution x (f(s) - f(ref))``, kept within 0-1.
+    """
+
+    handle_time: float = Field(0.0, gt=-1, le=0, description="Relative change of handle time at full effect, e.g. -0.15.")
+    first_contact_resolution: float = Field(0.0, ge=0, le=1, description="Points of FCR gained at full effect.")
+    half_effect_cost_per_agent_day: PositiveFloat = Field(description="Spend per agent-day giving half the full effect.")
+    reference_cost_per_agent_day: NonNegativeFloat = Field(
+        0.0, description="Spend at which the group's handle times and FCR were measured.")
+
+    def realised(self, cost_per_agent_day: float) -> float:
+        """Share of the full effect realised at a spend per agent-day."""
+        return cost_per_agent_day / (cost_per_agent_day + self.half_effect_cost_per_agent_day)
+
+    def handle_time_factor(self, cost_per_agent_day: float) -> float:
+        """Multiplier on handle time at a spend, relative to the reference spend."""
+        return ((1.0 + self.handle_time * self.realised(cost_per_agent_day))
+                / (1.0 + self.handle_time * self.realised(self.reference_cost_per_agent_day)))
+
+    def resolution_change(self, cost_per_agent_day: float) -> float:
+        """Points of first-contact resolution gained (lost, if negative) against the reference spend."""
+        return self.first_contact_resolution * (self.realised(cost_per_agent_day)
+                                                - self.realised(self.reference_cost_per_agent_day))
 
 
 class SegmentValue(StrictModel):

@@ -23,7 +23,7 @@ from pydantic import (
 
 from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
-from .economics import CustomerValue, Satisfaction
+from .economics import CustomerValue, Satisfaction, TrainingEffect
 from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .staffing_changes import apply_staffing_changes, check_extra_agents
 from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
@@ -322,6 +322,8 @@ class AgentGroup(StrictModel):
         description="Employer costs as a share of wages, e.g. {social_insurance = 0.22}.",
     )
     training_cost_per_agent_day: NonNegativeFloat = 0.0
+    training_effect: TrainingEffect | None = Field(
+        None, description="How training spend changes handle time and first-contact resolution.")
     first_contact_resolution: float = Field(
         1.0, gt=0, le=1, description="Share of contacts resolved; the rest come back as repeat contacts.")
     dedicated: bool = Field(
@@ -354,6 +356,23 @@ class AgentGroup(StrictModel):
         if self.availability is not None:
             on_phones *= self.availability.share_available
         return 1.0 - on_phones
+
+    @property
+    def trained_handle_time_multiplier(self) -> float:
+        """``handle_time_multiplier`` with the effect of the training spend (see :class:`TrainingEffect`)."""
+        effect = self.training_effect
+        if effect is None:
+            return self.handle_time_multiplier
+        return self.handle_time_multiplier * effect.handle_time_factor(self.training_cost_per_agent_day)
+
+    @property
+    def trained_first_contact_resolution(self) -> float:
+        """``first_contact_resolution`` with the effect of the training spend, within 0-1."""
+        effect = self.training_effect
+        if effect is None:
+            return self.first_contact_resolution
+        change = effect.resolution_change(self.training_cost_per_agent_day)
+        return min(max(self.first_contact_resolution + change, 0.0), 1.0)
 
     @model_validator(mode="after")
     def _one_staffing_source(self) -> "AgentGroup":

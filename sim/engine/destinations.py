@@ -79,8 +79,9 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
         inhouse = HumanDestination(INHOUSE, "inhouse", len(names), queue_class)
     for group in scenario.agent_groups:
         overtime, surge = group.overtime, group.surge
-        pool = AgentPool(group.name, "inhouse", group.handle_time_multiplier, group.first_contact_resolution,
-                         _fcr_draws(group.name, group.first_contact_resolution, streams),
+        resolution = group.trained_first_contact_resolution
+        pool = AgentPool(group.name, "inhouse", group.trained_handle_time_multiplier, resolution,
+                         _fcr_draws(group.name, resolution, streams),
                          overtime_queue_above=overtime.queue_above if overtime else None,
                          overtime_seconds=overtime.max_minutes * 60.0 if overtime else 0.0,
                          surge_queue_above=surge.queue_above if surge else None,

@@ -184,7 +184,7 @@ def _single_group_unit(scenario: Scenario, group: AgentGroup, shared: list[Agent
             if group in best:
                 weights[name] = 1.0 / len(best)  # groups tied on priority share the type evenly
         destination = INHOUSE
-    multipliers = {name: group.handle_time_multiplier for name in group.skills}
+    multipliers = {name: group.trained_handle_time_multiplier for name in group.skills}
     return StaffedUnit(group.name, destination, (group,), (1.0,), weights, multipliers,
                        concurrency=dict(group.concurrency), backlog_types=_backlog_types(scenario))
 
@@ -195,7 +195,7 @@ def _all_groups_unit(scenario: Scenario, shared: list[AgentGroup]) -> StaffedUni
         best = _best_groups(shared, name)
         if best:
             weights[name] = 1.0
-            multipliers[name] = float(np.mean([group.handle_time_multiplier for group in best]))
+            multipliers[name] = float(np.mean([group.trained_handle_time_multiplier for group in best]))
     loads = [_single_group_unit(scenario, group, shared) for group in shared]
     erlang_hours = np.array([unit.workload(scenario).offered_load().sum() for unit in loads])
     shares = erlang_hours / erlang_hours.sum() if erlang_hours.sum() > 0 else np.full(len(shared), 1 / len(shared))
