@@ -102,8 +102,13 @@ def required_agents(
     shrinkage: float = 0.0,
     max_agents: int = 10000,
     threshold_seconds: float | None = None,
+    start_agents: int | None = None,
 ) -> Requirement:
     """Fewest agents (0 .. ``max_agents``) meeting every target.
+
+    ``start_agents``: where the search starts (default just above the
+    offered load); a good guess, such as the answer for a similar volume,
+    saves evaluations but never changes the answer.
 
     ``threshold_seconds`` sets the service level reported in the metrics; by
     default the first service level target's threshold (else
@@ -127,7 +132,8 @@ def required_agents(
             return False
         return all(t.is_met(metrics_at(agents, threshold)) for t, threshold in zip(targets, thresholds))
 
-    agents = 0 if arrival_rate == 0 else _fewest(meets, start=math.floor(offered_load) + 1, limit=max_agents)
+    start = math.floor(offered_load) + 1 if start_agents is None else start_agents
+    agents = 0 if arrival_rate == 0 else _fewest(meets, start=start, limit=max_agents)
     scheduled_exact = agents / (1.0 - shrinkage)
     return Requirement(
         agents=agents,

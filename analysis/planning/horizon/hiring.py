@@ -2,21 +2,21 @@
 
 An integer program per group (``scipy.optimize.milp``, HiGHS). Variables:
 hires ``h_q`` joining at the start of each allowed period (whole people, at
-most ``max_class_size``) and a shortfall ``u_p >= 0`` per period. Effective
-FTE is linear in the hires (:mod:`.workforce`), so each period needs
+most ``max_class_size``). Effective FTE is linear in the hires
+(:mod:`.workforce`), so each period ``p`` needs
 
-    staff_p + sum_q E[p, q] h_q + u_p >= required_p
+    staff_p + sum_q E[p, q] h_q >= required_p
 
-Stage 1 minimises ``sum h + M sum u`` with ``M`` large in the periods a
-hire can reach, so shortfalls remain only where hiring cannot close the
-gap (classes are capped or not allowed), and the fewest hires otherwise. A
-period is out of reach when no allowed class would give it at least half an
-FTE per hire (its hires are still in training, or only just out of it);
-shortfalls there cost nothing, so the plan does not hire a crowd of trainees
-to shave a gap it cannot close in time, and they are reported. Stage 2 keeps that number of hires (and shortfall)
-and picks the cheapest timing: each hire's wages and on-costs over the rest
-of the horizon plus recruiting and training, so classes come as late as the
-requirement allows.
+A period is out of reach when no allowed class would give it at least half
+an FTE per hire (its hires are still in training, or only just out of it):
+the plan does not hire a crowd of trainees to shave a gap it cannot close
+in time; such gaps are reported as shortfalls. Stage 1 finds the fewest
+hires covering every reachable period; if caps or allowed periods make that
+impossible, a shortfall variable per period with a large penalty keeps the
+gaps as small as hiring can make them. Stage 2 keeps that number of hires
+(and shortfall) and picks the cheapest timing: each hire's wages and
+on-costs over the rest of the horizon plus recruiting and training, so
+classes come as late as the requirement allows.
 """
 
 from __future__ import annotations
@@ -53,30 +53,39 @@ def fewest_hires(group: GroupPlan, table: CohortTable, initial: float, required:
     allowed = np.zeros(periods, dtype=bool)
     allowed[[period - 1 for period in (group.hiring_periods or range(1, periods + 1))]] = True
     gap = np.asarray(required, dtype=float) - initial * table.staff_average
+    reachable = (table.effective[:, allowed] >= REACH).any(axis=1)
     if (gap <= _TOLERANCE).all():
         return HiringPlan(np.zeros(periods), np.zeros(periods))
-    # Columns: hires per period, then shortfall per period.
-    coverage = LinearConstraint(np.hstack([table.effective, np.eye(periods)]), lb=gap, ub=np.inf)
-    upper = np.concatenate([np.where(allowed, float(group.max_class_size), 0.0), np.full(periods, np.inf)])
-    bounds = Bounds(np.zeros(2 * periods), upper)
-    integrality = np.concatenate([np.ones(periods), np.zeros(periods)])
-    reachable = (table.effective[:, allowed] >= REACH).any(axis=1)
-    penalty = np.where(reachable, SHORTFALL_PENALTY, 0.0)
-    first = milp(np.concatenate([np.ones(periods), penalty]),
+    upper = np.where(allowed, float(group.max_class_size), 0.0)
+    # Usually every reachable period can be covered: hard constraints, an integral objective, a quick proof.
+    hard = _solve(table.effective, gap, reachable, upper, cost_per_hire, shortfall=False)
+    hires = hard if hard is not None else _solve(table.effective, gap, reachable, upper, cost_per_hire, shortfall=True)
+    covered = initial * table.staff_average + table.effective @ hires
+    return HiringPlan(hires, np.maximum(np.asarray(required, dtype=float) - covered, 0.0))
+
+
+def _solve(effective: np.ndarray, gap: np.ndarray, reachable: np.ndarray, upper: np.ndarray,
+           cost_per_hire: np.ndarray, shortfall: bool) -> np.ndarray | None:
+    """Stage 1 and 2 over the reachable periods; None if they cannot all be covered (without shortfall)."""
+    periods = len(gap)
+    rows = np.flatnonzero(reachable & (gap > _TOLERANCE))
+    extra = len(rows) if shortfall else 0
+    matrix = np.hstack([effective[rows], np.eye(len(rows))[:, :extra]])
+    coverage = LinearConstraint(matrix, lb=gap[rows], ub=np.inf)
+    bounds = Bounds(np.zeros(periods + extra), np.concatenate([upper, np.full(extra, np.inf)]))
+    integrality = np.concatenate([np.ones(periods), np.zeros(extra)])
+    first = milp(np.concatenate([np.ones(periods), np.full(extra, SHORTFALL_PENALTY)]),
                  constraints=[coverage], bounds=bounds, integrality=integrality)
-    _check(first)
-    hires_needed, short = first.x[:periods].sum(), penalty @ first.x[periods:]
-    keep = LinearConstraint(np.vstack([np.concatenate([np.ones(periods), np.zeros(periods)]),
-                                       np.concatenate([np.zeros(periods), penalty])]),
-                            lb=-np.inf, ub=[round(hires_needed) + _TOLERANCE, short + _TOLERANCE])
+    if not first.success:
+        if shortfall:
+            raise RuntimeError(f"hiring integer program failed: {first.message}")
+        return None
+    hires_row = np.concatenate([np.ones(periods), np.zeros(extra)])
+    short_row = np.concatenate([np.zeros(periods), np.ones(extra)])
+    keep = LinearConstraint(np.vstack([hires_row, short_row]), lb=-np.inf,
+                            ub=[round(hires_row @ first.x) + _TOLERANCE, short_row @ first.x + _TOLERANCE])
     scale = max(float(np.max(cost_per_hire)), 1.0)
-    second = milp(np.concatenate([np.asarray(cost_per_hire, dtype=float) / scale, np.zeros(periods)]),
+    second = milp(np.concatenate([np.asarray(cost_per_hire, dtype=float) / scale, np.zeros(extra)]),
                   constraints=[coverage, keep], bounds=bounds, integrality=integrality)
     chosen = second if second.success else first
-    hires = np.round(chosen.x[:periods])
-    return HiringPlan(hires, np.maximum(chosen.x[periods:], 0.0))
-
-
-def _check(result) -> None:
-    if not result.success:
-        raise RuntimeError(f"hiring integer program failed: {result.message}")
+    return np.round(chosen.x[:periods])

@@ -86,7 +86,9 @@ def period_weeks(spec: PlanSpec, scenario: Scenario, targets: Sequence[StaffingT
                  periods: Periods) -> tuple[np.ndarray, list[PeriodWeek]]:
     factors = demand_factors(spec, periods)
     containment = ai_containment(spec, periods)
-    weeks = [period_week(period_scenario(scenario, factor, ai), targets) for factor, ai in zip(factors, containment)]
+    weeks: list[PeriodWeek] = []
+    for factor, ai in zip(factors, containment):
+        weeks.append(period_week(period_scenario(scenario, factor, ai), targets, weeks[-1] if weeks else None))
     return factors, weeks
 
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.planning.erlang import erlang_a_metrics, erlang_c_metrics
-from analysis.planning.staffing import StaffedUnit, StaffingTarget, Workload, analytic_agents, headcount_for_agents
+from analysis.planning.erlang import erlang_a_metrics, erlang_c_metrics, required_agents
+from analysis.planning.staffing import StaffedUnit, StaffingTarget, Workload, headcount_for_agents
 from analysis.planning.staffing.units import StaffingError, select_unit
 from sim.config import Scenario, apply_overrides
 
@@ -96,25 +96,53 @@ def planning_units(scenario: Scenario) -> list[StaffedUnit]:
     return units
 
 
-def period_week(scenario: Scenario, targets: Sequence[StaffingTarget]) -> PeriodWeek:
-    """Erlang A requirement of every unit of a (period) scenario."""
+def period_week(scenario: Scenario, targets: Sequence[StaffingTarget], previous: PeriodWeek | None = None) -> PeriodWeek:
+    """Erlang A requirement of every unit of a (period) scenario.
+
+    ``previous``: the week before (same units), whose answers start the searches here.
+    """
     interval_hours = scenario.horizon.interval_minutes / 60.0
     weeks, notes = [], []
-    for unit in planning_units(scenario):
+    for index, unit in enumerate(planning_units(scenario)):
         workload = unit.workload(scenario)
         notes += [note for note in workload.notes if note not in notes]
-        if (workload.volume > 0).any():
-            try:
-                agents, _ = analytic_agents(workload, targets, "erlang-a")
-            except StaffingError as error:
-                raise StaffingError(f"{unit.label}: {error}") from None
-        else:
-            agents = np.zeros(workload.volume.shape, dtype=int)
+        guide = previous.units[index] if previous is not None and len(previous.units) > index else None
+        try:
+            agents = erlang_agents(workload, targets, guide)
+        except ValueError as error:
+            raise StaffingError(f"{unit.label}: {error}") from None
         headcount = headcount_for_agents(unit, agents)
         hours = {group.name: float(matrix.sum()) * interval_hours
                  for group, matrix in zip(unit.groups, unit.split_matrix(headcount))}
         weeks.append(UnitWeek(unit, workload, agents, hours))
     return PeriodWeek(scenario, tuple(weeks), tuple(notes))
+
+
+def erlang_agents(workload: Workload, targets: Sequence[StaffingTarget], guide: UnitWeek | None) -> np.ndarray:
+    """Fewest agents per (day, interval) meeting the targets by Erlang A (as
+    :func:`analysis.planning.staffing.analytic_agents`), each search starting
+    from the ``guide`` week's answer moved by the change in offered load."""
+    erlang_targets = tuple(target.erlang_target() for target in targets)
+    threshold = next((t.threshold_seconds for t in targets if t.threshold_seconds is not None), None)
+    step = workload.interval_seconds
+    load = workload.offered_load()
+    agents = np.zeros(workload.volume.shape, dtype=int)
+    memo: dict[tuple, int] = {}
+    for (day, interval), volume in np.ndenumerate(workload.volume):
+        if volume <= 0:
+            continue
+        handle, patience = float(workload.handle_seconds[day, interval]), float(workload.patience_seconds[day, interval])
+        key = (round(float(volume), 9), round(handle, 9), patience)
+        if key not in memo:
+            start = None
+            if guide is not None and guide.agents.shape == agents.shape and guide.agents[day, interval] > 0:
+                moved = guide.agents[day, interval] + load[day, interval] - guide.workload.offered_load()[day, interval]
+                start = max(int(round(moved)), 0)
+            memo[key] = required_agents(volume / step, handle, erlang_targets,
+                                        mean_patience=None if math.isinf(patience) else patience,
+                                        threshold_seconds=threshold, start_agents=start).agents
+        agents[day, interval] = memo[key]
+    return agents
 
 
 def required_fte(week: PeriodWeek, spec: PlanSpec) -> dict[str, float]:
