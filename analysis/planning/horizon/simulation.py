@@ -133,6 +133,33 @@ def simulate_plan(result, tables, given_hires, settings: SimulationSettings) -> 
     }
 
 
+@dataclass(frozen=True)
+class ScaledWeeks:
+    """Weeks staffed at the multiple ``scales[i]`` of their Erlang requirement that meets the target
+    in simulation, with the replications at that staffing and the two levels tried to find it."""
+
+    scales: list[float]
+    outputs: list[list[ReplicationOutput]]
+    tried: list[list[tuple[float, float]]]  # (k, mean simulated service level) per week
+
+
+def scale_to_target(weeks: list[PeriodWeek], target: float, settings: SimulationSettings,
+                    cache: ServiceCache, description: str) -> ScaledWeeks:
+    """Staff each week so that its mean simulated service level over replications meets ``target``:
+    simulate k = 1 and a guess from Erlang's slope, interpolate, and simulate the result."""
+    at_one = simulate_weeks([staffed_scenario(week, [1.0] * len(week.units)) for week in weeks], settings,
+                            f"{description}: Erlang staffing")
+    guesses = [_guess(week, mean_kpi(outputs, "service_level"), target, cache) for week, outputs in zip(weeks, at_one)]
+    checks = simulate_weeks([staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, guesses)],
+                            settings, f"{description}: staffing check")
+    tried = [[(1.0, mean_kpi(a, "service_level")), (k, mean_kpi(b, "service_level"))]
+             for a, k, b in zip(at_one, guesses, checks)]
+    scales = [interpolate_scale(points, target) for points in tried]
+    final = simulate_weeks([staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, scales)],
+                           settings, f"{description}: staffed to the target")
+    return ScaledWeeks(scales, final, tried)
+
+
 def _required(result, index: int) -> dict[str, float]:
     return {name: float(values[index]) for name, values in result.erlang_required.items()}
 

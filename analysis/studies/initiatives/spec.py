@@ -1,0 +1,175 @@
+"""Initiatives files: investments and the changes they make, to evaluate against a baseline.
+
+TOML validated with pydantic (unknown keys are errors); every problem is
+reported at once with its dotted path, the bad value and what is allowed::
+
+    name = "baseline_initiatives"
+    scenario = "../baseline.toml"          # the baseline center's typical week
+    plan = "../plans/baseline_annual.toml" # optional: months, demand, headcount flow
+    months = 12
+    replications = 10
+    baseline_changes = { first_contact_resolution = -0.1 }   # the baseline measured against
+
+    [[initiatives]]
+    name = "training_8_to_5"
+    investment = 150000                    # one-off, before the first month
+    recurring_per_month = 2000
+    ramp_weeks = 12                        # the effect builds up linearly over 12 weeks
+    changes = { handle_time = { change = -0.375, contact_types = ["billing"] } }
+
+Changes (all optional, applied in this order; initiatives combined apply
+theirs one after another): ``add_vendors`` (vendor tables added to the
+scenario), ``set`` (any scenario field by dotted path), ``merge_groups``,
+``handle_time``, ``first_contact_resolution``, ``containment``,
+``overtime``, ``vendor_share``, and for the plan ``roster_efficiency`` and
+``attrition``. See :mod:`.changes` for what each does.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, ValidationError, model_validator
+
+from sim.config import Problem
+from sim.config.errors import InputError, validation_problems
+
+MAX_MONTHS = 120
+
+
+class InitiativesFileError(InputError):
+    """An initiatives file that cannot be evaluated; ``problems`` lists every issue found."""
+
+    what = "initiatives file"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HandleTimeChange(_Strict):
+    """Handle time x (1 + ``change``): of the listed contact types (their distributions are
+    scaled), else of every in-house group listed in ``groups`` (default all)."""
+
+    change: float = Field(gt=-1, le=5)
+    contact_types: list[str] | None = None
+    groups: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "HandleTimeChange":
+        if self.contact_types is not None and self.groups is not None:
+            raise ValueError("give contact_types or groups, not both")
+        return self
+
+
+class ResolutionChange(_Strict):
+    """First-contact resolution + ``change`` points for the listed in-house groups (default all), within 0-1."""
+
+    change: float = Field(ge=-1, le=1)
+    groups: list[str] | None = None
+
+
+class MergeGroups(_Strict):
+    """In-house groups merged into one: skills united (best priority), paid ``wage_per_hour``.
+
+    Unset fields take the merged groups' mean (shrinkage, handle-time
+    multiplier, first-contact resolution, training cost); on-costs and the
+    training effect come from the first group. Staffing is re-planned (or,
+    with ``staffing = "keep"``, the groups' shifts or headcounts added up).
+    """
+
+    groups: list[str] = Field(min_length=2)
+    into: str = Field(min_length=1)
+    wage_per_hour: NonNegativeFloat
+    handle_time_multiplier: float | None = Field(None, gt=0)
+    shrinkage: float | None = Field(None, ge=0, lt=1)
+    first_contact_resolution: float | None = Field(None, gt=0, le=1)
+
+
+class VendorShare(_Strict):
+    """A fixed ``share`` of new contacts (of the listed types and segments) sent to ``vendor``,
+    before any other routing rule."""
+
+    vendor: str
+    share: float = Field(gt=0, le=1)
+    contact_types: list[str] | None = None
+    segments: list[str] | None = None
+
+
+class Changes(_Strict):
+    add_vendors: list[dict[str, Any]] = Field(default_factory=list)
+    set: dict[str, Any] = Field(default_factory=dict)
+    merge_groups: MergeGroups | None = None
+    handle_time: HandleTimeChange | None = None
+    first_contact_resolution: ResolutionChange | float | None = None
+    containment: dict[str, float] = Field(default_factory=dict, description="Points of AI containment per contact type.")
+    overtime: dict[str, dict[str, Any] | None] = Field(
+        default_factory=dict, description="Overtime rule per in-house group (an empty table removes it).")
+    vendor_share: VendorShare | None = None
+    roster_efficiency: float = Field(0.0, ge=-1, le=1, description="Points added to the plan's roster efficiency.")
+    attrition: float = Field(0.0, ge=-1, le=5, description="Relative change of every attrition rate of the plan.")
+
+    @property
+    def changes_workforce(self) -> bool:
+        return self.attrition != 0.0
+
+
+class Initiative(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    investment: NonNegativeFloat = Field(0.0, description="One-off, paid before the first month.")
+    recurring_per_month: NonNegativeFloat = 0.0
+    start_month: PositiveInt = Field(1, description="Month the effect starts building up (and recurring costs start).")
+    ramp_weeks: NonNegativeFloat = Field(0.0, le=520, description="Weeks for the effect to build up linearly.")
+    changes: Changes = Field(default_factory=Changes)
+
+
+class InitiativesSpec(_Strict):
+    """A validated initiatives file (paths already resolved against the file's folder)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str | None = Field(None, description="baseline scenario (default: the plan's scenario)")
+    plan: str | None = Field(None, description="plan file: months, demand and headcount flow")
+    months: PositiveInt | None = Field(None, le=MAX_MONTHS, description="horizon (default: the plan's periods, else 12)")
+    replications: PositiveInt = 10
+    seed: int = Field(0, ge=0)
+    discount_rate: float | None = Field(None, ge=0, lt=1, description="yearly, for NPV (default: the scenario's value.discount_rate, else 0.08)")
+    staffing: Literal["replan", "keep"] = "replan"
+    target: str | None = Field(None, description="staffing target when re-planning (default: the scenario's)")
+    baseline_changes: Changes = Field(
+        default_factory=Changes, description="changes to the scenario that make the baseline (e.g. today's overtime rules)")
+    combinations: list[list[str]] = Field(default_factory=list, description="groups of initiatives evaluated together")
+    all_together: bool = True
+    initiatives: list[Initiative] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _scenario_or_plan(self) -> "InitiativesSpec":
+        if self.scenario is None and self.plan is None:
+            raise ValueError("give scenario (the baseline) or plan (whose scenario is the baseline)")
+        return self
+
+
+def load_initiatives_file(path: str | Path) -> InitiativesSpec:
+    """Read and validate an initiatives file's own fields; :func:`.evaluate.prepare` checks the rest."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InitiativesFileError([Problem("", f"cannot read initiatives file: {error.strerror}")], str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise InitiativesFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
+    for key in ("scenario", "plan"):
+        if isinstance(raw.get(key), str):
+            raw[key] = str((path.parent / raw[key]).resolve())
+    raw.setdefault("name", path.stem)
+    return parse_initiatives(raw, source=str(path))
+
+
+def parse_initiatives(data: dict[str, Any], source: str | None = None) -> InitiativesSpec:
+    try:
+        return InitiativesSpec.model_validate(data)
+    except ValidationError as error:
+        raise InitiativesFileError(validation_problems(error, InitiativesSpec), source) from None
