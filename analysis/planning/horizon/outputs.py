@@ -54,7 +54,9 @@ def plan_summary(result: PlanResult, command: list[str] | None = None) -> dict:
     return {
         "plan": result.spec.name, "scenario": result.spec.scenario, "periods": len(result.periods),
         "period": result.spec.period, "targets": describe(result.targets), "method": result.method,
-        "currency": result.scenario.currency, "starting_headcount": result.initial, "totals": totals,
+        "currency": result.scenario.currency, "starting_headcount": result.initial,
+        "roster_efficiency": result.spec.roster_efficiency,
+        "implied_roster_efficiency": result.implied_roster_efficiency, "totals": totals,
         "simulation": result.simulation, "notes": list(result.notes),
         "provenance": {"package": "ccsim", "version": package_version(), "command": command,
                        "run_seconds": round(result.wall_seconds, 3),
@@ -133,10 +135,12 @@ def plan_text(result: PlanResult) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in enumerate(zip(row, widths)))
              for row in rows]
+    footer = (f"roster efficiency {result.spec.roster_efficiency:.2f}; the scenario's own week: Erlang A hours / "
+              f"paid hours = {result.implied_roster_efficiency:.2f}")
     title = (f"{result.spec.name}: {len(result.periods)} {result.spec.period}s, requirement by {result.method}, "
              f"targets {describe(result.targets)}; FTE are effective (trainees and the learning curve discounted); "
              f"left: the plan file's hires, right: the fewest hires")
-    return "\n".join([title, lines[0], "-" * len(lines[0]), *lines[1:-1], "-" * len(lines[0]), lines[-1]])
+    return "\n".join([title, lines[0], "-" * len(lines[0]), *lines[1:-1], "-" * len(lines[0]), lines[-1], footer])
 
 
 def _plan_cells(row: pd.Series, first: str = "") -> tuple[str, str, str, str]:

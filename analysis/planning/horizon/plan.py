@@ -61,6 +61,7 @@ class PlanResult:
     method: str = "erlang-a"
     simulation: dict = field(default_factory=dict)
     wall_seconds: float = 0.0
+    implied_roster_efficiency: float = float("nan")  # Erlang hours / the scenario's paid hours, at demand x 1
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -70,15 +71,29 @@ class PlanResult:
         return tuple(seen)
 
 
-def starting_headcount(spec: PlanSpec, scenario: Scenario) -> dict[str, float]:
-    """Employees per group at the start: as planned, else the scenario's weekly paid hours / FTE hours."""
+def scenario_paid_hours(scenario: Scenario) -> dict[str, float]:
+    """Paid in-house hours per group over the scenario's days (its typical week)."""
     calendar = Calendar.from_scenario(scenario)
     staffing = staffing_frame(staffing_plans(scenario, calendar), calendar)
     paid = staffing[staffing["kind"] == "inhouse"].groupby("group")["paid_hours"].sum()
+    return {group.name: float(paid.get(group.name, 0.0)) for group in scenario.agent_groups}
+
+
+def implied_roster_efficiency(scenario: Scenario, targets: Sequence[StaffingTarget]) -> float:
+    """Erlang A hours the scenario's week needs / the hours its own staffing pays (what the plan's
+    ``roster_efficiency`` would be if today's staffing were just enough)."""
+    paid = sum(scenario_paid_hours(scenario).values())
+    needed = sum(period_week(scenario, targets).required_hours().values())
+    return needed / paid if paid > 0 else float("nan")
+
+
+def starting_headcount(spec: PlanSpec, scenario: Scenario) -> dict[str, float]:
+    """Employees per group at the start: as planned, else the scenario's weekly paid hours / FTE hours."""
+    paid = scenario_paid_hours(scenario)
     result = {}
     for group in scenario.agent_groups:
         planned = spec.group(group.name).headcount
-        result[group.name] = planned if planned is not None else float(paid.get(group.name, 0.0)) / spec.hours_per_fte_week
+        result[group.name] = planned if planned is not None else paid[group.name] / spec.hours_per_fte_week
     return result
 
 
@@ -113,7 +128,8 @@ def run_plan(spec: PlanSpec, scenario: Scenario, targets: Sequence[StaffingTarge
     initial = starting_headcount(spec, scenario)
     tables = {group.name: cohort_table(spec.group(group.name), periods) for group in scenario.agent_groups}
     given_hires = {name: hires_per_period(spec.group(name), len(periods)) for name in tables}
-    result = PlanResult(spec, scenario, tuple(targets), periods, factors, weeks, dict(erlang), erlang, initial, {})
+    result = PlanResult(spec, scenario, tuple(targets), periods, factors, weeks, dict(erlang), erlang, initial, {},
+                        implied_roster_efficiency=implied_roster_efficiency(scenario, targets))
     channels = [weekly_channel_costs(week.scenario) for week in weeks]
     result.plans["given"] = _evaluate(result, tables, given_hires, "given", channels)
     if simulation is not None:
