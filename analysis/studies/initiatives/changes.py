@@ -205,10 +205,11 @@ def _merge_groups(data: dict, merge: MergeGroups, replan: bool) -> list[Problem]
     for group in groups:
         for name, priority in group["skills"].items():
             skills[name] = min(priority, skills.get(name, priority))
+    resolution = min(max(mean("first_contact_resolution") + merge.first_contact_resolution_change, 1e-6), 1.0)
     merged = dict(first, name=merge.into, skills=skills, wage_per_hour=merge.wage_per_hour,
-                  handle_time_multiplier=merge.handle_time_multiplier or mean("handle_time_multiplier"),
+                  handle_time_multiplier=mean("handle_time_multiplier") * (1.0 + merge.handle_time_change),
                   shrinkage=merge.shrinkage if merge.shrinkage is not None else mean("shrinkage"),
-                  first_contact_resolution=merge.first_contact_resolution or mean("first_contact_resolution"),
+                  first_contact_resolution=resolution,
                   training_cost_per_agent_day=mean("training_cost_per_agent_day"))
     for key in ("headcount", "headcount_rows", "headcount_file", "shifts", "roster_file"):
         merged[key] = None

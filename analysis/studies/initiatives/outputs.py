@@ -113,7 +113,7 @@ def ranking_figure(evaluation: Evaluation, table: pd.DataFrame) -> Figure:
     axes.set_yticks(positions, table["variant"])
     axes.axvline(0, color="black", linewidth=0.8)
     for position, row in zip(positions, table.itertuples()):
-        payback = "no payback" if math.isnan(row.payback_month) else f"payback month {row.payback_month:.1f}"
+        payback = "no payback" if math.isnan(row.payback_month) else f"payback month {_payback(row)}"
         axes.annotate(f"ROI {_percent(row.roi)}, {payback}", (0, position), xytext=(4, 8),
                       textcoords="offset points", fontsize=7)
     prepared = evaluation.prepared
@@ -131,7 +131,7 @@ def initiatives_text(evaluation: Evaluation) -> str:
     for row in table.itertuples():
         rows.append((str(row.rank), row.variant, _money(row.investment + row.recurring_total), _money(row.gain),
                      _percent(row.roi), f"[{_percent(row.roi_low)}, {_percent(row.roi_high)}]",
-                     "-" if math.isnan(row.payback_month) else f"{row.payback_month:.1f}",
+                     "-" if math.isnan(row.payback_month) else _payback(row),
                      _money(row.npv), f"[{_money(row.npv_low)}, {_money(row.npv_high)}]",
                      f"{row.service_level_change * 100:+.1f} pts"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -141,6 +141,12 @@ def initiatives_text(evaluation: Evaluation) -> str:
              f"{prepared.spec.replications} replications on common random numbers; money in {prepared.baseline.currency}; "
              "investment = one-off + recurring over the horizon; gain = savings + customer value + workforce")
     return "\n".join([title, lines[0], "-" * len(lines[0]), *lines[1:]])
+
+
+def _payback(row) -> str:
+    """Mean payback month over the replications that pay back, and their share if not all do."""
+    text = f"{row.payback_month:.1f}"
+    return text if row.paid_back_share >= 1 else f"{text} ({row.paid_back_share:.0%} of reps)"
 
 
 def _mean_kpi(result, name: str) -> float:

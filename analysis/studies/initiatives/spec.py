@@ -74,18 +74,21 @@ class ResolutionChange(_Strict):
 class MergeGroups(_Strict):
     """In-house groups merged into one: skills united (best priority), paid ``wage_per_hour``.
 
-    Unset fields take the merged groups' mean (shrinkage, handle-time
-    multiplier, first-contact resolution, training cost); on-costs and the
-    training effect come from the first group. Staffing is re-planned (or,
-    with ``staffing = "keep"``, the groups' shifts or headcounts added up).
+    The merged group takes the groups' mean handle-time multiplier x (1 +
+    ``handle_time_change``), mean first-contact resolution +
+    ``first_contact_resolution_change`` points, mean shrinkage (unless given)
+    and training cost; on-costs and the training effect come from the first
+    group. Changes are relative, so earlier initiatives (training, a
+    knowledge base) carry over into the merged role. Staffing is re-planned
+    (or, with ``staffing = "keep"``, the groups' shifts or headcounts added up).
     """
 
     groups: list[str] = Field(min_length=2)
     into: str = Field(min_length=1)
     wage_per_hour: NonNegativeFloat
-    handle_time_multiplier: float | None = Field(None, gt=0)
+    handle_time_change: float = Field(0.0, gt=-1, le=5)
+    first_contact_resolution_change: float = Field(0.0, ge=-1, le=1)
     shrinkage: float | None = Field(None, ge=0, lt=1)
-    first_contact_resolution: float | None = Field(None, gt=0, le=1)
 
 
 class VendorShare(_Strict):
