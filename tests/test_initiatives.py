@@ -69,8 +69,9 @@ def test_ramp_shares_by_hand():
     {"dist": "deterministic", "value": 30, "unit": "s"},
     {"dist": "uniform", "low": 1, "high": 3, "unit": "min"},
     {"dist": "empirical", "values": [1, 2, 5], "unit": "min"},
-    {"dist": "mixture", "components": [{"weight": 1, "distribution": {"dist": "deterministic", "value": 5, "unit": "s"}},
-                                       {"weight": 3, "distribution": {"dist": "exponential", "mean": 4, "unit": "min"}}]},
+    {"dist": "mixture", "components": [
+        {"weight": 1, "distribution": {"dist": "deterministic", "value": 5, "unit": "s"}},
+        {"weight": 3, "distribution": {"dist": "exponential", "mean": 4, "unit": "min"}}]},
 ])
 def test_scaled_distributions_scale_the_mean(distribution):
     adapter = TypeAdapter(Distribution)
@@ -82,7 +83,8 @@ def test_scaled_distributions_scale_the_mean(distribution):
 def test_changes_merge_groups_route_to_a_vendor_and_move_containment():
     scenario = parse_scenario(small_data())
     changes = Changes.model_validate({
-        "add_vendors": [{"name": "bpo", "skills": ["billing"], "seats": 3, "price": {"model": "per_contact", "rate": 2}}],
+        "add_vendors": [{"name": "bpo", "skills": ["billing"], "seats": 3,
+                         "price": {"model": "per_contact", "rate": 2}}],
         "vendor_share": {"vendor": "bpo", "share": 0.4, "contact_types": ["billing"]},
         "merge_groups": {"groups": ["front", "back"], "into": "all", "wage_per_hour": 21},
         "first_contact_resolution": -0.1})

@@ -37,7 +37,8 @@ def register(subparsers) -> None:
 def _initiatives(args) -> int:
     try:
         spec = load_initiatives_file(args.file)
-        overrides = {key: value for key, value in (("replications", args.reps), ("seed", args.seed)) if value is not None}
+        given = (("replications", args.reps), ("seed", args.seed))
+        overrides = {key: value for key, value in given if value is not None}
         spec = spec.model_copy(update=overrides)
         prepared = prepare(spec, args.file)
         settings = SimulationSettings(spec.replications, spec.seed, ExecutionPlan(args.workers, args.scheduler),

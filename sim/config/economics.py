@@ -59,9 +59,11 @@ class TrainingEffect(StrictModel):
     * first-contact resolution + ``first_contact_resolution x (f(s) - f(ref))``, kept within 0-1.
     """
 
-    handle_time: float = Field(0.0, gt=-1, le=0, description="Relative change of handle time at full effect, e.g. -0.15.")
+    handle_time: float = Field(
+        0.0, gt=-1, le=0, description="Relative change of handle time at full effect, e.g. -0.15.")
     first_contact_resolution: float = Field(0.0, ge=0, le=1, description="Points of FCR gained at full effect.")
-    half_effect_cost_per_agent_day: PositiveFloat = Field(description="Spend per agent-day giving half the full effect.")
+    half_effect_cost_per_agent_day: PositiveFloat = Field(
+        description="Spend per agent-day giving half the full effect.")
     reference_cost_per_agent_day: NonNegativeFloat = Field(
         0.0, description="Spend at which the group's handle times and FCR were measured.")
 
@@ -84,7 +86,8 @@ class SegmentValue(StrictModel):
     """Customer base and economics of one segment; unset fields take the ``[value]`` defaults."""
 
     customers: NonNegativeFloat | None = Field(None, description="Customers of the segment (the base at risk).")
-    churn_rate: float | None = Field(None, ge=0, lt=1, description="Yearly churn probability before the center's effect.")
+    churn_rate: float | None = Field(
+        None, ge=0, lt=1, description="Yearly churn probability before the center's effect.")
     revenue_per_customer_year: NonNegativeFloat | None = None
 
 
@@ -112,7 +115,8 @@ class CustomerValue(StrictModel):
     lost_churn_increase: float = Field(0.20, ge=0, le=1)
     loyal_churn_decrease: float = Field(0.02, ge=0, le=1)
     days_per_year: PositiveFloat = Field(
-        365.0, le=366, description="Days a year the simulated days stand for (e.g. 250 for a Monday-to-Friday horizon).")
+        365.0, le=366,
+        description="Days a year the simulated days stand for (e.g. 250 for a Monday-to-Friday horizon).")
 
     def segment(self, name: str, share: float) -> "SegmentEconomics":
         """Customers, churn and revenue of a scenario segment with the given share of contacts."""

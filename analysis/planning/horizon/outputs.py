@@ -133,8 +133,8 @@ def plan_text(result: PlanResult) -> str:
     rows.append(("total", "", "", "", "", f"{given['hires'].sum():.0f}", _money(given["total_cost"].sum()),
                  "|", "", f"{fewest['hires'].sum():.0f}", _money(fewest["total_cost"].sum())))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in enumerate(zip(row, widths)))
-             for row in rows]
+    lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width)
+                       for i, (cell, width) in enumerate(zip(row, widths))) for row in rows]
     footer = (f"roster efficiency {result.spec.roster_efficiency:.2f}; the scenario's own week: Erlang A hours / "
               f"paid hours = {result.implied_roster_efficiency:.2f}")
     title = (f"{result.spec.name}: {len(result.periods)} {result.spec.period}s, requirement by {result.method}, "

@@ -24,8 +24,16 @@ from sim.run import staffing_frame
 from .costs import COMPONENTS, WeeklyChannelCosts, center_costs, group_costs, weekly_channel_costs
 from .hiring import fewest_hires
 from .periods import Periods, ai_containment, demand_factors, plan_periods
-from .requirements import PeriodWeek, Service, ServiceCache, period_scenario, period_week, predicted_service, \
-    required_fte, staffing_scale
+from .requirements import (
+    PeriodWeek,
+    Service,
+    ServiceCache,
+    period_scenario,
+    period_week,
+    predicted_service,
+    required_fte,
+    staffing_scale,
+)
 from .spec import PlanSpec
 from .workforce import CohortTable, GroupFlow, cohort_table, group_flow, hires_per_period
 
@@ -107,7 +115,8 @@ def period_weeks(spec: PlanSpec, scenario: Scenario, targets: Sequence[StaffingT
     return factors, weeks
 
 
-def cost_per_hire(spec: PlanSpec, scenario: Scenario, tables: dict[str, CohortTable], periods: Periods) -> dict[str, np.ndarray]:
+def cost_per_hire(spec: PlanSpec, scenario: Scenario, tables: dict[str, CohortTable],
+                  periods: Periods) -> dict[str, np.ndarray]:
     """What a hire joining at the start of each period costs over the rest of the horizon (tie-break)."""
     result = {}
     for group in scenario.agent_groups:

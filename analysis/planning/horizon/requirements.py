@@ -96,7 +96,8 @@ def planning_units(scenario: Scenario) -> list[StaffedUnit]:
     return units
 
 
-def period_week(scenario: Scenario, targets: Sequence[StaffingTarget], previous: PeriodWeek | None = None) -> PeriodWeek:
+def period_week(scenario: Scenario, targets: Sequence[StaffingTarget],
+                previous: PeriodWeek | None = None) -> PeriodWeek:
     """Erlang A requirement of every unit of a (period) scenario.
 
     ``previous``: the week before (same units), whose answers start the searches here.
@@ -131,7 +132,8 @@ def erlang_agents(workload: Workload, targets: Sequence[StaffingTarget], guide: 
     for (day, interval), volume in np.ndenumerate(workload.volume):
         if volume <= 0:
             continue
-        handle, patience = float(workload.handle_seconds[day, interval]), float(workload.patience_seconds[day, interval])
+        handle = float(workload.handle_seconds[day, interval])
+        patience = float(workload.patience_seconds[day, interval])
         key = (round(float(volume), 9), round(handle, 9), patience)
         if key not in memo:
             start = None

@@ -61,7 +61,8 @@ def simulate_weeks(scenarios: list[Scenario], settings: SimulationSettings,
                    description: str) -> list[list[ReplicationOutput]]:
     """Replications of every scenario on the same seed and replication numbers."""
     reps = settings.replications
-    tasks = [ReplicationTask(scenario, settings.seed, replication) for scenario in scenarios for replication in range(reps)]
+    tasks = [ReplicationTask(scenario, settings.seed, replication)
+             for scenario in scenarios for replication in range(reps)]
     found: list[ReplicationOutput | None] = [None] * len(tasks)
     with progress_bar(len(tasks), description, unit="week", enabled=settings.show_progress) as bar:
         for index, output in run_tasks(run_replication, tasks, settings.plan):

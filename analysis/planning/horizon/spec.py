@@ -115,7 +115,8 @@ class GroupPlan(_Strict):
     training_weeks: NonNegativeFloat = Field(0.0, le=52, description="Weeks a new hire is paid but not on the phones.")
     learning_curve: LearningCurve = Field(default_factory=LearningCurve)
     recruiting_cost_per_hire: NonNegativeFloat = 0.0
-    training_cost_per_hire: NonNegativeFloat = Field(0.0, description="Trainers, material (wages in training are paid anyway).")
+    training_cost_per_hire: NonNegativeFloat = Field(
+        0.0, description="Trainers, material (wages in training are paid anyway).")
     hires: list[HiringClass] = Field(default_factory=list)
     hiring_periods: list[PositiveInt] | None = Field(
         None, description="Periods a class may start in the fewest-hires plan (default: every period).")
@@ -234,8 +235,8 @@ def _ai_problems(spec: PlanSpec, scenario: Scenario) -> list[Problem]:
         room = 1.0 - outcome.give_up_probability
         for key in ("start", "end"):
             if getattr(ramp, key) > room + 1e-9:
-                found.append(Problem(join_path(where, key), f"{getattr(ramp, key):g} leaves no room for the "
-                                                            f"scenario's give-up share ({1 - room:g}); at most {room:g}"))
+                found.append(Problem(join_path(where, key), f"{getattr(ramp, key):g} leaves no room for the scenario's "
+                                                            f"give-up share ({1 - room:g}); at most {room:g}"))
     return found
 
 

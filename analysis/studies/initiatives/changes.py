@@ -72,8 +72,8 @@ def _parse(data: dict, where: str) -> Scenario:
     try:
         return parse_scenario(data, source="changes")
     except ScenarioError as error:
-        raise _Refused([Problem(where, f"the changed scenario is not valid: {problem}") for problem in error.problems]) \
-            from None
+        found = [Problem(where, f"the changed scenario is not valid: {problem}") for problem in error.problems]
+        raise _Refused(found) from None
 
 
 def _overrides(scenario: Scenario, values: dict[str, Any]) -> Scenario:

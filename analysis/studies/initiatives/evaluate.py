@@ -117,7 +117,8 @@ class Evaluation:
     def estimate(self, label: str, measure: str) -> Estimate:
         """95% CI over replications of ``roi``, ``npv``, ``payback_month``, ``gain``, ``savings``, ``value``."""
         result = self.results[label]
-        values = {"roi": [roi(f) for f in result.flows], "npv": [npv(f, self.prepared.discount_rate) for f in result.flows],
+        rate = self.prepared.discount_rate
+        values = {"roi": [roi(f) for f in result.flows], "npv": [npv(f, rate) for f in result.flows],
                   "payback_month": [payback_month(f) for f in result.flows],
                   "gain": [f.total_gain for f in result.flows], "savings": result.savings, "value": result.value,
                   "weekly_saving": self.results[BASELINE].weekly_cost - result.weekly_cost}[measure]

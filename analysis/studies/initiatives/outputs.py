@@ -138,7 +138,8 @@ def initiatives_text(evaluation: Evaluation) -> str:
     lines = ["  ".join(cell.ljust(w) if i == 1 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in rows]
     title = (f"{prepared.spec.name}: {len(prepared.months.days)} months, staffing {prepared.spec.staffing}, "
-             f"{prepared.spec.replications} replications on common random numbers; money in {prepared.baseline.currency}; "
+             f"{prepared.spec.replications} replications on common random numbers; "
+             f"money in {prepared.baseline.currency}; "
              "investment = one-off + recurring over the horizon; gain = savings + customer value + workforce")
     return "\n".join([title, lines[0], "-" * len(lines[0]), *lines[1:]])
 

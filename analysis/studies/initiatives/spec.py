@@ -107,7 +107,8 @@ class Changes(_Strict):
     merge_groups: MergeGroups | None = None
     handle_time: HandleTimeChange | None = None
     first_contact_resolution: ResolutionChange | float | None = None
-    containment: dict[str, float] = Field(default_factory=dict, description="Points of AI containment per contact type.")
+    containment: dict[str, float] = Field(
+        default_factory=dict, description="Points of AI containment per contact type.")
     overtime: dict[str, dict[str, Any] | None] = Field(
         default_factory=dict, description="Overtime rule per in-house group (an empty table removes it).")
     vendor_share: VendorShare | None = None
@@ -136,14 +137,17 @@ class InitiativesSpec(_Strict):
     description: str = ""
     scenario: str | None = Field(None, description="baseline scenario (default: the plan's scenario)")
     plan: str | None = Field(None, description="plan file: months, demand and headcount flow")
-    months: PositiveInt | None = Field(None, le=MAX_MONTHS, description="horizon (default: the plan's periods, else 12)")
+    months: PositiveInt | None = Field(
+        None, le=MAX_MONTHS, description="horizon (default: the plan's periods, else 12)")
     replications: PositiveInt = 10
     seed: int = Field(0, ge=0)
-    discount_rate: float | None = Field(None, ge=0, lt=1, description="yearly, for NPV (default: the scenario's value.discount_rate, else 0.08)")
+    discount_rate: float | None = Field(
+        None, ge=0, lt=1, description="yearly, for NPV (default: the scenario's value.discount_rate, else 0.08)")
     staffing: Literal["replan", "keep"] = "replan"
     target: str | None = Field(None, description="staffing target when re-planning (default: the scenario's)")
     baseline_changes: Changes = Field(
-        default_factory=Changes, description="changes to the scenario that make the baseline (e.g. today's overtime rules)")
+        default_factory=Changes,
+        description="changes to the scenario that make the baseline (e.g. today's overtime rules)")
     combinations: list[list[str]] = Field(default_factory=list, description="groups of initiatives evaluated together")
     all_together: bool = True
     initiatives: list[Initiative] = Field(min_length=1)
@@ -161,7 +165,8 @@ def load_initiatives_file(path: str | Path) -> InitiativesSpec:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise InitiativesFileError([Problem("", f"cannot read initiatives file: {error.strerror}")], str(path)) from None
+        problem = Problem("", f"cannot read initiatives file: {error.strerror}")
+        raise InitiativesFileError([problem], str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise InitiativesFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
     for key in ("scenario", "plan"):
