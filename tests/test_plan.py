@@ -109,6 +109,20 @@ def test_demand_factor_by_hand():
     assert factors[5] == pytest.approx(1.1 ** ((151 + 15) / 365.25) * 2)
 
 
+def test_ai_ramp_raises_containment_and_lowers_the_requirement():
+    data = small_data(ai={"capacity": 50, "session_time": {"dist": "exponential", "mean": 2, "unit": "min"},
+                          "contact_types": {"billing": {"containment": 0.1, "escalation": 0.8}}})
+    spec, scenario, targets = plan(scenario=parse_scenario(data), periods=4,
+                                   ai={"first_period": 2, "last_period": 4,
+                                       "containment": {"billing": {"start": 0.2, "end": 0.6}}})
+    result = run_plan(spec, scenario, targets)
+    contained = [week.scenario.ai.contact_types["billing"] for week in result.weeks]
+    assert [outcome.containment for outcome in contained] == pytest.approx([0.2, 0.2, 0.4, 0.6])
+    assert [outcome.give_up_probability for outcome in contained] == pytest.approx([0.1] * 4)  # kept
+    required = sum(result.erlang_required.values())
+    assert required[3] < required[2] < required[1]
+
+
 def test_requirement_of_an_unchanged_week_is_the_erlang_requirement():
     spec, scenario, targets = plan(hours_per_fte_week=4.0, roster_efficiency=0.8)
     result = run_plan(spec, scenario, targets)
