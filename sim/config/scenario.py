@@ -392,6 +392,8 @@ class AgentGroup(StrictModel):
 
 class Costs(StrictModel):
     fixed_per_day: NonNegativeFloat = Field(0.0, description="Systems, facilities and overhead per simulated day.")
+    fixed_cost_driver: Literal["contacts", "minutes"] = Field(
+        "contacts", description="How cost to serve shares fixed cost: by contacts offered or minutes handled.")
 
 
 class Scenario(StrictModel):

@@ -1,0 +1,66 @@
+"""Cost to serve: every cost assigned to the contacts that caused it, by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.metrics.cost_to_serve import UNALLOCATED, RunCosts, cost_to_serve, segment_profit
+from sim.config import parse_scenario
+
+from .conftest import small_data
+
+AI = {"capacity": 5, "session_time": {"dist": "exponential", "mean": 2, "unit": "min"}, "cost_per_session": 0.5,
+      "cost_per_minute": 0.1, "contact_types": {"billing": {"containment": 0.3, "escalation": 0.6}}}
+VENDOR = {"name": "bpo", "skills": ["tech"], "seats": 2, "price": {"model": "per_contact", "rate": 3.0}}
+SEGMENTS = [{"name": "standard", "share": 0.8}, {"name": "vip", "share": 0.2}]
+
+
+def usage_rows():
+    rows = [("billing", "standard", "inhouse", "front", 10, 3000), ("billing", "vip", "inhouse", "front", 5, 3000),
+            ("tech", "standard", "inhouse", "back", 4, 2400), ("tech", "standard", "vendor", "bpo", 6, 3600),
+            ("tech", "vip", "vendor", "bpo", 2, 600), ("billing", "standard", "ai", "ai", 8, 960)]
+    return pd.DataFrame(rows, columns=["contact_type", "segment", "channel", "handler", "contacts", "seconds"])
+
+
+def offered():
+    return pd.DataFrame([("billing", "standard", 20), ("billing", "vip", 5), ("tech", "standard", 10), ("tech", "vip", 5)],
+                        columns=["contact_type", "segment", "contacts"])
+
+
+def test_costs_are_assigned_by_their_drivers_and_add_up():
+    scenario = parse_scenario(small_data(segments=SEGMENTS, ai=AI, vendors=[VENDOR]))
+    costs = RunCosts(group_labor={"front": 600.0, "back": 200.0}, vendors={"bpo": 24.0}, ai=10.0, fixed=400.0)
+    table = cost_to_serve(usage_rows(), offered(), costs, scenario).set_index(["contact_type", "segment", "channel"])
+    assert table["cost"].sum() == pytest.approx(600 + 200 + 24 + 10 + 400)
+    assert table.loc[("billing", "standard", "inhouse"), "cost"] == pytest.approx(300)  # half of front's minutes
+    assert table.loc[("tech", "standard", "inhouse"), "cost"] == pytest.approx(200)
+    assert table.loc[("tech", "standard", "vendor"), "cost"] == pytest.approx(24 * 6 / 8)  # per contact
+    # AI: 8 sessions x 0.5 + 16 minutes x 0.1 = 5.6, the platform's 4.4 by sessions (all billing/standard)
+    assert table.loc[("billing", "standard", "ai"), "cost"] == pytest.approx(10)
+    assert table.loc[("billing", "vip", "fixed"), "cost"] == pytest.approx(400 * 5 / 40)  # by contacts offered
+    assert table.loc[("billing", "standard", "inhouse"), "minutes"] == 50
+
+
+def test_fixed_cost_by_minutes_and_unused_capacity_unallocated():
+    scenario = parse_scenario(small_data(segments=SEGMENTS, costs={"fixed_per_day": 100, "fixed_cost_driver": "minutes"}))
+    usage = usage_rows()
+    usage = usage[usage["channel"] == "inhouse"]
+    costs = RunCosts(group_labor={"front": 600.0, "back": 200.0, "idle": 50.0}, vendors={}, ai=0.0, fixed=840.0)
+    table = cost_to_serve(usage, offered(), costs, scenario).set_index(["contact_type", "segment", "channel"])
+    assert table.loc[("tech", "standard", "fixed"), "cost"] == pytest.approx(840 * 2400 / 8400)
+    assert table.loc[(UNALLOCATED, UNALLOCATED, "inhouse"), "cost"] == 50
+    assert table["cost"].sum() == pytest.approx(600 + 200 + 50 + 840)
+
+
+def test_segment_profit_by_hand():
+    value = {"days_per_year": 250, "segments": {"standard": {"customers": 1000, "revenue_per_customer_year": 50},
+                                                "vip": {"customers": 100, "revenue_per_customer_year": 500}}}
+    scenario = parse_scenario(small_data(segments=SEGMENTS, value=value))
+    table = pd.DataFrame([("billing", "standard", "inhouse", 10, 50, 300.0), ("billing", "vip", "inhouse", 5, 50, 300.0),
+                          (UNALLOCATED, UNALLOCATED, "inhouse", 0, 0, 99.0)],
+                         columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
+    profit = segment_profit(table, offered(), scenario, days=5).set_index("segment")
+    assert profit.loc["standard", "revenue"] == pytest.approx(1000 * 50 * 5 / 250)
+    assert profit.loc["vip", "profit"] == pytest.approx(100 * 500 * 5 / 250 - 300)
+    assert profit.loc["vip", "cost_per_contact"] == pytest.approx(300 / 10)
