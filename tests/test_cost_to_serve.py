@@ -24,8 +24,8 @@ def usage_rows():
 
 
 def offered():
-    return pd.DataFrame([("billing", "standard", 20), ("billing", "vip", 5), ("tech", "standard", 10), ("tech", "vip", 5)],
-                        columns=["contact_type", "segment", "contacts"])
+    rows = [("billing", "standard", 20), ("billing", "vip", 5), ("tech", "standard", 10), ("tech", "vip", 5)]
+    return pd.DataFrame(rows, columns=["contact_type", "segment", "contacts"])
 
 
 def test_costs_are_assigned_by_their_drivers_and_add_up():
@@ -43,7 +43,8 @@ def test_costs_are_assigned_by_their_drivers_and_add_up():
 
 
 def test_fixed_cost_by_minutes_and_unused_capacity_unallocated():
-    scenario = parse_scenario(small_data(segments=SEGMENTS, costs={"fixed_per_day": 100, "fixed_cost_driver": "minutes"}))
+    costs = {"fixed_per_day": 100, "fixed_cost_driver": "minutes"}
+    scenario = parse_scenario(small_data(segments=SEGMENTS, costs=costs))
     usage = usage_rows()
     usage = usage[usage["channel"] == "inhouse"]
     costs = RunCosts(group_labor={"front": 600.0, "back": 200.0, "idle": 50.0}, vendors={}, ai=0.0, fixed=840.0)
@@ -57,8 +58,8 @@ def test_segment_profit_by_hand():
     value = {"days_per_year": 250, "segments": {"standard": {"customers": 1000, "revenue_per_customer_year": 50},
                                                 "vip": {"customers": 100, "revenue_per_customer_year": 500}}}
     scenario = parse_scenario(small_data(segments=SEGMENTS, value=value))
-    table = pd.DataFrame([("billing", "standard", "inhouse", 10, 50, 300.0), ("billing", "vip", "inhouse", 5, 50, 300.0),
-                          (UNALLOCATED, UNALLOCATED, "inhouse", 0, 0, 99.0)],
+    table = pd.DataFrame([("billing", "standard", "inhouse", 10, 50, 300.0),
+                          ("billing", "vip", "inhouse", 5, 50, 300.0), (UNALLOCATED, UNALLOCATED, "inhouse", 0, 0, 99.0)],
                          columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
     profit = segment_profit(table, offered(), scenario, days=5).set_index("segment")
     assert profit.loc["standard", "revenue"] == pytest.approx(1000 * 50 * 5 / 250)
