@@ -59,7 +59,8 @@ def test_segment_profit_by_hand():
                                                 "vip": {"customers": 100, "revenue_per_customer_year": 500}}}
     scenario = parse_scenario(small_data(segments=SEGMENTS, value=value))
     table = pd.DataFrame([("billing", "standard", "inhouse", 10, 50, 300.0),
-                          ("billing", "vip", "inhouse", 5, 50, 300.0), (UNALLOCATED, UNALLOCATED, "inhouse", 0, 0, 99.0)],
+                          ("billing", "vip", "inhouse", 5, 50, 300.0),
+                          (UNALLOCATED, UNALLOCATED, "inhouse", 0, 0, 99.0)],
                          columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
     profit = segment_profit(table, offered(), scenario, days=5).set_index("segment")
     assert profit.loc["standard", "revenue"] == pytest.approx(1000 * 50 * 5 / 250)
