@@ -43,6 +43,9 @@ def initiatives_table(evaluation: Evaluation) -> pd.DataFrame:
         row["paid_back_share"] = float(np.mean(~np.isnan(paybacks)))
         row["service_level"] = _mean_kpi(result, "service_level")
         row["service_level_change"] = row["service_level"] - _mean_kpi(base, "service_level")
+        row["overtime_hours"] = _mean_kpi(result, "overtime_hours")
+        row["overtime_change"] = row["overtime_hours"] / _mean_kpi(base, "overtime_hours") - 1.0 \
+            if _mean_kpi(base, "overtime_hours") > 0 else float("nan")
         row["staffing_scale"] = result.staffing_scale
         row["agent_hours_per_week"] = result.agent_hours
         row["agent_hours_change"] = result.agent_hours - base.agent_hours
