@@ -10,6 +10,7 @@ month, 10 replications) under 5 minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -31,14 +32,15 @@ def main() -> None:
     data = spec.model_dump(mode="python") | {"periods": 24}
     spec, scenario, targets = parse_plan(data, scenario=scenario)
     simulation = SimulationSettings(args.reps, 0, ExecutionPlan(workers=args.workers), False) if args.simulate else None
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = run_plan(spec, scenario, targets, simulation)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     periods = periods_table(result)
     goal = 300.0 if args.simulate else 5.0
     print(f"{spec.name}: 24 months by {result.method}"
           + (f" ({args.reps} replications a week, {args.workers} workers)" if args.simulate else "")
-          + f": {seconds:.1f} s (goal {goal:.0f} s: {'met' if seconds < goal else 'MISSED'})")
+          + f": {seconds:.1f} s (goal {goal:.0f} s: {'met' if seconds < goal else 'MISSED'}; "
+          f"this process's CPU {cpu:.1f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     for label in ("given", "fewest_hires"):
         own = periods[periods["plan"] == label]
         print(f"  {label:<13} hires {own['hires'].sum():5.0f}  lowest service level {own['service_level'].min():6.1%}  "

@@ -70,6 +70,7 @@ class PlanResult:
     simulation: dict = field(default_factory=dict)
     wall_seconds: float = 0.0
     implied_roster_efficiency: float = float("nan")  # Erlang hours / the scenario's paid hours, at demand x 1
+    service_cache: ServiceCache | None = None  # Erlang metrics shared by both plans' evaluations
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -163,7 +164,9 @@ def _evaluate(result: PlanResult, tables: dict[str, CohortTable], hires: dict[st
     flows = {name: group_flow(result.spec.group(name), tables[name], result.initial[name], hires[name])
              for name in tables}
     plan = StaffingPlanResult(label, flows, [], channels)
-    cache = ServiceCache(_threshold(result.targets, result.scenario))
+    if result.service_cache is None:
+        result.service_cache = ServiceCache(_threshold(result.targets, result.scenario))
+    cache = result.service_cache
     for index, week in enumerate(result.weeks):
         required = {name: float(values[index]) for name, values in result.erlang_required.items()}
         scales = [staffing_scale(unit, plan.available(index), required) for unit in week.units]
