@@ -141,31 +141,33 @@ def run_plan(spec: PlanSpec, scenario: Scenario, targets: Sequence[StaffingTarge
     result = PlanResult(spec, scenario, tuple(targets), periods, factors, weeks, dict(erlang), erlang, initial, {},
                         implied_roster_efficiency=implied_roster_efficiency(scenario, targets))
     channels = [weekly_channel_costs(week.scenario) for week in weeks]
-    result.plans["given"] = _evaluate(result, tables, given_hires, "given", channels)
+    result.plans["given"] = evaluate_hiring(result, tables, given_hires, "given", channels)
     if simulation is not None:
         from .simulation import simulate_plan  # imported here: only --simulate pays for the simulator's runner
 
         simulate_plan(result, tables, given_hires, simulation)
     else:
-        result.plans["fewest_hires"] = _evaluate(result, tables, _fewest(result, tables), "fewest_hires", channels)
+        fewest = fewest_hires_plan(result, tables)
+        result.plans["fewest_hires"] = evaluate_hiring(result, tables, fewest, "fewest_hires", channels)
     result.wall_seconds = time.perf_counter() - started
     return result
 
 
-def _fewest(result: PlanResult, tables: dict[str, CohortTable]) -> dict[str, np.ndarray]:
+def fewest_hires_plan(result: PlanResult, tables: dict[str, CohortTable]) -> dict[str, np.ndarray]:
+    """Per group, the fewest hires per period meeting ``result.required`` (:mod:`.hiring`)."""
     costs = cost_per_hire(result.spec, result.scenario, tables, result.periods)
     return {name: fewest_hires(result.spec.group(name), tables[name], result.initial[name],
                                result.required[name], costs[name]).hires for name in tables}
 
 
-def _evaluate(result: PlanResult, tables: dict[str, CohortTable], hires: dict[str, np.ndarray], label: str,
-              channels: list[WeeklyChannelCosts]) -> StaffingPlanResult:
-    """Flows and Erlang A service of a hiring plan."""
+def evaluate_hiring(result: PlanResult, tables: dict[str, CohortTable], hires: dict[str, np.ndarray], label: str,
+                    channels: list[WeeklyChannelCosts]) -> StaffingPlanResult:
+    """Flows and Erlang A service of a hiring plan (hires per group and period)."""
     flows = {name: group_flow(result.spec.group(name), tables[name], result.initial[name], hires[name])
              for name in tables}
     plan = StaffingPlanResult(label, flows, [], channels)
     if result.service_cache is None:
-        result.service_cache = ServiceCache(_threshold(result.targets, result.scenario))
+        result.service_cache = ServiceCache(service_threshold(result.targets, result.scenario))
     cache = result.service_cache
     for index, week in enumerate(result.weeks):
         required = {name: float(values[index]) for name, values in result.erlang_required.items()}
@@ -174,7 +176,8 @@ def _evaluate(result: PlanResult, tables: dict[str, CohortTable], hires: dict[st
     return plan
 
 
-def _threshold(targets: Sequence[StaffingTarget], scenario: Scenario) -> float:
+def service_threshold(targets: Sequence[StaffingTarget], scenario: Scenario) -> float:
+    """The threshold of the first service level target, else the scenario's."""
     named = [target.threshold_seconds for target in targets if target.threshold_seconds is not None]
     return named[0] if named else scenario.service_level.threshold_seconds
 

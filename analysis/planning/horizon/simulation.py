@@ -96,7 +96,7 @@ def simulated_channels(outputs: list[ReplicationOutput], fixed: float) -> Weekly
 
 def simulate_plan(result, tables, given_hires, settings: SimulationSettings) -> None:
     """Fill ``result`` (a :class:`.plan.PlanResult` evaluated by Erlang A) from simulations."""
-    from .plan import _evaluate, _fewest  # the plan module imports this one lazily
+    from .plan import evaluate_hiring, fewest_hires_plan  # the plan module imports this one lazily
 
     target = next((t.value for t in result.targets if t.kind == "service_level"), None)
     if target is None:
@@ -118,7 +118,8 @@ def simulate_plan(result, tables, given_hires, settings: SimulationSettings) -> 
     result.required = {name: values * np.array(scales) for name, values in result.erlang_required.items()}
     fixed = [week.scenario.costs.fixed_per_day * week.scenario.horizon.days for week in weeks]
     _fill(given, given_runs, fixed)
-    fewest = _evaluate(result, tables, _fewest(result, tables), "fewest_hires", given.weekly_channels)
+    hires = fewest_hires_plan(result, tables)
+    fewest = evaluate_hiring(result, tables, hires, "fewest_hires", given.weekly_channels)
     fewest_scales = [[staffing_scale(unit, fewest.available(index), _required(result, index)) for unit in week.units]
                      for index, week in enumerate(weeks)]
     fewest_runs = simulate_weeks([staffed_scenario(week, s) for week, s in zip(weeks, fewest_scales)],
@@ -166,7 +167,7 @@ def _required(result, index: int) -> dict[str, float]:
 
 
 def _threshold(result) -> float:
-    from .plan import _threshold as threshold
+    from .plan import service_threshold as threshold
 
     return threshold(result.targets, result.scenario)
 
