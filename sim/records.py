@@ -120,9 +120,11 @@ class RunCounters:
     away (in-house and vendor) in the interval they were spent in;
     ``by_handler[name]``: busy and on-the-phones seconds in the horizon per
     agent group or vendor, and for vendors the contacts answered and their
-    handle seconds (talk and after-call work); ``answered_waits`` and
-    ``abandoned_waits``: contacts by seconds waited in a human queue (bin 0:
-    no wait, bin k: [k - 1, k) s, last bin: an hour or more).
+    handle seconds (talk and after-call work); ``handled[handler, type,
+    segment]``: contacts answered and their handle seconds per agent group or
+    vendor (``handler_names`` order), contact type and segment;
+    ``answered_waits`` and ``abandoned_waits``: contacts by seconds waited in
+    a human queue (bin 0: no wait, bin k: [k - 1, k) s, last bin: an hour or more).
     ``type_channels``: the channel of each contact type (channel totals are
     sums over its types); ``day_end_backlog[type, day]`` and
     ``day_end_oldest_seconds[type, day]``: backlog items (messaging, email)
@@ -141,6 +143,8 @@ class RunCounters:
     type_channels: tuple[str, ...] = ()
     day_end_backlog: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     day_end_oldest_seconds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    handled: np.ndarray | None = None
+    handler_names: tuple[str, ...] = ()
 
     def channel_types(self) -> dict[str, list[str]]:
         """The contact types of each channel present, in the order channels first appear."""

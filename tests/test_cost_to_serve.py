@@ -66,3 +66,25 @@ def test_segment_profit_by_hand():
     assert profit.loc["standard", "revenue"] == pytest.approx(1000 * 50 * 5 / 250)
     assert profit.loc["vip", "profit"] == pytest.approx(100 * 500 * 5 / 250 - 300)
     assert profit.loc["vip", "cost_per_contact"] == pytest.approx(300 / 10)
+
+
+def test_collector_counts_handled_contacts_per_handler_type_and_segment():
+    from sim.run import simulate
+
+    scenario = parse_scenario(small_data(segments=SEGMENTS, vendors=[VENDOR],
+                                         routing=[{"to": "bpo", "contact_types": ["tech"], "share": 0.5}]))
+    result = simulate(scenario, seed=3, records=True)
+    counters = result.counters
+    contacts = result.measured_contacts()
+    answered = contacts[contacts["outcome"] == "answered"]
+    for h, handler in enumerate(counters.handler_names):
+        for t, kind in enumerate(counters.type_names):
+            for s, segment in enumerate(counters.segment_names):
+                own = answered[(answered["handler"] == handler) & (answered["contact_type"] == kind)
+                               & (answered["segment"] == segment)]
+                assert counters.handled[h, t, s, 0] == len(own)
+                seconds = (own["handle_time"] + own["after_call_work"].fillna(0)).sum()
+                assert counters.handled[h, t, s, 1] == pytest.approx(seconds)
+    assert counters.handled[..., 0].sum() == counters.total("answered")
+    assert counters.handled[counters.handler_names.index("bpo"), ..., 1].sum() == pytest.approx(
+        counters.by_handler["bpo"]["handle_seconds"])

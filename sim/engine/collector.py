@@ -76,6 +76,9 @@ class Collector:
         self.handler_time = [([0.0] * total_intervals, [0.0] * total_intervals, [0.0] * total_intervals)
                              for _ in handler_names]
         self.by_handler = [[0.0] * len(HANDLER_COLUMNS) for _ in handler_names]
+        # Answered contacts and their handle seconds per (handler, type, segment), flat: what cost to serve needs.
+        self._handled_stride = len(type_names) * len(segment_names)
+        self.handled = [0.0] * (2 * len(handler_names) * self._handled_stride)
         self.answered_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.abandoned_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.warmup_ended = 0  # warm-up contacts that ended (the others are counted in the rows)
@@ -141,6 +144,9 @@ class Collector:
             row = self.rows[position] = [0.0] * len(self.columns)
         answer = contact.answer_time
         wait = answer - contact.queue_entry_time
+        slot = 2 * (pool.index * self._handled_stride + contact_type * len(self.segment_names) + contact.segment)
+        self.handled[slot] += 1.0
+        self.handled[slot + 1] += seconds
         row[_ANSWERED] += 1.0
         row[_WAIT_ANSWERED] += wait
         row[_HANDLE_SECONDS] += seconds
@@ -345,6 +351,9 @@ class Collector:
                                "duty_seconds": float(sum(duty)), "away_seconds": float(sum(away))}
                         for name, values, (busy, duty, away) in zip(self.handler_names, self.by_handler,
                                                                     self.handler_time)},
+            handled=np.asarray(self.handled).reshape(len(self.handler_names), len(self.type_names),
+                                                     len(self.segment_names), 2),
+            handler_names=tuple(self.handler_names),
             answered_waits=np.asarray(self.answered_waits, dtype=np.int64),
             abandoned_waits=np.asarray(self.abandoned_waits, dtype=np.int64),
             contacts_ended=self.warmup_ended + int(_ended(counts)),
