@@ -36,25 +36,33 @@ from sim.records import SimulationResult
 DAYS_PER_MONTH = 30.0
 
 
-def cost_breakdown(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
-    """Money by component (currency of the scenario) over the measured horizon."""
+LABOR_COMPONENTS = ("wages", "overtime", "on_costs", "training")
+
+
+def labor_by_group(result: SimulationResult, scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Wages, overtime, on-costs and training of each in-house group over the measured horizon."""
     paid_hours = result.paid_hours
     agent_days = dict(zip(result.info.groups, result.info.agent_days))
     overtime_hours = overtime_hours_by_group(result)
-    wages = overtime = on_costs = training = 0.0
+    labor = {}
     for group in scenario.agent_groups:
-        group_wages = float(paid_hours.get(group.name, 0.0)) * group.wage_per_hour
+        wages = float(paid_hours.get(group.name, 0.0)) * group.wage_per_hour
         premium = group.overtime.premium if group.overtime else 0.0
-        group_overtime = overtime_hours.get(group.name, 0.0) * group.wage_per_hour * (1.0 + premium)
-        wages += group_wages
-        overtime += group_overtime
-        on_costs += (group_wages + group_overtime) * sum(group.on_costs.values())
-        training += group.training_cost_per_agent_day * float(agent_days.get(group.name, 0.0))
+        overtime = overtime_hours.get(group.name, 0.0) * group.wage_per_hour * (1.0 + premium)
+        labor[group.name] = {
+            "wages": wages,
+            "overtime": overtime,
+            "on_costs": (wages + overtime) * sum(group.on_costs.values()),
+            "training": group.training_cost_per_agent_day * float(agent_days.get(group.name, 0.0)),
+        }
+    return labor
+
+
+def cost_breakdown(result: SimulationResult, scenario: Scenario) -> dict[str, float]:
+    """Money by component (currency of the scenario) over the measured horizon."""
+    labor = labor_by_group(result, scenario).values()
     breakdown = {
-        "wages": wages,
-        "overtime": overtime,
-        "on_costs": on_costs,
-        "training": training,
+        **{component: sum(group[component] for group in labor) for component in LABOR_COMPONENTS},
         "ai": ai_cost(result, scenario),
         "vendors": sum(vendor_costs(result, scenario).values()),
         "fixed": scenario.costs.fixed_per_day * result.info.days,
