@@ -88,3 +88,23 @@ def test_collector_counts_handled_contacts_per_handler_type_and_segment():
     assert counters.handled[..., 0].sum() == counters.total("answered")
     assert counters.handled[counters.handler_names.index("bpo"), ..., 1].sum() == pytest.approx(
         counters.by_handler["bpo"]["handle_seconds"])
+
+
+def test_run_writes_cost_to_serve_that_adds_up_to_the_total_cost(tmp_path):
+    from analysis.outputs.results import write_results
+    from analysis.runs.experiment import run_experiment
+
+    value = {"customers": 2000, "revenue_per_customer_year": 60, "days_per_year": 250}
+    scenario = parse_scenario(small_data(segments=SEGMENTS, vendors=[VENDOR], value=value,
+                                         routing=[{"to": "bpo", "contact_types": ["tech"], "share": 0.5}],
+                                         costs={"fixed_per_day": 300}))
+    result = run_experiment(scenario, replications=2, seed=1, workers=1, show_progress=False)
+    written = {path.name for path in write_results(result, tmp_path)}
+    assert {"cost_to_serve.csv", "segment_profit.csv", "cost_to_serve.png"} <= written
+    table = pd.read_csv(tmp_path / "cost_to_serve.csv")
+    total = result.kpi_table()["total_cost"].mean()
+    assert table["cost"].sum() == pytest.approx(total)
+    assert set(table["channel"]) == {"inhouse", "vendor", "fixed"}
+    profit = pd.read_csv(tmp_path / "segment_profit.csv").set_index("segment")
+    assert profit.loc["standard", "revenue"] == pytest.approx(2000 * 0.8 * 60 * 1 / 250)
+    assert profit["cost_to_serve"].sum() == pytest.approx(total)

@@ -25,12 +25,15 @@ to serve gives its profit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sim.config import Scenario
+from sim.records import SimulationResult
+
+from .costs import ai_cost, labor_by_group, vendor_costs
 
 UNALLOCATED = "unallocated"
 USAGE_COLUMNS = ("contact_type", "segment", "channel", "handler", "contacts", "seconds")
@@ -139,3 +142,46 @@ def segment_profit(table: pd.DataFrame, offered: pd.DataFrame, scenario: Scenari
                      "cost_per_contact": served / count if count else float("nan"),
                      "revenue": revenue, "profit": revenue - served})
     return pd.DataFrame(rows)
+
+
+def run_cost_to_serve(result: SimulationResult, scenario: Scenario) -> pd.DataFrame:
+    """:func:`cost_to_serve` of one run from its counters, with the contacts ``offered`` of each type and segment."""
+    counters = result.counters
+    groups = {group.name for group in scenario.agent_groups}
+    rows = []
+    for h, handler in enumerate(counters.handler_names):
+        channel = "inhouse" if handler in groups else "vendor"
+        for t, kind in enumerate(counters.type_names):
+            for s, segment in enumerate(counters.segment_names):
+                contacts, seconds = counters.handled[h, t, s]
+                if contacts:
+                    rows.append((kind, segment, channel, handler, float(contacts), float(seconds)))
+    offered = []
+    for (kind, segment), columns in counters.by_type_segment().items():
+        offered.append((kind, segment, columns["offered"]))
+        if columns["ai_sessions"]:
+            rows.append((kind, segment, "ai", "ai", columns["ai_sessions"], columns["ai_session_seconds"]))
+    usage = pd.DataFrame(rows, columns=list(USAGE_COLUMNS))
+    offered_table = pd.DataFrame(offered, columns=["contact_type", "segment", "contacts"])
+    labor = labor_by_group(result, scenario)
+    costs = RunCosts(group_labor={name: sum(parts.values()) for name, parts in labor.items()},
+                     vendors=vendor_costs(result, scenario), ai=ai_cost(result, scenario),
+                     fixed=scenario.costs.fixed_per_day * result.info.days)
+    table = cost_to_serve(usage, offered_table, costs, scenario)
+    return table.merge(offered_table.rename(columns={"contacts": "offered"}), how="left",
+                       on=["contact_type", "segment"]).fillna({"offered": 0.0})
+
+
+def mean_cost_to_serve(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Mean over replications of each (type, segment, channel) row (rows missing in a replication count 0)."""
+    keys = ["contact_type", "segment", "channel"]
+    stacked = pd.concat([table.assign(replication=index) for index, table in enumerate(tables)], ignore_index=True)
+    sums = stacked.groupby(keys, sort=False)[["contacts", "minutes", "cost"]].sum() / len(tables)
+    offered = (stacked.drop_duplicates(["replication", "contact_type", "segment"])
+               .groupby(["contact_type", "segment"])["offered"].sum() / len(tables))
+    sums = sums.reset_index()
+    sums["offered"] = [float(offered.get((kind, segment), 0.0)) for kind, segment in
+                       zip(sums["contact_type"], sums["segment"])]
+    sums["cost_per_contact_offered"] = sums["cost"] / sums["offered"].where(sums["offered"] > 0)
+    sums["cost_per_contact_handled"] = sums["cost"] / sums["contacts"].where(sums["contacts"] > 0)
+    return sums

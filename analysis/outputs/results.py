@@ -28,6 +28,7 @@ from analysis.metrics.target_misses import day_table, interval_checks, target_su
 from analysis.runs.experiment import ExperimentResult
 from analysis.versions import software_versions
 
+from .cost_to_serve import write_cost_to_serve
 from .files import write_csv, write_json, write_table
 from .folders import ResultsFolder, active_folder, file_entry, scenario_digest
 from .interval_table import days_table, interval_table
@@ -91,7 +92,7 @@ def summary(result: ExperimentResult, command: list[str] | None = None,
 def write_results(result: ExperimentResult, directory: str | Path, command: list[str] | None = None,
                   overwrite: bool = False, contacts_format: str = "csv") -> list[Path]:
     """Write intervals.csv, days.csv, the kept contact records (contacts.csv, or contacts.parquet with
-    ``contacts_format="parquet"``) and (last) summary.json into ``directory``.
+    ``contacts_format="parquet"``), the cost-to-serve files and (last) summary.json into ``directory``.
 
     Unless a results folder is already open there (the command line opens
     it before running), the directory is opened as one: a folder holding
@@ -108,6 +109,7 @@ def write_results(result: ExperimentResult, directory: str | Path, command: list
         contacts = result.contacts()
         if contacts is not None:
             written.append(write_table(directory / f"contacts.{contacts_format}", contacts, contacts_format))
+        written += write_cost_to_serve(result, directory)
         files = {path.name: file_entry(path) for path in written}
         written.append(write_json(directory / "summary.json", summary(result, command, files)))
         if opened is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.metrics.cost_to_serve import run_cost_to_serve
 from analysis.metrics.costs import cost_breakdown
 from analysis.metrics.intervals import interval_sums, summarize_intervals
 from analysis.metrics.kpis import KPI_UNITS, compute_kpis
@@ -37,6 +38,7 @@ class ReplicationOutput:
     costs: dict[str, float]
     interval_sums: pd.DataFrame
     contacts: pd.DataFrame | None = None
+    cost_to_serve: pd.DataFrame | None = None  # analysis.metrics.cost_to_serve.run_cost_to_serve
 
 
 def run_replication(task: ReplicationTask, progress=None) -> ReplicationOutput:
@@ -53,6 +55,7 @@ def run_replication(task: ReplicationTask, progress=None) -> ReplicationOutput:
         costs=costs,
         interval_sums=interval_sums(result),
         contacts=contacts,
+        cost_to_serve=run_cost_to_serve(result, task.scenario),
     )
 
 
