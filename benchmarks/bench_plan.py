@@ -41,6 +41,9 @@ def main() -> None:
           + (f" ({args.reps} replications a week, {args.workers} workers)" if args.simulate else "")
           + f": {seconds:.1f} s (goal {goal:.0f} s: {'met' if seconds < goal else 'MISSED'}; "
           f"this process's CPU {cpu:.1f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if result.simulation:
+        scales = result.simulation["scale_required"]
+        print(f"  requirement = k x the Erlang interval requirement, k from {min(scales):.3f} to {max(scales):.3f}")
     for label in ("given", "fewest_hires"):
         own = periods[periods["plan"] == label]
         print(f"  {label:<13} hires {own['hires'].sum():5.0f}  lowest service level {own['service_level'].min():6.1%}  "
