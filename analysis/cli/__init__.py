@@ -30,6 +30,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("staff", "staff_command", "agents needed per interval (Erlang C, Erlang A or simulation) and a scenario using them"),
     ("schedule", "schedule_command",
      "plan shifts for a requirement, write a roster and a scenario using it; compare rules"),
+    ("plan", "plan_command",
+     "month-by-month (or week-by-week) budget plan: FTE required and available, hires, costs"),
+    ("initiatives", "initiatives_command",
+     "evaluate investments (training, scheduling, AI, outsourcing, ...) against a baseline"),
     ("calibrate", "calibrate_command", "fit a contact log and write a scenario with a fit report"),
     ("backtest", "backtest_command", "simulate a logged period and compare KPIs with the log"),
 )

@@ -5,12 +5,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from analysis.planning.horizon import PlanFileError, load_plan_file, run_plan
-from analysis.planning.horizon.outputs import plan_text, write_plan
-from analysis.planning.staffing import StaffingError
-from analysis.runs.execution import ExecutionPlan
-
-from .common import add_scheduler_option, non_negative_int, positive_int
+from .common import (
+    add_output_options,
+    add_scheduler_option,
+    add_workers_option,
+    command_line,
+    execution_plan,
+    file_input,
+    non_negative_int,
+    option_inputs,
+    output_folder,
+    positive_int,
+    results_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -28,34 +35,41 @@ def register(subparsers) -> None:
                              "common random numbers (slower; default: Erlang A)")
     parser.add_argument("--reps", type=positive_int, default=10, help="replications per simulated week (default 10)")
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    parser.add_argument("--workers", type=positive_int,
-                        help="parallel processes for --simulate (default: one per core); results do not depend on it")
+    add_workers_option(parser)
     add_scheduler_option(parser)
-    parser.add_argument("--out", help="results directory (default results/plan_<plan name>)")
+    add_output_options(parser, "results/plan_<plan name>")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_plan)
 
 
 def _plan(args) -> int:
+    from analysis.outputs.folders import scenario_digest
+    from analysis.planning.horizon import PlanFileError, load_plan_file, run_plan
+    from analysis.planning.horizon.outputs import plan_text, write_plan
+    from analysis.planning.staffing import StaffingError
+
     try:
         spec, scenario, targets = load_plan_file(args.plan)
-        simulation = None
-        if args.simulate:
-            from analysis.planning.horizon.simulation import SimulationSettings
-
-            simulation = SimulationSettings(args.reps, args.seed, ExecutionPlan(args.workers, args.scheduler),
-                                            not args.quiet)
-        result = run_plan(spec, scenario, targets, simulation)
     except PlanFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    simulation = None
+    if args.simulate:
+        from analysis.planning.horizon.simulation import SimulationSettings
+
+        simulation = SimulationSettings(args.reps, args.seed, execution_plan(args), not args.quiet)
+    out = output_folder(args, Path("results") / f"plan_{spec.name}")
+    inputs = option_inputs(args, plan=file_input(args.plan), scenario=scenario_digest(scenario))
+    try:
+        with results_folder(out, "plan", inputs, args) as folder:
+            result = run_plan(spec, scenario, targets, simulation)
+            written = write_plan(result, out, command=command_line(args))
+            folder.finish()
     except (StaffingError, ValueError) as error:
         print(f"error: {args.plan}: {error}", file=sys.stderr)
         return 2
     print(plan_text(result))
     for note in result.notes:
         print(f"note: {note}")
-    out = Path(args.out) if args.out else Path("results") / f"plan_{spec.name}"
-    written = write_plan(result, out, command=["ccsim", *sys.argv[1:]])
     print(f"results written to {out}/ ({', '.join(path.name for path in written)})")
     return 0

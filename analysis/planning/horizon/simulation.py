@@ -28,8 +28,9 @@ import numpy as np
 
 from analysis.metrics.stats import estimate
 from analysis.planning.staffing import headcount_for_agents, with_headcount
-from analysis.runs.execution import ExecutionPlan, progress_bar, run_tasks
+from analysis.runs.execution import ExecutionPlan
 from analysis.runs.experiment import ReplicationOutput, ReplicationTask, run_replication
+from analysis.runs.runner import Runner
 from sim.config import Scenario
 
 from .costs import WeeklyChannelCosts
@@ -57,17 +58,20 @@ def staffed_scenario(week: PeriodWeek, scales: Sequence[float]) -> Scenario:
     return scenario
 
 
-def simulate_weeks(scenarios: list[Scenario], settings: SimulationSettings,
-                   description: str) -> list[list[ReplicationOutput]]:
+def open_runner(settings: SimulationSettings, description: str, expected_tasks: int) -> Runner:
+    """One runner (workers started once) for every batch of simulated weeks of a command."""
+    return Runner(settings.plan, description, unit="week", show_progress=settings.show_progress,
+                  expected_tasks=expected_tasks)
+
+
+def simulate_weeks(runner: Runner, scenarios: list[Scenario], settings: SimulationSettings,
+                   note: str) -> list[list[ReplicationOutput]]:
     """Replications of every scenario on the same seed and replication numbers."""
     reps = settings.replications
     tasks = [ReplicationTask(scenario, settings.seed, replication)
              for scenario in scenarios for replication in range(reps)]
-    found: list[ReplicationOutput | None] = [None] * len(tasks)
-    with progress_bar(len(tasks), description, unit="week", enabled=settings.show_progress) as bar:
-        for index, output in run_tasks(run_replication, tasks, settings.plan):
-            found[index] = output
-            bar.update(1)
+    runner.note(note)
+    found = runner.run_all(run_replication, tasks)
     return [found[start:start + reps] for start in range(0, len(tasks), reps)]
 
 
@@ -105,25 +109,27 @@ def simulate_plan(result, tables, given_hires, settings: SimulationSettings) -> 
     given = result.plans["given"]
     erlang_scales = [[staffing_scale(unit, given.available(index), _required(result, index)) for unit in week.units]
                      for index, week in enumerate(weeks)]
-    first = simulate_weeks([staffed_scenario(week, [1.0] * len(week.units)) for week in weeks]
-                           + [staffed_scenario(week, scales) for week, scales in zip(weeks, erlang_scales)],
-                           settings, "plan: requirement and plan weeks")
-    at_one, given_runs = first[:len(weeks)], first[len(weeks):]
-    cache = ServiceCache(_threshold(result))
-    guesses = [_guess(week, mean_kpi(outputs, "service_level"), target, cache) for week, outputs in zip(weeks, at_one)]
-    second = simulate_weeks([staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, guesses)],
-                            settings, "plan: requirement check")
-    scales = [interpolate_scale([(1.0, mean_kpi(a, "service_level")), (k, mean_kpi(b, "service_level"))], target)
-              for a, k, b in zip(at_one, guesses, second)]
-    result.required = {name: values * np.array(scales) for name, values in result.erlang_required.items()}
-    fixed = [week.scenario.costs.fixed_per_day * week.scenario.horizon.days for week in weeks]
-    _fill(given, given_runs, fixed)
-    hires = fewest_hires_plan(result, tables)
-    fewest = evaluate_hiring(result, tables, hires, "fewest_hires", given.weekly_channels)
-    fewest_scales = [[staffing_scale(unit, fewest.available(index), _required(result, index)) for unit in week.units]
-                     for index, week in enumerate(weeks)]
-    fewest_runs = simulate_weeks([staffed_scenario(week, s) for week, s in zip(weeks, fewest_scales)],
-                                 settings, "plan: fewest-hires weeks")
+    with open_runner(settings, "plan", 2 * len(weeks) * settings.replications) as runner:
+        first = simulate_weeks(runner, [staffed_scenario(week, [1.0] * len(week.units)) for week in weeks]
+                               + [staffed_scenario(week, scales) for week, scales in zip(weeks, erlang_scales)],
+                               settings, "Erlang staffing and the plan file's")
+        at_one, given_runs = first[:len(weeks)], first[len(weeks):]
+        cache = ServiceCache(_threshold(result))
+        guesses = [_guess(week, mean_kpi(outputs, "service_level"), target, cache)
+                   for week, outputs in zip(weeks, at_one)]
+        second = simulate_weeks(runner, [staffed_scenario(week, [k] * len(week.units))
+                                         for week, k in zip(weeks, guesses)], settings, "requirement check")
+        scales = [interpolate_scale([(1.0, mean_kpi(a, "service_level")), (k, mean_kpi(b, "service_level"))], target)
+                  for a, k, b in zip(at_one, guesses, second)]
+        result.required = {name: values * np.array(scales) for name, values in result.erlang_required.items()}
+        fixed = [week.scenario.costs.fixed_per_day * week.scenario.horizon.days for week in weeks]
+        _fill(given, given_runs, fixed)
+        hires = fewest_hires_plan(result, tables)
+        fewest = evaluate_hiring(result, tables, hires, "fewest_hires", given.weekly_channels)
+        fewest_scales = [[staffing_scale(unit, fewest.available(index), _required(result, index))
+                          for unit in week.units] for index, week in enumerate(weeks)]
+        fewest_runs = simulate_weeks(runner, [staffed_scenario(week, s) for week, s in zip(weeks, fewest_scales)],
+                                     settings, "fewest-hires plan")
     _fill(fewest, fewest_runs, fixed)
     result.plans["fewest_hires"] = fewest
     result.method = "simulation"
@@ -145,20 +151,20 @@ class ScaledWeeks:
     tried: list[list[tuple[float, float]]]  # (k, mean simulated service level) per week
 
 
-def scale_to_target(weeks: list[PeriodWeek], target: float, settings: SimulationSettings,
-                    cache: ServiceCache, description: str) -> ScaledWeeks:
+def scale_to_target(runner: Runner, weeks: list[PeriodWeek], target: float, settings: SimulationSettings,
+                    cache: ServiceCache) -> ScaledWeeks:
     """Staff each week so that its mean simulated service level over replications meets ``target``:
     simulate k = 1 and a guess from Erlang's slope, interpolate, and simulate the result."""
-    at_one = simulate_weeks([staffed_scenario(week, [1.0] * len(week.units)) for week in weeks], settings,
-                            f"{description}: Erlang staffing")
+    at_one = simulate_weeks(runner, [staffed_scenario(week, [1.0] * len(week.units)) for week in weeks], settings,
+                            "Erlang staffing")
     guesses = [_guess(week, mean_kpi(outputs, "service_level"), target, cache) for week, outputs in zip(weeks, at_one)]
-    checks = simulate_weeks([staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, guesses)],
-                            settings, f"{description}: staffing check")
+    checks = simulate_weeks(runner, [staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, guesses)],
+                            settings, "staffing check")
     tried = [[(1.0, mean_kpi(a, "service_level")), (k, mean_kpi(b, "service_level"))]
              for a, k, b in zip(at_one, guesses, checks)]
     scales = [interpolate_scale(points, target) for points in tried]
-    final = simulate_weeks([staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, scales)],
-                           settings, f"{description}: staffed to the target")
+    final = simulate_weeks(runner, [staffed_scenario(week, [k] * len(week.units)) for week, k in zip(weeks, scales)],
+                           settings, "staffed to the target")
     return ScaledWeeks(scales, final, tried)
 
 

@@ -47,7 +47,7 @@ from analysis.planning.horizon.costs import GROUP_COMPONENTS, group_costs
 from analysis.planning.horizon.hiring import fewest_hires
 from analysis.planning.horizon.plan import PlanResult, cost_per_hire
 from analysis.planning.horizon.requirements import ServiceCache, period_week
-from analysis.planning.horizon.simulation import SimulationSettings, scale_to_target, simulate_weeks
+from analysis.planning.horizon.simulation import SimulationSettings, open_runner, scale_to_target, simulate_weeks
 from analysis.planning.horizon.spec import DAYS_PER_MONTH, GroupPlan, PlanSpec
 from analysis.planning.horizon.workforce import cohort_table, group_flow
 from analysis.planning.staffing import StaffingTarget
@@ -240,14 +240,16 @@ def evaluate(prepared: Prepared, settings: SimulationSettings) -> Evaluation:
     started = time.perf_counter()
     spec = prepared.spec
     scales: list[float] = [math.nan] * len(prepared.variants)
-    if spec.staffing == "replan":
-        target = next(t for t in prepared.targets if t.kind == "service_level")
-        weeks = [period_week(variant.scenario, prepared.targets) for variant in prepared.variants]
-        scaled = scale_to_target(weeks, target.value, settings, ServiceCache(float(target.threshold_seconds)),
-                                 spec.name)
-        runs, scales = scaled.outputs, scaled.scales
-    else:
-        runs = simulate_weeks([variant.scenario for variant in prepared.variants], settings, f"{spec.name}: variants")
+    variants = len(prepared.variants)
+    with open_runner(settings, spec.name, variants * settings.replications) as runner:
+        if spec.staffing == "replan":
+            target = next(t for t in prepared.targets if t.kind == "service_level")
+            weeks = [period_week(variant.scenario, prepared.targets) for variant in prepared.variants]
+            scaled = scale_to_target(runner, weeks, target.value, settings,
+                                     ServiceCache(float(target.threshold_seconds)))
+            runs, scales = scaled.outputs, scaled.scales
+        else:
+            runs = simulate_weeks(runner, [variant.scenario for variant in prepared.variants], settings, "variants")
     results = {}
     for variant, outputs, scale in zip(prepared.variants, runs, scales):
         hours = float(np.mean([output.kpis["agents_paid_hours"] for output in outputs]))
