@@ -16,6 +16,9 @@ from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX processes and signals")
 
+RUN_FILES = {"intervals.csv", "days.csv", "contacts.csv", "cost_to_serve.csv", "segment_profit.csv",
+             "cost_to_serve.png"}
+
 
 def _run(scenario, out, *extra: str) -> int:
     return main(["run", str(scenario), "--reps", "2", "--workers", "1", "--quiet", "--out", str(out), *extra])
@@ -84,8 +87,7 @@ def test_a_sweep_folder_refuses_a_run_and_overwrite_clears_the_sweep(tmp_path, c
     assert "holds results of `ccsim sweep" in capsys.readouterr().err
     assert _run(tmp_path / "tiny.toml", out, "--overwrite") == 0
     assert not (out / "variants").exists() and not (out / "results.csv").exists() and not (out / "sweep.json").exists()
-    assert {path.name for path in out.iterdir()} == {".ccsim", "summary.json", "intervals.csv", "days.csv",
-                                                     "contacts.csv"}
+    assert {path.name for path in out.iterdir()} == {".ccsim", "summary.json", *RUN_FILES}
 
 
 def test_a_folder_with_foreign_files_is_refused_and_overwrite_deletes_nothing(tmp_path, capsys):
@@ -103,9 +105,9 @@ def test_summary_lists_the_files_and_report_refuses_a_changed_folder_and_warns_o
     out = tmp_path / "out"
     assert _run(write_tiny_scenario(tmp_path), out) == 0
     files = json.loads((out / "summary.json").read_text())["files"]
-    assert set(files) == {"intervals.csv", "days.csv", "contacts.csv"}
+    assert set(files) == RUN_FILES
     assert all(len(f["sha256"]) == 64 for f in files.values())
-    assert set(read_record(out)["files"]) == {"intervals.csv", "days.csv", "contacts.csv", "summary.json"}
+    assert set(read_record(out)["files"]) == {*RUN_FILES, "summary.json"}
     assert main(["report", str(out)]) == 0
     with open(out / "intervals.csv", "a") as stream:
         stream.write("1,2,3\n")
