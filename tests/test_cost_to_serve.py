@@ -108,3 +108,21 @@ def test_run_writes_cost_to_serve_that_adds_up_to_the_total_cost(tmp_path):
     profit = pd.read_csv(tmp_path / "segment_profit.csv").set_index("segment")
     assert profit.loc["standard", "revenue"] == pytest.approx(2000 * 0.8 * 60 * 1 / 250)
     assert profit["cost_to_serve"].sum() == pytest.approx(total)
+
+
+def test_omnichannel_cost_to_serve_adds_up_with_platform_costs_and_sessions():
+    from analysis.metrics.cost_to_serve import run_cost_to_serve
+    from analysis.metrics.costs import cost_breakdown
+    from sim.config import apply_overrides, load_scenario
+    from sim.run import simulate
+
+    from .conftest import SCENARIOS
+
+    scenario = apply_overrides(load_scenario(SCENARIOS / "omnichannel.toml"), {"horizon.days": 1})
+    result = simulate(scenario, seed=2, records=False)
+    table = run_cost_to_serve(result, scenario)
+    assert table["cost"].sum() == pytest.approx(sum(cost_breakdown(result, scenario).values()))
+    counters = result.counters
+    assert counters.handled[..., 0].sum() == counters.total("answered")
+    assert counters.handled[..., 1].sum() == pytest.approx(counters.total("handle_seconds"))
+    assert set(table["contact_channel"]) - {UNALLOCATED} == set(scenario.type_channels())

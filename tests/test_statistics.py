@@ -66,8 +66,10 @@ def test_two_replications_no_longer_give_impossible_bounds():
     assert (level.low, level.high) == (0.0, 1.0)
     abandoned = kpi_estimate("abandoned", [100.0, 1220.0])
     assert abandoned.low == 0.0 and abandoned.high == pytest.approx(660 + stats.t.ppf(0.975, 1) * 560)
-    assert kpi_estimate("roi", [-1.0, 2.0]).low < -1  # ratios are not cut
-    assert kpi_support("cost:wages", "") == NON_NEGATIVE and kpi_support("value_kept", "currency")[0] == -math.inf
+    assert kpi_estimate("churn_from_service", [-10.0, 20.0]).low < -10  # signed: not cut
+    assert kpi_support("cost:wages", "") == NON_NEGATIVE
+    assert kpi_support("churn_from_service", "customers")[0] == -math.inf
+    assert kpi_support("customers_kept", "customers") == NON_NEGATIVE
 
 
 def test_replications_needed_is_the_fewest_that_reach_the_precision():

@@ -12,9 +12,13 @@ rows add up to ``total_cost``:
   ``per_seat_hour``);
 * AI: sessions x cost per session + session minutes x cost per minute, and
   the platform's cost per day by sessions;
+* channel platform cost (chat, messaging, ... per contact offered): by
+  contacts offered of the channel's types;
 * fixed cost: by the scenario's ``costs.fixed_cost_driver``, ``contacts``
   (contacts offered, the default) or ``minutes`` (minutes handled by people
   and the AI).
+
+Each row also names the contact type's own channel (``voice``, ``chat``, ...).
 
 Cost that no contact caused (a group or vendor with nothing handled, the AI
 platform without sessions) stays in rows of type and segment ``unallocated``.
@@ -33,11 +37,11 @@ import pandas as pd
 from sim.config import Scenario
 from sim.records import SimulationResult
 
-from .costs import ai_cost, labor_by_group, vendor_costs
+from .costs import ai_cost, channel_platform_costs, has_channel_costs, labor_by_group, vendor_costs
 
 UNALLOCATED = "unallocated"
 USAGE_COLUMNS = ("contact_type", "segment", "channel", "handler", "contacts", "seconds")
-CHANNELS = ("inhouse", "vendor", "ai", "fixed")
+CHANNELS = ("inhouse", "vendor", "ai", "platform", "fixed")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class RunCosts:
     vendors: Mapping[str, float]
     ai: float
     fixed: float
+    platform: Mapping[str, float] | None = None  # per contact channel (voice, chat, ...): its platform cost
 
 
 def cost_to_serve(usage: pd.DataFrame, offered: pd.DataFrame, costs: RunCosts, scenario: Scenario) -> pd.DataFrame:
@@ -62,6 +67,7 @@ def cost_to_serve(usage: pd.DataFrame, offered: pd.DataFrame, costs: RunCosts, s
     parts = [_shared(usage[usage["channel"] == "inhouse"], costs.group_labor, lambda handler: "seconds"),
              _shared(usage[usage["channel"] == "vendor"], costs.vendors, _vendor_driver(scenario)),
              _ai(usage[usage["channel"] == "ai"], costs.ai, scenario),
+             _platform(offered, costs.platform or {}, scenario),
              _fixed(usage, offered, costs.fixed, scenario)]
     table = pd.concat([part for part in parts if not part.empty], ignore_index=True)
     return (table.groupby(["contact_type", "segment", "channel"], sort=False, as_index=False)
@@ -105,6 +111,21 @@ def _ai(usage: pd.DataFrame, total: float, scenario: Scenario) -> pd.DataFrame:
         frame = pd.concat([frame, pd.DataFrame([(UNALLOCATED, UNALLOCATED, "ai", 0.0, 0.0, platform)],
                                                columns=frame.columns)], ignore_index=True)
     return frame
+
+
+def _platform(offered: pd.DataFrame, totals: Mapping[str, float], scenario: Scenario) -> pd.DataFrame:
+    """Each contact channel's platform cost over its types' contacts offered."""
+    channel_of = dict(zip(scenario.contact_type_names(), scenario.type_channels()))
+    rows = []
+    for channel, cost in totals.items():
+        own = offered[[channel_of.get(name) == channel for name in offered["contact_type"]]]
+        amount = float(own["contacts"].sum())
+        if cost and amount <= 0:
+            rows.append((UNALLOCATED, UNALLOCATED, "platform", 0.0, 0.0, float(cost)))
+        for row in own.itertuples():
+            if cost and amount > 0:
+                rows.append((row.contact_type, row.segment, "platform", 0.0, 0.0, cost * row.contacts / amount))
+    return pd.DataFrame(rows, columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
 
 
 def _fixed(usage: pd.DataFrame, offered: pd.DataFrame, total: float, scenario: Scenario) -> pd.DataFrame:
@@ -166,15 +187,19 @@ def run_cost_to_serve(result: SimulationResult, scenario: Scenario) -> pd.DataFr
     labor = labor_by_group(result, scenario)
     costs = RunCosts(group_labor={name: sum(parts.values()) for name, parts in labor.items()},
                      vendors=vendor_costs(result, scenario), ai=ai_cost(result, scenario),
-                     fixed=scenario.costs.fixed_per_day * result.info.days)
+                     fixed=scenario.costs.fixed_per_day * result.info.days,
+                     platform=channel_platform_costs(result, scenario) if has_channel_costs(scenario) else {})
     table = cost_to_serve(usage, offered_table, costs, scenario)
-    return table.merge(offered_table.rename(columns={"contacts": "offered"}), how="left",
-                       on=["contact_type", "segment"]).fillna({"offered": 0.0})
+    table = table.merge(offered_table.rename(columns={"contacts": "offered"}), how="left",
+                        on=["contact_type", "segment"]).fillna({"offered": 0.0})
+    channel_of = dict(zip(scenario.contact_type_names(), scenario.type_channels()))
+    table.insert(1, "contact_channel", [channel_of.get(name, UNALLOCATED) for name in table["contact_type"]])
+    return table
 
 
 def mean_cost_to_serve(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Mean over replications of each (type, segment, channel) row (rows missing in a replication count 0)."""
-    keys = ["contact_type", "segment", "channel"]
+    keys = [key for key in ("contact_type", "contact_channel", "segment", "channel") if key in tables[0].columns]
     stacked = pd.concat([table.assign(replication=index) for index, table in enumerate(tables)], ignore_index=True)
     sums = stacked.groupby(keys, sort=False)[["contacts", "minutes", "cost"]].sum() / len(tables)
     offered = (stacked.drop_duplicates(["replication", "contact_type", "segment"])

@@ -38,9 +38,10 @@ NON_NEGATIVE: Support = (0.0, math.inf)
 SCORE: Support = (0.0, 100.0)
 
 UNIT_SUPPORT: dict[str, Support] = {"share": SHARE, "score": SCORE, "contacts": NON_NEGATIVE,
-                                    "seconds": NON_NEGATIVE, "hours": NON_NEGATIVE, "currency": NON_NEGATIVE}
-# Money that can be negative: value kept is (loyal - lost) x CLV.
-SIGNED_KPIS = frozenset({"value_kept", "roi"})
+                                    "seconds": NON_NEGATIVE, "hours": NON_NEGATIVE, "currency": NON_NEGATIVE,
+                                    "customers": NON_NEGATIVE}
+# Counts that can be negative: churn from service is negative when the service keeps customers.
+SIGNED_KPIS = frozenset({"churn_from_service"})
 
 # Headline KPIs checked for precision, and the CI half-width (share of the mean) above which a warning is given.
 HEADLINE_KPIS = ("service_level", "abandon_rate", "asa_seconds", "occupancy", "total_cost")
