@@ -73,7 +73,8 @@ def cost_to_serve_figure(table: pd.DataFrame, profit: pd.DataFrame, currency: st
     per_contact.set_yticks(positions, [f"{kind} / {segment}" for kind, segment in pairs])
     per_contact.set_xlabel(f"cost per contact offered ({currency})")
     per_contact.set_title("Cost to serve by contact type and segment")
-    per_contact.legend(fontsize=8)
+    if left.any():
+        per_contact.legend(fontsize=8)
     x = np.arange(len(profit))
     width = 0.27
     segments.bar(x - width, profit["cost_to_serve"] / 1000.0, width, label="cost to serve")
