@@ -69,6 +69,7 @@ class AwayFit:
     recall_rate: float
     log_likelihood: float
     recall_p_value: float
+    capped: bool = False  # a mean was cut to the longest away spell a duty span can hold
 
     @property
     def mean_seconds(self) -> float:
@@ -129,7 +130,9 @@ class AvailabilityFit:
                  f"{self.available_mean_seconds / 60:.1f} min of clock time",
                  f"away spells ({self.away_spells}, return seen in {self.returns_seen}): {parts} "
                  f"(mean {away.mean_seconds / 60:.1f} min); share of time available "
-                 f"{self.share_available:.1%} without recall",
+                 f"{self.share_available:.1%} without recall"
+                 + (" (the longer spells' mean is not identified: agents are seen coming back only while "
+                    "callers wait; cut to the off-duty gap)" if away.capped else ""),
                  f"call set-up between calls: {self.setup_seconds:.1f} s (after-call work)"]
         if away.recall_queue is None:
             lines.append(f"no queue-responsive return (likelihood-ratio p = {away.recall_p_value:.3g})")
@@ -224,8 +227,12 @@ def _fit_away(obs: AwayObservations, components: int, recall_queue: int | None) 
     return -float(best.fun), best.x
 
 
-def fit_away(obs: AwayObservations) -> AwayFit:
-    """Exponential or two-exponential mixture by AIC, then the recall term (see module docstring)."""
+def fit_away(obs: AwayObservations, max_mean_seconds: float = math.inf) -> AwayFit:
+    """Exponential or two-exponential mixture by AIC, then the recall term (see module docstring).
+
+    Returns seen only while callers wait cannot tell how fast agents come back
+    while nobody does; when the fit puts a component's mean beyond
+    ``max_mean_seconds`` (the longest absence a duty span holds) it is cut there."""
     fits = {components: _fit_away(obs, components, None) for components in (1, 2)}
     components = min(fits, key=lambda k: 2 * (2 * k - 1) - 2 * fits[k][0])
     base_likelihood, params = fits[components]
@@ -248,7 +255,9 @@ def fit_away(obs: AwayObservations) -> AwayFit:
         order = np.argsort(means)
         means, weights = tuple(means[i] for i in order), tuple(weights[i] for i in order)
     rate = float(math.exp(params[-1])) if best_queue else 0.0
-    return AwayFit(weights, means, best_queue, rate, likelihood, p_value)
+    capped = max(means) > max_mean_seconds
+    means = tuple(min(m, max_mean_seconds) for m in means)
+    return AwayFit(weights, means, best_queue, rate, likelihood, p_value, capped)
 
 
 def _step_away_table(checks: pd.DataFrame) -> pd.DataFrame:
@@ -267,7 +276,8 @@ def fit_availability(activity: AgentActivity, pool: str) -> AvailabilityFit:
     setup, checks = _setup_and_checks(activity, pool)
     rate = _available_rate(checks, setup) if len(checks) >= MIN_CHECKS else math.nan
     obs = away_observations(activity, pool, checks, setup)
-    away = fit_away(obs) if obs.returned.sum() >= MIN_CHECKS and math.isfinite(rate) else None
+    longest = activity.settings.off_duty_gap_minutes * 60.0
+    away = fit_away(obs, longest) if obs.returned.sum() >= MIN_CHECKS and math.isfinite(rate) else None
     return AvailabilityFit(pool=pool, setup_seconds=setup, checks=len(checks),
                            stepped_away=int(checks["stepped_away"].sum()),
                            available_mean_seconds=1.0 / rate if math.isfinite(rate) else math.nan,

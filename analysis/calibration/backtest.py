@@ -46,12 +46,18 @@ from sim.config import Scenario, parse_scenario
 from sim.config.types import WEEKDAYS
 from sim.run import simulate
 
+from .agent_activity import SINGLE_POOL, ActivitySettings, agent_activity
+from .agent_pools import detect_pools
 from .arrivals import fit_arrivals
 from .day_types import DayTypes
 from .sim_log import simulated_contacts
+from .talking_curve import share_talking, talking_by_queue
 
 DemandSource = Literal["scenario", "observed"]
-COUNT_COLUMNS = ("offered", "reached", "queued", "abandoned", "answered", "answered_within", "wait_answered")
+WAIT_THRESHOLDS = (0, 20, 60, 120, 300)  # seconds: P(wait > t) of contacts that reached the agents
+WAIT_COLUMNS = tuple(f"wait_over_{t}" for t in WAIT_THRESHOLDS)
+COUNT_COLUMNS = ("offered", "reached", "queued", "abandoned", "answered", "answered_within", "wait_answered",
+                 *WAIT_COLUMNS)
 KPIS = ("offered", "abandon_rate", "service_level", "asa_seconds", "abandon_rate_waited")
 ALL_DAYS = "all days"
 
@@ -65,15 +71,47 @@ class BacktestPlan:
     dates: tuple[date, ...]  # dates present in the log (missing ones get no demand or staff)
     day_types: DayTypes
     excluded_contacts: int  # log contacts of types the scenario does not have
+    calibrated: Scenario | None = None  # the scenario as given (its own demand and staffing), for the drift table
 
 
-def _headcount_rows(contacts: pd.DataFrame, start: date, dates: list[date], interval_minutes: int) -> list[dict]:
-    staffing = infer_staffing(contacts, interval_minutes, dates=dates)
-    per_day = staffing.per_day
+def _rows(per_day: pd.DataFrame, start: date, column: str) -> list[dict]:
     day_numbers = (pd.to_datetime(per_day["date"]) - pd.Timestamp(start)).dt.days + 1
     seconds = per_day["interval_start_seconds"].astype(int)
-    return [{"interval": f"{s // 3600:02d}:{s % 3600 // 60:02d}", "headcount": int(h), "day": int(d)}
-            for s, h, d in zip(seconds, per_day["agents_on_duty"], day_numbers)]
+    return [{"interval": f"{s // 3600:02d}:{s % 3600 // 60:02d}", "headcount": int(math.floor(h + 0.5)),
+             "day": int(d)} for s, h, d in zip(seconds, per_day[column], day_numbers)]
+
+
+def log_pools(contacts: pd.DataFrame, groups: list[dict]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Each agent of the log in one of the scenario's groups: pools detected in the log, those the scenario does
+    not have merged into its general group (or its first)."""
+    names = [group["name"] for group in groups]
+    general = SINGLE_POOL if SINGLE_POOL in names else names[0]
+    skills = {group["name"]: tuple(sorted(group["skills"])) for group in groups}
+    types = sorted({t for group_types in skills.values() for t in group_types})
+    detected = detect_pools(contacts, types)
+    return {agent: pool if pool in skills else general for agent, pool in detected.agent_pool.items()}, skills
+
+
+def group_headcount_rows(contacts: pd.DataFrame, start: date, dates: list[date], interval_minutes: int,
+                         groups: list[dict], settings: ActivitySettings) -> dict[str, list[dict]]:
+    """Per group, agents on duty per interval of each calendar day: from duty spans for groups with an
+    availability model, agents seen serving for the others (whose shrinkage was estimated against that)."""
+    rows = {}
+    if any(group.get("availability") for group in groups):
+        agent_pool, pool_types = log_pools(contacts, groups)
+        activity = agent_activity(contacts, agent_pool, pool_types, settings)
+        per_day = activity.on_duty_per_interval(interval_minutes * 60, dates)
+        for group in groups:
+            if group.get("availability"):
+                rows[group["name"]] = _rows(per_day.loc[per_day["pool"] == group["name"]], start, "agents_on_duty")
+    seen = [group for group in groups if not group.get("availability")]
+    if seen:
+        if len(groups) > 1:
+            raise ValueError("a back-test of several agent groups needs an availability model in each "
+                             f"(group {seen[0]['name']!r} has none): calibrate with --availability model")
+        staffing = infer_staffing(contacts, interval_minutes, dates=dates)
+        rows[seen[0]["name"]] = _rows(staffing.per_day, start, "agents_on_duty")
+    return rows
 
 
 def _observed_volume_rows(contacts: pd.DataFrame, start: date, dates: list[date], interval_minutes: int) -> list[dict]:
@@ -87,15 +125,17 @@ def _observed_volume_rows(contacts: pd.DataFrame, start: date, dates: list[date]
 
 
 def backtest_scenario(scenario: Scenario, contacts: pd.DataFrame, day_types: DayTypes,
-                      demand: DemandSource = "scenario", surge: bool = True) -> BacktestPlan:
+                      demand: DemandSource = "scenario", surge: bool = True,
+                      activity: ActivitySettings | None = None) -> BacktestPlan:
     """``scenario`` over the log's period with the staffing inferred per calendar day (see module docstring).
 
-    ``surge=False`` drops the agent group's surge rule, to see what it contributes.
+    ``surge=False`` drops the agent groups' surge rules, to see what they contribute; ``activity``: the
+    duty-span rules (as in calibration) for groups with an availability model.
     """
-    inhouse = [group for group in scenario.agent_groups if not group.dedicated]
-    if len(scenario.agent_groups) != 1 or len(inhouse) != 1:
-        raise ValueError("a back-test needs a scenario with exactly one agent group, which receives the "
-                         f"staffing inferred from the log (this one has {len(scenario.agent_groups)})")
+    activity = activity or ActivitySettings()
+    if not scenario.agent_groups or any(group.dedicated for group in scenario.agent_groups):
+        raise ValueError("a back-test needs a scenario whose agent groups all take the log's staffing (no "
+                         "dedicated groups)")
     types = set(scenario.contact_type_names())
     known = contacts["contact_type"].isin(types)
     contacts = contacts.loc[known]
@@ -118,13 +158,14 @@ def backtest_scenario(scenario: Scenario, contacts: pd.DataFrame, day_types: Day
         data["horizon"].update(open="00:00", close="24:00", weekday_hours={})
         for entry in data["contact_types"]:
             entry["share"] = None
-    group = data["agent_groups"][0]
-    group.update(headcount=None, headcount_file=None, shifts=None, roster_file=None,
-                 headcount_rows=_headcount_rows(contacts, start, present, interval))
-    if not surge:
-        group["surge"] = None
+    staffing = group_headcount_rows(contacts, start, present, interval, data["agent_groups"], activity)
+    for group in data["agent_groups"]:
+        group.update(headcount=None, headcount_file=None, shifts=None, roster_file=None,
+                     headcount_rows=staffing[group["name"]])
+        if not surge:
+            group["surge"] = None
     return BacktestPlan(parse_scenario(data, source="back-test"), start, tuple(present), day_types,
-                        int((~known).sum()))
+                        int((~known).sum()), scenario)
 
 
 def hourly_counts(contacts: pd.DataFrame, threshold_seconds: float) -> pd.DataFrame:
@@ -143,6 +184,8 @@ def hourly_counts(contacts: pd.DataFrame, threshold_seconds: float) -> pd.DataFr
         "answered": answered.astype(float),
         "answered_within": (answered & (wait <= threshold_seconds)).astype(float),
         "wait_answered": np.where(answered, wait, 0.0),
+        **{column: ((answered | abandoned) & (wait > threshold)).astype(float)
+           for column, threshold in zip(WAIT_COLUMNS, WAIT_THRESHOLDS)},
     })
     return frame.groupby(["date", "hour"], as_index=False)[list(COUNT_COLUMNS)].sum()
 
@@ -164,125 +207,3 @@ def hourly_kpis(counts: pd.DataFrame, dates: tuple[date, ...], day_types: DayTyp
         sums["service_level"] = sums["answered_within"] / sums["reached"]
         sums["asa_seconds"] = sums["wait_answered"] / sums["answered"]
     return sums
-
-
-@dataclass(frozen=True)
-class _ReplicationTask:
-    scenario: Scenario
-    seed: int
-    replication: int
-    start_date: date
-
-
-def _replication_counts(task: _ReplicationTask) -> tuple[pd.DataFrame, int]:
-    result = simulate(task.scenario, seed=task.seed, replication=task.replication)
-    log = simulated_contacts(result.contacts, task.start_date)
-    return hourly_counts(log.contacts, task.scenario.service_level.threshold_seconds), log.still_in_system
-
-
-@dataclass(frozen=True)
-class BacktestResult:
-    """Observed and simulated KPIs per (day type, hour), in long form, and the summary errors."""
-
-    plan: BacktestPlan
-    comparison: pd.DataFrame  # day_type, hour, kpi, observed, observed_base, simulated, ci_*, pi_*, inside
-    period: pd.DataFrame  # kpi, observed, simulated, ci_low, ci_high over the whole period
-    replications: int
-    still_in_system: int
-
-    def errors(self, min_base: float = 50.0) -> pd.DataFrame:
-        """Per KPI over the all-days hours whose observed base (contacts behind the ratio) is at least ``min_base``:
-        mean absolute error, mean observed value, and the share of hours inside the 95% prediction interval."""
-        rows = self.comparison.loc[(self.comparison["day_type"] == ALL_DAYS)
-                                   & (self.comparison["observed_base"] >= min_base)]
-        table = []
-        for kpi in KPIS:
-            group = rows.loc[rows["kpi"] == kpi]
-            gap = group["simulated"] - group["observed"]
-            table.append({"kpi": kpi, "hours": len(group),
-                          "mean_absolute_error": float(gap.abs().mean()) if len(group) else math.nan,
-                          "mean_error": float(gap.mean()) if len(group) else math.nan,
-                          "observed_mean": float(group["observed"].mean()) if len(group) else math.nan,
-                          "inside_interval": float(group["inside"].mean()) if len(group) else math.nan})
-        return pd.DataFrame(table)
-
-
-def _kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
-    """Long form: one row per (day type, hour, KPI) with the value and the count behind it."""
-    bases = {"offered": "offered", "abandon_rate": "reached", "service_level": "reached", "asa_seconds": "answered",
-             "abandon_rate_waited": "queued"}
-    parts = []
-    for kpi, base in bases.items():
-        column = "offered_per_day" if kpi == "offered" else kpi
-        parts.append(pd.DataFrame({"day_type": kpis["day_type"], "hour": kpis["hour"], "kpi": kpi,
-                                   "value": kpis[column], "base": kpis[base]}))
-    return pd.concat(parts, ignore_index=True)
-
-
-def _interval_columns(values: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean over replications, t-interval of the mean and 95% prediction interval for one more replication."""
-    count = np.sum(~np.isnan(values), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # hours no replication defines stay NaN
-        mean = np.nanmean(values, axis=1)
-        sd = np.nanstd(values, axis=1, ddof=1)
-        t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
-        half = np.where(count >= 2, t * sd / np.sqrt(count), np.nan)
-        prediction = np.where(count >= 2, t * sd * np.sqrt(1.0 + 1.0 / count), np.nan)
-    return {"simulated": mean, "ci_low": mean - half, "ci_high": mean + half,
-            "pi_low": mean - prediction, "pi_high": mean + prediction}
-
-
-def _period_kpis(counts: pd.DataFrame, dates: tuple[date, ...]) -> dict[str, float]:
-    total = counts[list(COUNT_COLUMNS)].sum()
-    div = lambda a, b: float(a / b) if b else math.nan  # noqa: E731
-    return {"offered": float(total["offered"]) / len(dates), "abandon_rate": div(total["abandoned"], total["reached"]),
-            "abandon_rate_waited": div(total["abandoned"], total["queued"]),
-            "service_level": div(total["answered_within"], total["reached"]),
-            "asa_seconds": div(total["wait_answered"], total["answered"])}
-
-
-def run_backtest(plan: BacktestPlan, contacts: pd.DataFrame, replications: int = 10, seed: int = 0,
-                 workers: int | None = None, show_progress: bool = True) -> BacktestResult:
-    """Simulate ``plan`` and compare it with the log's ``contacts`` (canonical frame)."""
-    if replications < 2:
-        raise ValueError("a back-test needs at least 2 replications for its intervals")
-    scenario = plan.scenario
-    threshold = scenario.service_level.threshold_seconds
-    contacts = contacts.loc[contacts["contact_type"].isin(scenario.contact_type_names())]
-    observed_counts = hourly_counts(contacts, threshold)
-    observed = _kpi_table(hourly_kpis(observed_counts, plan.dates, plan.day_types))
-    tasks = [_ReplicationTask(scenario, seed, index, plan.start_date) for index in range(replications)]
-    simulated: list[pd.DataFrame | None] = [None] * replications
-    period_values, in_system = [], 0
-    with tqdm(total=replications, desc="back-test", unit="rep", disable=not show_progress, leave=False,
-              delay=2.0) as bar:
-        for index, (counts, still) in run_tasks(_replication_counts, tasks, ExecutionPlan(workers=workers)):
-            counts = counts.loc[counts["date"].isin(pd.to_datetime(pd.Series(plan.dates)))]
-            simulated[index] = _kpi_table(hourly_kpis(counts, plan.dates, plan.day_types))
-            period_values.append(_period_kpis(counts, plan.dates))
-            in_system += still
-            bar.update(1)
-    values = np.column_stack([table["value"].to_numpy(dtype=float) for table in simulated])
-    comparison = observed.rename(columns={"value": "observed", "base": "observed_base"})
-    for name, column in _interval_columns(values).items():
-        comparison[name] = column
-    comparison = _within_possible_range(comparison)
-    comparison["inside"] = (comparison["observed"] >= comparison["pi_low"]) & (
-        comparison["observed"] <= comparison["pi_high"])
-    period_observed = _period_kpis(observed_counts, plan.dates)
-    period_sim = np.array([[values_[kpi] for kpi in KPIS] for values_ in period_values]).T
-    period = pd.DataFrame({"kpi": list(KPIS), "observed": [period_observed[kpi] for kpi in KPIS],
-                           **_interval_columns(period_sim)}).drop(columns=["pi_low", "pi_high"])
-    return BacktestResult(plan, comparison, _within_possible_range(period), replications, in_system)
-
-
-def _within_possible_range(table: pd.DataFrame) -> pd.DataFrame:
-    """Interval bounds cut to what each KPI can be: rates 0..1, volumes and times at least 0 (only
-    impossible values are cut, so nothing an observation could fall in)."""
-    table = table.copy()
-    rates = table["kpi"].isin(["abandon_rate", "abandon_rate_waited", "service_level"]).to_numpy()
-    for column in [name for name in ("ci_low", "ci_high", "pi_low", "pi_high") if name in table]:
-        values = table[column].to_numpy(float)
-        table[column] = np.where(rates, np.clip(values, 0.0, 1.0), np.clip(values, 0.0, None))
-    return table

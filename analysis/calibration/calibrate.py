@@ -50,6 +50,8 @@ class CalibrationSettings:
     time_resolution_seconds: float = DEFAULT_RESOLUTION_SECONDS
     hazard_bin_seconds: float = DEFAULT_HAZARD_BIN_SECONDS
     confidence_level: float = 0.95
+    # Drift: arrivals and handle times from the last this many days of the log only (None: all of it).
+    recent_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,28 @@ def _notes(handle_time: dict[str, DurationFit], abandoned_before_queue: int) -> 
     return notes
 
 
+def recent_window(contacts: pd.DataFrame, days: int | None) -> pd.DataFrame:
+    """The contacts of the last ``days`` calendar days of the log (all of them when ``days`` is None)."""
+    if days is None or contacts.empty:
+        return contacts
+    last = pd.to_datetime(contacts["date"]).max()
+    return contacts.loc[pd.to_datetime(contacts["date"]) > last - pd.Timedelta(days=days)]
+
+
+def _window_note(contacts: pd.DataFrame, recent: pd.DataFrame, days: int | None) -> list[str]:
+    if days is None or len(recent) == len(contacts):
+        return []
+    first = pd.to_datetime(recent["date"]).min().date()
+    return [f"arrivals and handle times fitted on the last {days} days only ({first} on, {len(recent)} of "
+            f"{len(contacts)} contacts): recent behaviour rather than the window's average"]
+
+
 def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = None,
               parse_report: ParseReport | None = None) -> CalibrationResult:
     """Fit arrivals, handle time, patience, bot time and staffing from a canonical frame."""
     settings = settings or CalibrationSettings()
-    handle_time = fit_handle_times(contacts, settings.short_handle_seconds, settings.min_sample_size,
+    recent = recent_window(contacts, settings.recent_days)
+    handle_time = fit_handle_times(recent, settings.short_handle_seconds, settings.min_sample_size,
                                    settings.max_ks_distance)
     patience = fit_patience(contacts, "contact_type", settings.time_resolution_seconds,
                             settings.hazard_bin_seconds, settings.confidence_level)
@@ -150,12 +169,12 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
         abandoned_before_queue=abandoned_before_queue,
         contact_type_shares=_shares(contacts["contact_type"]),
         segment_shares=_shares(contacts["segment"]),
-        arrivals=fit_arrivals(contacts, settings.interval_minutes, settings.day_types),
+        arrivals=fit_arrivals(recent, settings.interval_minutes, settings.day_types),
         handle_time=handle_time,
         patience=patience,
         bot_time=bot_time,
         staffing=infer_staffing(contacts, settings.interval_minutes, settings.day_types),
         parse_report=parse_report,
-        notes=_notes(handle_time, abandoned_before_queue),
+        notes=_notes(handle_time, abandoned_before_queue) + _window_note(contacts, recent, settings.recent_days),
         segment_shares_by_type=_segment_shares_by_type(contacts),
     )

@@ -23,13 +23,16 @@
   mix (``segment_shares``); priority segments get the queue boost
   estimated from overtakes (:mod:`~analysis.calibration.priority`) or, when
   the data cannot support an estimate, ``default_queue_boost_seconds``.
-* **Surge** (``surge="auto"``, default): a ``surge`` rule for the agent group
-  when the log shows agents who answer only while the queue is long
-  (:mod:`~analysis.calibration.surge`); ``"off"`` never writes one.
+* **Agent groups** (:mod:`~analysis.calibration.agent_groups_build`): one per
+  pool of agents serving the same contact types, with agents on duty from
+  the agents' duty spans and the availability model (stepping away, coming
+  back, sooner while callers wait) fitted from the gaps between their calls
+  (``availability="model"``, default); or the earlier single pool of agents
+  seen with a fixed shrinkage and, with ``surge="auto"``, a surge rule
+  (``availability="shrinkage"``).
 * **Horizon**: the log's period (first to last date), starting on the first
   date's weekday, with the opening hours inferred per day type.
-* **Demand and staffing**: expected arrivals per interval, weekday and type,
-  busyness CV; inferred agents on duty per interval and weekday.
+* **Demand**: expected arrivals per interval, weekday and type, busyness CV.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .availability import estimate_availability
+from .agent_activity import ActivitySettings
+from .agent_groups_build import AgentGroupOptions, AvailabilityChoice, build_agent_groups
+from .agent_pools import SPECIALIST_SHARE
 from .calibrate import ALL_CONTACT_TYPES, CalibrationResult
 from .canonical import WEEKDAYS
 from .discretize import kaplan_meier_points
@@ -50,7 +55,6 @@ from .handle_time_spec import ShortCalls, describe_fit, handle_time_spec
 from .opening_hours import DEFAULT_MIN_SHARE_OF_PEAK, OpeningHours, format_clock, infer_opening_hours
 from .patience import PatienceEstimate
 from .priority import DEFAULT_PRIORITY_SEGMENTS, estimate_queue_boost, priority_segments_in
-from .surge import estimate_surge
 
 SurgeChoice = Literal["auto", "off"]
 PatienceChoice = Literal["auto", "parametric", "empirical"]
@@ -75,6 +79,9 @@ class ScenarioOptions:
     default_queue_boost_seconds: float = 0.0
     min_share_of_peak: float = DEFAULT_MIN_SHARE_OF_PEAK
     max_ks_distance: float = 0.05
+    availability: AvailabilityChoice = "model"
+    specialist_share: float = SPECIALIST_SHARE
+    activity: ActivitySettings = field(default_factory=ActivitySettings)
 
 
 @dataclass
@@ -89,7 +96,7 @@ class CalibratedScenario:
 
     data: dict
     volume: pd.DataFrame
-    headcount: pd.DataFrame
+    headcount: dict[str, pd.DataFrame]  # agent group name -> interval, headcount, weekday
     handle_time_points: pd.DataFrame | None
     patience_points: pd.DataFrame | None
     comments: dict[str, list[str]] = field(default_factory=dict)
@@ -189,7 +196,9 @@ def _segments(result: CalibrationResult, contacts: pd.DataFrame,
 
 
 def _queue_record_note(contacts: pd.DataFrame, segment: str) -> list[str]:
-    """A warning when a segment waits far more often than the others, which no queue discipline reproduces."""
+    """A warning when a segment waits far more often than the others: in call-center logs such as the
+    Anonymous Bank's that is a recording artefact (the customer, and so the segment, is identified only for
+    callers who queued), not a queue discipline."""
     answered = contacts.loc[contacts["outcome"] == "answered"]
     mine = answered["segment"] == segment
     if mine.sum() == 0 or (~mine).sum() == 0:
@@ -197,9 +206,11 @@ def _queue_record_note(contacts: pd.DataFrame, segment: str) -> list[str]:
     own, others = float(answered.loc[mine, "queued"].mean()), float(answered.loc[~mine, "queued"].mean())
     if own < others + 0.25:
         return []
-    return [f"{segment}: {own:.0%} of answered calls waited in the queue vs {others:.0%} of the others': in the "
-            "log they almost always wait, while the simulation answers any caller at once when an agent is free, "
-            "so expect their simulated waits (and the service level) to look better than the log's"]
+    return [f"{segment}: {own:.0%} of answered calls have a queue record vs {others:.0%} of the others'. That is a "
+            "recording artefact, not a policy: the segment is known only for callers who queued (the bank's "
+            "documentation: no customer id for those answered at once), so callers answered at once are mostly "
+            "recorded as the default segment. This segment's share is understated among calls answered at once, "
+            "and its waits in the log are not comparable with the simulation's (do not compare its ASA)"]
 
 
 def _type_segment_shares(result: CalibrationResult, name: str) -> tuple[dict | None, list[str]]:
@@ -211,20 +222,6 @@ def _type_segment_shares(result: CalibrationResult, name: str) -> tuple[dict | N
     largest = max(rounded, key=rounded.get)
     rounded[largest] = round(1.0 - sum(v for k, v in rounded.items() if k != largest), 6)
     return rounded, ["segment mix of this type: " + ", ".join(f"{k} {v:.1%}" for k, v in rounded.items())]
-
-
-def _surge(contacts: pd.DataFrame, shrinkage: float, options: ScenarioOptions) -> tuple[dict | None, list[str]]:
-    """The agent group's surge rule (or None) and the comment saying how it was decided."""
-    if options.surge == "off":
-        return None, ["surge: none (turned off with surge = off)"]
-    estimate = estimate_surge(contacts)
-    if not estimate.found:
-        return None, [f"surge: none estimated - {estimate.note}"]
-    comment = [f"surge: queue_above {estimate.queue_above}, max_agents {estimate.max_agents}, estimated from "
-               f"agents who answered only while the queue was long - {estimate.note}"]
-    if shrinkage <= 0:
-        comment.append("the rule draws on off-phone agents (shrinkage), which is 0 here: it has no effect")
-    return estimate.as_spec(), comment
 
 
 def _horizon(result: CalibrationResult, options: ScenarioOptions) -> tuple[dict, list[str]]:
@@ -297,16 +294,17 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         comments[f"contact_types.{name}"] = comment + patience_comment + segment_comment
     segments, comments["segments"] = _segments(result, contacts, options)
     ai, comments["ai"] = _vru_stage(result, contacts, types, options)
-    headcount = pd.DataFrame(result.staffing.headcount_rows(), columns=["interval", "headcount", "weekday"])
-    availability = estimate_availability(contacts, result.staffing)
-    surge, surge_comment = _surge(contacts, availability.shrinkage, options)
-    comments["agent_groups"] = [
-        "one pool serving every type; headcount per interval and weekday = agents seen serving at least "
-        f"once in the interval, averaged over the day type's days ({result.staffing.distinct_agents} agents "
-        "in the log); biased low in quiet intervals (idle agents are invisible), high at shift edges",
-        f"shrinkage: {availability.describe()}",
-        "(wrap-up, breaks and other work between calls; the log records talk time only, so no after-call work)",
-        *surge_comment]
+    agents = build_agent_groups(result, contacts, types, AgentGroupOptions(
+        availability=options.availability, specialist_share=options.specialist_share, activity=options.activity,
+        surge=options.surge))
+    comments["agent_groups"] = agents.comments
+    if agents.after_call_work_seconds is not None:
+        for entry in contact_types:
+            entry["after_call_work"] = {"dist": "deterministic", "value": round(agents.after_call_work_seconds, 2),
+                                        "unit": "s"}
+            comments[f"contact_types.{entry['name']}"].append(
+                f"after_call_work: call set-up, the mean gap ({agents.after_call_work_seconds:.1f} s) agents "
+                "took between calls while callers kept waiting")
     data: dict = {
         "name": options.name,
         "description": f"Calibrated from {result.contacts} contacts, {result.first_date} to {result.last_date}",
@@ -315,15 +313,12 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         "demand": {"busyness_cv": round(result.arrivals.busyness_cv, 4)},
         "contact_types": contact_types,
         "segments": segments,
-        "agent_groups": [{"name": "agents", "skills": {name: 1 for name in types},
-                          "shrinkage": round(availability.shrinkage, 4)}],
+        "agent_groups": agents.groups,
     }
-    if surge is not None:
-        data["agent_groups"][0]["surge"] = surge
     if ai is not None:
         data["ai"] = ai
     return CalibratedScenario(
-        data=data, volume=volume, headcount=headcount,
+        data=data, volume=volume, headcount=agents.headcount,
         handle_time_points=pd.DataFrame(handle_columns) if handle_columns else None,
         patience_points=pd.DataFrame(patience_columns) if patience_columns else None,
         comments=comments, notes=notes + list(result.notes))

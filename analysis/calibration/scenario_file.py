@@ -2,7 +2,7 @@
 
 Files, next to ``<stem>.toml``: ``<stem>_volume.csv`` (interval, volume,
 weekday, contact_type), ``<stem>_headcount.csv`` (interval, headcount,
-weekday) and, when used, ``<stem>_handle_time.csv`` / ``<stem>_patience.csv``
+weekday; ``<stem>_headcount_<group>.csv`` per group when there are several) and, when used, ``<stem>_handle_time.csv`` / ``<stem>_patience.csv``
 (one column of equal-probability points per contact type).
 
 Everything is first written to a temporary directory beside the target and
@@ -41,9 +41,13 @@ class WrittenScenario:
 def _with_file_references(calibrated: CalibratedScenario, stem: str) -> tuple[dict, dict[str, pd.DataFrame]]:
     """The scenario data pointing at its CSV files, and those files' tables by file name."""
     data = json.loads(json.dumps(calibrated.data))  # deep copy of plain data
-    tables = {f"{stem}_volume.csv": calibrated.volume, f"{stem}_headcount.csv": calibrated.headcount}
+    tables = {f"{stem}_volume.csv": calibrated.volume}
     data["demand"] = {"volume_file": f"{stem}_volume.csv", **data["demand"]}
-    data["agent_groups"][0]["headcount_file"] = f"{stem}_headcount.csv"
+    single = len(data["agent_groups"]) == 1
+    for group in data["agent_groups"]:
+        name = f"{stem}_headcount.csv" if single else f"{stem}_headcount_{group['name']}.csv"
+        tables[name] = calibrated.headcount[group["name"]]
+        group["headcount_file"] = name
     for kind, points in (("handle_time", calibrated.handle_time_points), ("patience", calibrated.patience_points)):
         if points is None:
             continue

@@ -8,12 +8,14 @@ from datetime import date
 from pathlib import Path
 
 from analysis.calibration import LogFormatError
-from analysis.calibration.backtest import backtest_scenario, run_backtest
-from analysis.calibration.backtest_output import hourly_table_text, summary_text, write_backtest
+from analysis.calibration.backtest import backtest_scenario
+from analysis.calibration.backtest_output import extra_text, hourly_table_text, summary_text, write_backtest
+from analysis.calibration.backtest_run import run_backtest
 from analysis.calibration.log_input import FORMATS, load_log
 from analysis.outputs.folders import scenario_digest
 from sim.config import load_scenario
 
+from .calibrate_command import activity_settings, add_activity_options
 from .common import (
     add_output_options,
     file_input,
@@ -23,6 +25,16 @@ from .common import (
     positive_int,
     results_folder,
 )
+
+
+def hour_range(text: str) -> tuple[int, int]:
+    try:
+        first, last = (int(part) for part in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an hour range FROM-TO such as 7-23") from None
+    if not 0 <= first <= last <= 23:
+        raise argparse.ArgumentTypeError(f"{text!r}: hours run from 0 to 23, FROM not after TO")
+    return first, last
 
 
 def register(subparsers) -> None:
@@ -38,7 +50,10 @@ def register(subparsers) -> None:
     parser.add_argument("--demand", choices=("scenario", "observed"), default="scenario",
                         help="arrivals from the scenario's weekday profile (default) or the log's own days")
     parser.add_argument("--surge", choices=("keep", "off"), default="keep",
-                        help="the agent group's surge rule: as in the scenario (default) or dropped")
+                        help="the agent groups' surge rules: as in the scenario (default) or dropped")
+    parser.add_argument("--hours", type=hour_range, help="hours FROM-TO (inclusive, e.g. 7-23) for the errors of "
+                                                          "the main day type (default: all hours)")
+    add_activity_options(parser)
     parser.add_argument("--workers", type=positive_int, help="parallel processes (default: one per core)")
     add_output_options(parser, "results/backtest_<scenario file name without .toml>")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -52,7 +67,9 @@ def _backtest(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)  # ScenarioError is reported by the main entry point
     try:
         loaded = load_log(args.log, args.log_format, args.on_error, args.start, args.end)
-        plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, args.demand, args.surge == "keep")
+        activity = activity_settings(args)
+        plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, args.demand, args.surge == "keep",
+                                 activity)
     except (LogFormatError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -62,11 +79,13 @@ def _backtest(args: argparse.Namespace) -> int:
           file=sys.stderr)
     inputs = option_inputs(args, log=file_input(args.log), scenario=scenario_digest(scenario))
     with results_folder(out, "backtest", inputs, args) as folder:
-        result = run_backtest(plan, loaded.contacts, args.reps, args.seed, args.workers, not args.quiet)
-        written = write_backtest(result, out)
+        result = run_backtest(plan, loaded.contacts, args.reps, args.seed, args.workers, not args.quiet, activity)
+        written = write_backtest(result, out, hours=args.hours)
         folder.finish()
     print(hourly_table_text(result))
     print()
     print(summary_text(result))
+    print()
+    print(extra_text(result, args.hours))
     print(f"\nresults written to {out}/ ({', '.join(path.name for path in written)})")
     return 0

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import date
 from pathlib import Path
 
 from analysis.calibration import CalibrationSettings, LogFormatError, calibrate, format_summary
+from analysis.calibration.agent_activity import ActivitySettings
+from analysis.calibration.agent_pools import SPECIALIST_SHARE
 from analysis.calibration.fit_report import write_fit_report
 from analysis.calibration.handle_time_spec import SHORT_CALL_CHOICES
 from analysis.calibration.log_input import FORMATS, load_log
 from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
 from analysis.calibration.scenario_file import write_calibrated_scenario
 from analysis.runs.runner import Progress
+
+from .common import positive_float, positive_int
 
 # The bank data's README: priority customers were moved ahead about 1.5 minutes (used if not estimable).
 _README_BOOST_SECONDS = 90.0
@@ -38,8 +43,33 @@ def register(subparsers) -> None:
     parser.add_argument("--surge", choices=("auto", "off"), default="auto",
                         help="surge rule (off-phone agents to the phones while the queue is long): estimated "
                              "from agents who answer only then (auto, default; none if the log shows none) or off")
+    parser.add_argument("--availability", choices=("model", "shrinkage"), default="model",
+                        help="agents' availability: stepping away and coming back, fitted from the gaps between "
+                             "their calls (model, default), or a fixed shrinkage of the agents seen (shrinkage)")
+    parser.add_argument("--pools", choices=("auto", "single"), default="auto",
+                        help="one agent group per pool of agents serving the same contact types (auto, default) "
+                             "or one group for everyone (single)")
+    parser.add_argument("--recent-days", type=positive_int,
+                        help="fit arrivals and handle times on the last N days of the window only (drift); "
+                             "everything else uses the whole window")
+    add_activity_options(parser)
     parser.add_argument("--name", help="scenario name (default: the output file's stem)")
     parser.set_defaults(handler=_calibrate)
+
+
+def add_activity_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the duty-span rules, shared by calibrate and backtest (both must read a log alike)."""
+    defaults = ActivitySettings()
+    parser.add_argument("--off-duty-gap", type=positive_float, default=defaults.off_duty_gap_minutes,
+                        metavar="MINUTES", help="a gap between an agent's calls this long, with callers waiting "
+                        f"meanwhile, ends a duty span (default {defaults.off_duty_gap_minutes:g})")
+    parser.add_argument("--connect-seconds", type=positive_float, default=defaults.connect_seconds,
+                        help="gaps between calls up to this long while callers wait are call set-up, not absence "
+                             f"(default {defaults.connect_seconds:g})")
+
+
+def activity_settings(args: argparse.Namespace) -> ActivitySettings:
+    return ActivitySettings(connect_seconds=args.connect_seconds, off_duty_gap_minutes=args.off_duty_gap)
 
 
 def _step(message: str) -> None:
@@ -55,10 +85,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         _step(f"reading {args.log} ({args.log_format})")
         loaded = load_log(args.log, args.log_format, args.on_error, args.start, args.end)
         _step(f"fitting {len(loaded.contacts)} contacts")
-        settings = CalibrationSettings(interval_minutes=args.interval, day_types=loaded.day_types)
+        settings = CalibrationSettings(interval_minutes=args.interval, day_types=loaded.day_types,
+                                       recent_days=args.recent_days)
         result = calibrate(loaded.contacts, settings, loaded.report)
         options = ScenarioOptions(
             name=args.name or out.stem, short_calls=args.short_calls, patience=args.patience, surge=args.surge,
+            availability=args.availability, activity=activity_settings(args),
+            specialist_share=SPECIALIST_SHARE if args.pools == "auto" else math.inf,
             default_queue_boost_seconds=_README_BOOST_SECONDS if args.log_format == "technion" else 0.0)
         calibrated = build_scenario(result, loaded.contacts, options)
     except (LogFormatError, FileNotFoundError, ValueError) as error:
