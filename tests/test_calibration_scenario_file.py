@@ -58,7 +58,7 @@ def _calibrated(handle_time: dict) -> CalibratedScenario:
     volume = pd.DataFrame({"interval": ["08:00", "09:00"], "volume": [5.0, 6.0], "weekday": ["monday", "monday"],
                            "contact_type": ["A", "A"]})
     headcount = pd.DataFrame({"interval": ["08:00", "09:00"], "headcount": [1, 2], "weekday": ["monday", "monday"]})
-    return CalibratedScenario(data, volume, headcount, None, None)
+    return CalibratedScenario(data, volume, {data["agent_groups"][0]["name"]: headcount}, None, None)
 
 
 def test_written_scenario_is_loaded_back(tmp_path):

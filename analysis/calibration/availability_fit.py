@@ -20,8 +20,10 @@ between consecutive calls of a duty span (:mod:`~analysis.calibration.agent_acti
   estimate over all checks;
 * **away spells**: the gaps after checks that stepped away, from the end of
   set-up. The return is seen exactly when the agent's next answer took a
-  waiting caller; otherwise the agent was surely away only up to the last
-  moment callers waited (right-censored there). The return hazard is
+  waiting caller; otherwise the agent was surely away up to the last moment
+  callers waited and back by the next answer, with nobody waiting in between
+  (interval-censored: dropping the upper bound would hide every return made
+  while nobody waited and fake a queue response). The return hazard is
   h(t) = h_away(t) + r 1[queue(t) >= N]: h_away that of one exponential or
   of a two-exponential mixture (short personal time and longer breaks),
   chosen by AIC; N from 1 to :data:`MAX_RECALL_QUEUE` by likelihood, and
@@ -46,6 +48,7 @@ from .agent_activity import AgentActivity
 MAX_RECALL_QUEUE = 10
 RECALL_SIGNIFICANCE = 0.01
 MIN_CHECKS = 30  # fewer checks or away spells than this: no estimate (the log is too sparse)
+MIN_COMPONENT_WEIGHT = 0.01
 QUEUE_BINS = (1, 2, 3, 4, 6, 8, 11)  # queue lengths at a call's end, for the step-away table
 
 
@@ -54,7 +57,8 @@ class AwayObservations:
     """Away spells as the log shows them: durations, whether the return was seen, and queue exposure."""
 
     duration: np.ndarray
-    returned: np.ndarray  # bool: return seen (else right-censored)
+    returned: np.ndarray  # bool: return seen (else it happened after ``duration``, by ``upper``)
+    upper: np.ndarray  # the next answer: a return unseen happened by then, while nobody waited
     time_queue_at_least: np.ndarray  # shape (MAX_RECALL_QUEUE, n): seconds with queue >= N, N = 1..
     queue_at_return: np.ndarray  # callers waiting just before the return (or the censoring time)
 
@@ -149,7 +153,8 @@ def _setup_and_checks(activity: AgentActivity, pool: str) -> tuple[float, pd.Dat
     connect = activity.settings.connect_seconds
     end, gap = gaps["talk_end"].to_numpy(), gaps["gap"].to_numpy()
     window = np.minimum(gap, connect)
-    waiting = queue.time_at_least(1, end, end + window) >= window - 1.0  # one clock tick of slack
+    slack = np.minimum(1.0, 0.5 * window)  # one clock tick of a log in whole seconds
+    waiting = (queue.before(end) >= 1) & (queue.time_at_least(1, end, end + window) >= window - slack)
     checks = gaps.loc[waiting].assign(queue_at_end=queue.at(end[waiting]),
                                       stepped_away=gap[waiting] > connect)
     continued = checks.loc[~checks["stepped_away"], "gap"]
@@ -183,10 +188,10 @@ def away_observations(activity: AgentActivity, pool: str, checks: pd.DataFrame, 
     returned = queue.before(answer) >= 1
     last = queue.last_at_least(1, begin, answer)
     stop = np.where(returned, answer, last)
-    keep = stop > begin
+    keep = (stop > begin) | (~returned & (answer > begin))
     begin, stop, returned = begin[keep], stop[keep], returned[keep]
     exposure = np.vstack([queue.time_at_least(level, begin, stop) for level in range(1, MAX_RECALL_QUEUE + 1)])
-    return AwayObservations(stop - begin, returned, exposure, queue.before(stop))
+    return AwayObservations(stop - begin, returned, answer[keep] - begin, exposure, queue.before(stop))
 
 
 def _mixture_terms(params: np.ndarray, components: int, duration: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +217,12 @@ def _fit_away(obs: AwayObservations, components: int, recall_queue: int | None) 
             rate = math.exp(params[-1])
             log_survival = log_survival - rate * exposure
             hazard = hazard + rate * at_return
-        return -(log_survival.sum() + np.log(hazard[obs.returned]).sum())
+        # A return unseen fell in (duration, upper], with nobody waiting: no recall there.
+        unseen = ~obs.returned
+        log_later, _ = _mixture_terms(params, components, obs.upper[unseen])
+        log_now, _ = _mixture_terms(params, components, obs.duration[unseen])
+        inside = np.log(-np.expm1(np.minimum(log_later - log_now, -1e-12)))
+        return -(log_survival.sum() + np.log(hazard[obs.returned]).sum() + inside.sum())
 
     mean = obs.duration.sum() / max(obs.returned.sum(), 1)
     starts = [[-math.log(mean)]] if components == 1 else [[-math.log(mean / 4), -math.log(mean * 4), 1.0],
@@ -235,6 +245,9 @@ def fit_away(obs: AwayObservations, max_mean_seconds: float = math.inf) -> AwayF
     ``max_mean_seconds`` (the longest absence a duty span holds) it is cut there."""
     fits = {components: _fit_away(obs, components, None) for components in (1, 2)}
     components = min(fits, key=lambda k: 2 * (2 * k - 1) - 2 * fits[k][0])
+    weight = 1.0 / (1.0 + math.exp(-fits[2][1][2]))
+    if min(weight, 1.0 - weight) < MIN_COMPONENT_WEIGHT:
+        components = 1  # a component this rare is no second kind of absence
     base_likelihood, params = fits[components]
     best_queue, best = None, (base_likelihood, params)
     for queue in range(1, MAX_RECALL_QUEUE + 1):
@@ -254,6 +267,8 @@ def fit_away(obs: AwayObservations, max_mean_seconds: float = math.inf) -> AwayF
         weights = (weights[0], 1.0 - weights[0])
         order = np.argsort(means)
         means, weights = tuple(means[i] for i in order), tuple(weights[i] for i in order)
+    if len(means) == 2 and min(weights) < MIN_COMPONENT_WEIGHT:
+        means, weights = (means[int(np.argmax(weights))],), (1.0,)
     rate = float(math.exp(params[-1])) if best_queue else 0.0
     capped = max(means) > max_mean_seconds
     means = tuple(min(m, max_mean_seconds) for m in means)
