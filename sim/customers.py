@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import Scenario
+from .config import SECONDS_PER_DAY, Scenario, factors_by_minute
 from .distributions import Sampler, sampler_for
 from .random import BufferedDraws, RandomStreams
 
@@ -51,6 +51,9 @@ class CustomerDraws:
     def __init__(self, scenario: Scenario, streams: RandomStreams, prefix: str = "") -> None:
         self._names = scenario.contact_type_names()
         self._samplers = attribute_samplers(scenario)
+        # Per type, the handle-time factor of each minute of the day (None: no time-of-day profile).
+        self._handle_factors = [np.array(factors_by_minute(t.handle_time_by_time_of_day))
+                                if t.handle_time_by_time_of_day else None for t in scenario.contact_types]
         self._streams = streams
         self._prefix = prefix
         self._patience_multiplier = np.array([segment.patience_multiplier for segment in scenario.segments])
@@ -59,16 +62,20 @@ class CustomerDraws:
     def _generator(self, type_index: int, attribute: str) -> np.random.Generator:
         return self._streams.get(f"{self._prefix}{attribute}/{self._names[type_index]}")
 
-    def block(self, type_index: int, segments: np.ndarray) -> dict[str, np.ndarray]:
-        """Attributes of ``len(segments)`` contacts of one type, patience scaled by segment."""
+    def block(self, type_index: int, segments: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
+        """Attributes of ``len(segments)`` contacts of one type arriving at ``times``: patience scaled by
+        segment, handle time by the type's time-of-day factor."""
         count = len(segments)
         values = {attribute: sampler(self._generator(type_index, attribute), count)
                   for attribute, sampler in self._samplers[type_index].items()}
         values["patience"] = values["patience"] * self._patience_multiplier[segments]
+        factors = self._handle_factors[type_index]
+        if factors is not None:
+            values["handle_time"] = values["handle_time"] * factors[_minute_of_day(times)]
         return values
 
-    def one(self, type_index: int, segment: int) -> tuple[float, ...]:
-        """Attributes of a single contact, in the order of :data:`ATTRIBUTES`."""
+    def one(self, type_index: int, segment: int, time: float) -> tuple[float, ...]:
+        """Attributes of a single contact arriving at ``time``, in the order of :data:`ATTRIBUTES`."""
         values = []
         for attribute in ATTRIBUTES:
             key = (type_index, attribute)
@@ -78,4 +85,11 @@ class CustomerDraws:
                 self._buffers[key] = buffer
             values.append(buffer.next())
         values[2] *= self._patience_multiplier[segment]
+        factors = self._handle_factors[type_index]
+        if factors is not None:
+            values[0] *= float(factors[int(time % SECONDS_PER_DAY) // 60])
         return tuple(values)
+
+
+def _minute_of_day(times: np.ndarray) -> np.ndarray:
+    return (np.mod(times, SECONDS_PER_DAY) // 60).astype(np.int64)

@@ -165,7 +165,7 @@ def _day_arrivals(scenario: Scenario, calendar: Calendar, streams: RandomStreams
         parts["time"].append(times)
         parts["contact_type"].append(np.full(total, type_index, dtype=np.int64))
         parts["segment"].append(segments)
-        for attribute, values in customers.block(type_index, segments).items():
+        for attribute, values in customers.block(type_index, segments, times).items():
             parts[attribute].append(values)
     return _sorted_arrivals(parts)
 

@@ -57,6 +57,26 @@ def test_recall_waits_for_its_queue_length():
     assert table["answer_time"][1] == pytest.approx(table["answer_time"][0] + 5)
 
 
+def test_after_a_contact_the_agent_steps_away_with_the_probability_for_the_queue():
+    # Always away after a contact when nothing waits, never when a contact waits.
+    scenario = scenario_with(solo({"step_away_after_contact": [1.0, 0.0], "away_time": fixed(50)}))
+    _, table = run_with(scenario, [(0, 0, 0, 10, INF), (5, 0, 0, 10, INF), (100, 0, 0, 10, INF)])
+    # The second caller waits while the first is served, so the agent stays; then nothing waits: away 20-70.
+    assert table["answer_time"].tolist() == [0, 10, 100]
+    engine, table = run_with(scenario, [(0, 0, 0, 10, INF), (30, 0, 0, 10, INF)])
+    assert table["answer_time"].tolist() == [0, 60]
+    assert duty_spells(engine)[:2] == [(0, 10), (60, 70)]
+
+
+def test_time_of_day_factors_scale_the_after_contact_probability():
+    # Probability 1 scaled to 0 from 01:00: a contact ending before 01:00 sends the agent away, after it not.
+    availability = {"step_away_after_contact": [1.0], "step_away_time_of_day": {"01:00": 0.0},
+                    "away_time": fixed(500)}
+    _, table = run_with(scenario_with(solo(availability)), [(0, 0, 0, 10, INF), (20, 0, 0, 10, INF),
+                                                            (3600, 0, 0, 10, INF), (3615, 0, 0, 10, INF)])
+    assert table["answer_time"].tolist() == [0, 510, 3600, 3615]
+
+
 def test_away_time_stays_paid_and_occupancy_counts_time_on_the_phones():
     base = {"name": "availability_costs", "horizon": {"days": 1, "interval_minutes": 60, "open": "08:00",
                                                       "close": "16:00"},
@@ -85,6 +105,16 @@ def test_bad_availability_settings_are_refused_with_the_field_path():
                                                    "recall": {"rate_per_minute": 1}}}]}
     with pytest.raises(ScenarioError, match=r"agent_groups\[0\]\.availability\.recall"):
         parse_scenario(scenario)
+    for availability, path in (({"away_time": fixed(60)}, r"availability"),
+                               ({"step_away_after_contact": [0.5, 1.2], "away_time": fixed(60)},
+                                r"availability\.step_away_after_contact"),
+                               ({"available_time": fixed(60), "away_time": fixed(60),
+                                 "step_away_time_of_day": {"08:00": 1.0}}, r"availability"),
+                               ({"step_away_after_contact": [0.5], "away_time": fixed(60),
+                                 "step_away_time_of_day": {"25:00": 1.0}}, r"availability\.step_away_time_of_day")):
+        scenario["agent_groups"][0]["availability"] = availability
+        with pytest.raises(ScenarioError, match=r"agent_groups\[0\]\." + path):
+            parse_scenario(scenario)
 
 
 # --- against the exact chain ---------------------------------------------------------------------------
@@ -93,9 +123,15 @@ RATE = 60 / 3600
 AGENTS = 6
 
 
-def chain_scenario(recall: dict | None) -> dict:
-    availability = {"available_time": {"dist": "exponential", "mean": 20, "unit": "min"},
-                    "away_time": {"dist": "exponential", "mean": 5, "unit": "min"}}
+AFTER_CONTACT = [0.4, 0.25, 0.1]
+
+
+def chain_scenario(recall: dict | None, after_contact: list[float] | None = None) -> dict:
+    availability = {"away_time": {"dist": "exponential", "mean": 5, "unit": "min"}}
+    if after_contact:
+        availability["step_away_after_contact"] = after_contact
+    else:
+        availability["available_time"] = {"dist": "exponential", "mean": 20, "unit": "min"}
     if recall:
         availability["recall"] = recall
     return {
@@ -109,15 +145,18 @@ def chain_scenario(recall: dict | None) -> dict:
     }
 
 
-@pytest.mark.parametrize("recall", [None, {"queue_at_least": 2, "rate_per_minute": 1.0}])
-def test_exponential_spells_match_the_exact_chain(recall):
-    exact = erlang_a_with_availability(RATE, 300.0, 180.0, AGENTS, 1200.0, 300.0,
+@pytest.mark.parametrize("recall, after_contact", [(None, None), ({"queue_at_least": 2, "rate_per_minute": 1.0}, None),
+                                                   (None, AFTER_CONTACT),
+                                                   ({"queue_at_least": 1, "rate_per_minute": 0.5}, AFTER_CONTACT)])
+def test_exponential_spells_match_the_exact_chain(recall, after_contact):
+    exact = erlang_a_with_availability(RATE, 300.0, 180.0, AGENTS, None if after_contact else 1200.0, 300.0,
                                        recall_rate=recall["rate_per_minute"] / 60 if recall else 0.0,
-                                       recall_queue_at_least=recall["queue_at_least"] if recall else None)
+                                       recall_queue_at_least=recall["queue_at_least"] if recall else None,
+                                       step_away_after_contact=after_contact)
     plain = erlang_a_metrics(RATE, 300.0, 180.0, AGENTS, 20.0)
     # The check means something only if stepping away moves the numbers well beyond the noise.
     assert exact.abandon_rate > plain.abandon_rate + 0.03
-    result = run_experiment(parse_scenario(chain_scenario(recall)), replications=30, seed=2026,
+    result = run_experiment(parse_scenario(chain_scenario(recall, after_contact)), replications=30, seed=2026,
                             show_progress=False, keep_contacts=False)
     estimates = result.estimates(confidence=0.99)
     for kpi, value, max_half_width in (("abandon_rate", exact.abandon_rate, 0.012),

@@ -134,3 +134,20 @@ def test_mixture_sampler_mixes_in_proportion():
     draws = sampler_for(mixture)(np.random.default_rng(0), 50_000)
     assert (draws == 3).mean() == pytest.approx(0.2, abs=4 * np.sqrt(0.16 / 50_000))
     assert draws.mean() == pytest.approx(0.2 * 3 + 0.8 * 120, rel=0.02)
+
+
+def test_handle_time_follows_the_time_of_day_profile_of_its_type():
+    types = small_data()["contact_types"]
+    types[0]["handle_time"] = {"dist": "deterministic", "value": 100, "unit": "s"}
+    types[0]["handle_time_by_time_of_day"] = {"09:00": 0.5, "11:00": 2.0}
+    scenario = scenario_from(contact_types=types)
+    arrivals = generate_arrivals(scenario, Calendar.from_scenario(scenario), RandomStreams(4))
+    billing = arrivals.contact_type == 0
+    hour = arrivals.time[billing] // 3600
+    handle = arrivals.handle_time[billing]
+    # 1 before the first time listed, then each factor until the next one.
+    assert set(handle[hour == 8]) == {100.0} and set(handle[(hour == 9) | (hour == 10)]) == {50.0}
+    assert set(handle[hour == 11]) == {200.0}
+    # The other type has no profile: its draws are those of a scenario without any.
+    plain = generate_arrivals(scenario_from(), Calendar.from_scenario(scenario), RandomStreams(4))
+    assert np.array_equal(arrivals.handle_time[~billing], plain.handle_time[plain.contact_type == 1])

@@ -126,6 +126,22 @@ def test_weekday_factors_give_a_profile_per_day():
     assert workload.volume[1, 16] == pytest.approx(1.5 * workload.volume[0, 16])
 
 
+def test_handle_time_profile_and_after_contact_absences_enter_the_requirements():
+    data = constant_scenario()
+    data["contact_types"][0]["handle_time_by_time_of_day"] = {"08:30": 1.5, "09:00": 1.0}
+    data["agent_groups"][0]["availability"] = {"step_away_after_contact": [0.2, 0.1],
+                                              "away_time": {"dist": "deterministic", "value": 90, "unit": "s"}}
+    scenario = parse_scenario(data)
+    unit = select_unit(scenario)
+    workload = unit.workload(scenario)
+    np.testing.assert_allclose(workload.handle_seconds[0, 16:20], [180.0, 270.0, 180.0, 180.0])
+    # Mean busy per contact over the day weighs the longer half hour in; with it, 20% of contacts followed by
+    # 90 s away leave a busy agent mean busy / (mean busy + 18 s) of the time on the phones.
+    assert unit.mean_busy_seconds == pytest.approx(202.5)
+    assert scenario.agent_groups[0].effective_shrinkage(unit.mean_busy_seconds) == pytest.approx(18.0 / 220.5)
+    assert unit.available(100) == round(100 * 202.5 / 220.5)
+
+
 def ai_scenario(capacity: int = 1000, session_minutes: float = 10.0) -> dict:
     data = constant_scenario(100.0, 300.0, 200.0)
     data["ai"] = {"capacity": capacity, "session_time": {"dist": "exponential", "mean": session_minutes, "unit": "min"},

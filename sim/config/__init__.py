@@ -31,6 +31,7 @@ from .types import (
     MINUTES_PER_DAY,
     SECONDS_PER_DAY,
     WEEKDAYS,
+    factors_by_minute,
     format_minutes_of_day,
     format_time_of_day,
     time_of_day_minutes,
@@ -42,5 +43,5 @@ __all__ = [
     "MINUTES_PER_DAY", "format_minutes_of_day", "time_of_day_minutes",
     "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "STAFFING_KEYS", "Scenario", "ScenarioError",
     "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "format_time_of_day",
-    "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds", "validation_problems",
+    "factors_by_minute", "load_scenario", "parse_scenario", "scenario_json_schema", "time_of_day_seconds", "validation_problems",
 ]

@@ -26,7 +26,7 @@ from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction, TrainingEffect
 from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .staffing_changes import apply_staffing_changes, check_extra_agents
-from .types import Name, StrictModel, TimeOfDay, Weekday, skills_from_list, time_of_day_seconds
+from .types import Name, StrictModel, TimeOfDay, Weekday, factors_by_minute, skills_from_list, time_of_day_seconds
 
 
 # The fields an agent group's staffing comes from (exactly one per group).
@@ -163,6 +163,9 @@ class ContactType(StrictModel):
     channel: Channel = "voice"
     share: float | None = Field(None, gt=0, le=1)
     handle_time: Distribution
+    handle_time_by_time_of_day: dict[TimeOfDay, PositiveFloat] | None = Field(
+        None, description='Factor on the handle time of contacts arriving from each time of day on, e.g. '
+                          '{"07:00" = 0.8, "09:00" = 1.05}; 1 before the first time listed.')
     after_call_work: Distribution | None = None
     patience: Distribution | None = None
     segment_shares: dict[Name, float] | None = Field(
@@ -274,21 +277,59 @@ class Availability(StrictModel):
     """Agents on duty alternate between available (on the phones, busy or idle) and away
     (after-call admin, personal time, short aux work) instead of losing a fixed share.
 
-    Each agent coming on duty starts an available spell of length ``available_time``
-    (clock time); when it runs out the agent steps away, at once if idle or after the
-    contact in hand, for ``away_time``, then comes back for a new available spell. Away
-    time is paid time (it is inside the shift). Mean share available = E[available] /
-    (E[available] + E[away]) when agents seldom step away mid-contact."""
+    Two ways to step away (either or both):
 
-    available_time: Distribution
+    * ``available_time`` (clock time): each agent coming on duty or back starts an
+      available spell of that length; when it runs out the agent steps away, at once
+      if idle or after the contact in hand;
+    * ``step_away_after_contact``: at the end of each contact the agent steps away with
+      a probability that depends on how many contacts wait for the group's skills at
+      that moment (entry k for k waiting, the last entry for that many or more), times
+      the factor of ``step_away_time_of_day`` in force (1 without it).
+
+    An away spell lasts ``away_time``, unless a ``recall`` brings the agent back first.
+    Away time is paid (it is inside the shift)."""
+
+    available_time: Distribution | None = None
+    step_away_after_contact: list[float] | None = Field(
+        None, min_length=1, description="Probability of stepping away after a contact, by contacts waiting then.")
+    step_away_time_of_day: dict[TimeOfDay, NonNegativeFloat] | None = Field(
+        None, description='Factor on step_away_after_contact from each time of day on, e.g. {"12:00" = 1.4}.')
     away_time: Distribution
     recall: Recall | None = None
 
-    @property
-    def share_available(self) -> float:
-        """E[available] / (E[available] + E[away]): the share of time on the phones without recalls."""
-        available, away = self.available_time.mean_seconds(), self.away_time.mean_seconds()
-        return available / (available + away)
+    @field_validator("step_away_after_contact")
+    @classmethod
+    def _probabilities(cls, values: list[float] | None) -> list[float] | None:
+        if values is not None and any(not 0.0 <= value <= 1.0 for value in values):
+            raise ValueError("probabilities must be between 0 and 1")
+        return values
+
+    @model_validator(mode="after")
+    def _a_way_to_step_away(self) -> "Availability":
+        if self.available_time is None and self.step_away_after_contact is None:
+            raise ValueError("availability needs available_time, step_away_after_contact or both")
+        if self.step_away_time_of_day is not None and self.step_away_after_contact is None:
+            raise ValueError("step_away_time_of_day scales step_away_after_contact, which is missing")
+        return self
+
+    def share_available(self, mean_busy_seconds: float | None = None) -> float:
+        """The share of time on the phones of a fully occupied agent, recalls ignored: E[available] /
+        (E[available] + E[away]) per available spell, and per contact (``mean_busy_seconds`` of talk and
+        after-call work) mean busy / (mean busy + P(step away) x E[away]) with the probability when
+        nothing waits (the highest an estimate gives) and the time-of-day factors' mean over the day."""
+        away = self.away_time.mean_seconds()
+        share = 1.0
+        if self.available_time is not None:
+            available = self.available_time.mean_seconds()
+            share = available / (available + away)
+        if self.step_away_after_contact is not None:
+            if mean_busy_seconds is None or mean_busy_seconds <= 0:
+                raise ValueError("the share available with step_away_after_contact needs the mean busy time")
+            factors = factors_by_minute(self.step_away_time_of_day)
+            probability = min(1.0, self.step_away_after_contact[0] * sum(factors) / len(factors))
+            share *= mean_busy_seconds / (mean_busy_seconds + probability * away)
+        return share
 
 
 class AgentGroup(StrictModel):
@@ -348,13 +389,14 @@ class AgentGroup(StrictModel):
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
     _check_extra_agents = field_validator("extra_agents", mode="before")(check_extra_agents)
 
-    @property
-    def effective_shrinkage(self) -> float:
+    def effective_shrinkage(self, mean_busy_seconds: float | None = None) -> float:
         """Share of scheduled agents off the phones on average: shrinkage, then the availability
-        model's time away (recalls ignored, so this errs on the safe side for planning)."""
+        model's time away (recalls ignored, so this errs on the safe side for planning);
+        ``mean_busy_seconds`` (talk and after-call work per contact) is needed when agents step away
+        after contacts."""
         on_phones = 1.0 - self.shrinkage
         if self.availability is not None:
-            on_phones *= self.availability.share_available
+            on_phones *= self.availability.share_available(mean_busy_seconds)
         return 1.0 - on_phones
 
     @property

@@ -87,6 +87,18 @@ TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
 Name = Annotated[str, AfterValidator(_check_name)]
 
 
+def factors_by_minute(factors: dict[str, float] | None) -> list[float]:
+    """A time-of-day profile (``{"HH:MM": factor}``: each factor holds from its time until the next listed
+    time; 1 before the first) as one factor per minute of the day."""
+    table = [1.0] * MINUTES_PER_DAY
+    if not factors:
+        return table
+    starts = sorted((time_of_day_seconds(text) // 60, value) for text, value in factors.items())
+    for (start, value), (end, _) in zip(starts, [*starts[1:], (MINUTES_PER_DAY, 0.0)]):
+        table[start:end] = [float(value)] * max(end - start, 0)
+    return table
+
+
 def skills_from_list(value):
     """Before-validator: a plain list of contact types means every skill has priority 1."""
     if isinstance(value, list):

@@ -179,11 +179,14 @@ class AgentPool:
 
     def release(self, agent: Agent, now: float) -> None:
         """An agent has finished the work in hand: it leaves if the plan let it go, steps away if its
-        available spell is over, else looks for work."""
+        available spell is over or the after-contact draw says so, else looks for work."""
         if agent.leaving:
             self.leaving -= 1
             self.log_departure(agent, now)
         elif agent.away_pending and not agent.in_overtime:
+            self.availability.step_away(agent)
+        elif (self.availability is not None and self.availability.after_contact and not agent.outside_plan
+              and self.availability.steps_away_after_contact(now)):
             self.availability.step_away(agent)
         else:
             self.seek(agent, now)

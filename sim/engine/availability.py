@@ -1,11 +1,14 @@
 """Agents who step away and come back: the availability state model of an agent group.
 
-Each agent on duty alternates between an available spell (on the phones, idle
-or busy) and an away spell (admin work, personal time). An available spell
-of length ``available_time`` starts when the agent comes on duty and again
-each time they come back; when it runs out the agent steps away at once if
-idle, or after the contact in hand. The away spell lasts ``away_time``
-unless a recall brings the agent back first.
+Each agent on duty alternates between available (on the phones, idle or
+busy) and away (admin work, personal time). Agents step away in either or
+both of two ways: when an available spell of length ``available_time`` (clock
+time, started when the agent comes on duty and each time they come back)
+runs out, at once if idle or after the contact in hand; and at the end of a
+contact, with the probability ``step_away_after_contact`` gives for the
+number of contacts waiting for the group's skills then, times the
+time-of-day factor in force. The away spell lasts ``away_time`` unless a
+recall brings the agent back first.
 
 Recall: while the group's queue is long (``queue_at_least`` contacts waiting
 for its skills, or the oldest waiting longer than ``oldest_wait_above_seconds``)
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..config import SECONDS_PER_DAY, factors_by_minute
 from ..config.scenario import Availability
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
@@ -35,7 +39,8 @@ class AvailabilityRule:
     """Timers of one group's agents; calls back into the engine when an agent returns to the phones."""
 
     __slots__ = ("pool", "env", "clock", "_available", "_away", "_recall_gap", "_to_work", "_queue_at_least",
-                 "_oldest_wait_above", "_rate", "_clock_generation", "_clock_running", "_run_threshold")
+                 "_oldest_wait_above", "_rate", "_clock_generation", "_clock_running", "_run_threshold",
+                 "after_contact", "_after_draws", "_after_last", "_minute_factors")
 
     def __init__(self, pool: AgentPool, availability: Availability, streams: RandomStreams, clock: Clock,
                  to_work: Callable[[Agent], None]) -> None:
@@ -43,8 +48,16 @@ class AvailabilityRule:
         self.env = clock.env
         self.clock = clock
         name = pool.name
-        self._available = BufferedDraws(streams.get(f"availability/available/{name}"),
-                                        sampler_for(availability.available_time))
+        self._available = (BufferedDraws(streams.get(f"availability/available/{name}"),
+                                         sampler_for(availability.available_time))
+                           if availability.available_time is not None else None)
+        # After-contact stepping away: probability by contacts waiting, times the factor of the minute of the day.
+        self.after_contact = tuple(availability.step_away_after_contact or ())
+        self._after_last = len(self.after_contact) - 1
+        self._after_draws = (BufferedDraws(streams.get(f"availability/after_contact/{name}"),
+                                           lambda generator, size: generator.random(size))
+                             if self.after_contact else None)
+        self._minute_factors = factors_by_minute(availability.step_away_time_of_day)
         self._away = BufferedDraws(streams.get(f"availability/away/{name}"), sampler_for(availability.away_time))
         self._to_work = to_work
         recall = availability.recall
@@ -68,10 +81,18 @@ class AvailabilityRule:
     # --- spells ------------------------------------------------------------------------------
 
     def start_spell(self, agent: Agent) -> None:
-        """The agent is on the phones: schedule the end of this available spell."""
+        """The agent is on the phones: schedule the end of this available spell (if spells are timed)."""
         agent.spell += 1
         agent.away_pending = False
-        self.clock.after(self._available.next(), (agent, agent.spell), (self._on_spell_end,))
+        if self._available is not None:
+            self.clock.after(self._available.next(), (agent, agent.spell), (self._on_spell_end,))
+
+    def steps_away_after_contact(self, now: float) -> bool:
+        """Draw whether an agent who just finished a contact at ``now`` steps away (see module docstring)."""
+        waiting = self.pool.waiting_for_skills()
+        probability = self.after_contact[waiting if waiting < self._after_last else self._after_last]
+        probability *= self._minute_factors[int(now % SECONDS_PER_DAY) // 60]
+        return self._after_draws.next() < probability
 
     def _on_spell_end(self, event: Due) -> None:
         agent, spell = event.value

@@ -116,7 +116,7 @@ class FollowUps:
     def _on_follow_up(self, event: Due) -> None:
         previous, origin, contact_type = event.value
         engine = self.engine
-        attributes = self._draws.one(contact_type, previous.segment)
+        attributes = self._draws.one(contact_type, previous.segment, self.env.now)
         contact_id = engine.created
         engine.created = contact_id + 1
         contact = previous.follow_up(contact_id, origin, self.env.now, attributes, contact_type)

@@ -2,10 +2,13 @@
 
 The model of :class:`sim.config.Availability` with exponential spells: ``agents``
 agents on duty, each available for an Exp(mean ``mean_available``) spell
-(clock time, busy or idle), then away for an Exp(mean ``mean_away``) spell.
-An agent whose available spell ends while serving steps away when the
-contact ends. Poisson arrivals, exponential handle times, exponential
-patience (M/M/n+M), first come first served. Optionally, while at least
+(clock time, busy or idle; ``None``: no timed spells), then away for an
+Exp(mean ``mean_away``) spell. An agent whose available spell ends while
+serving steps away when the contact ends; with ``step_away_after_contact``
+an agent who finishes a contact also steps away with the probability listed
+for the number of contacts waiting then (the last entry for that many or
+more). Poisson arrivals, exponential handle times, exponential patience
+(M/M/n+M), first come first served. Optionally, while at least
 ``recall_queue_at_least`` contacts wait, each away agent also returns at
 ``recall_rate``.
 
@@ -21,6 +24,7 @@ planning with it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,18 +45,24 @@ class AvailabilityMetrics:
 
 
 def erlang_a_with_availability(arrival_rate: float, mean_handle: float, mean_patience: float, agents: int,
-                               mean_available: float, mean_away: float, recall_rate: float = 0.0,
+                               mean_available: float | None, mean_away: float, recall_rate: float = 0.0,
                                recall_queue_at_least: int | None = None,
-                               max_queue: int | None = None) -> AvailabilityMetrics:
+                               max_queue: int | None = None,
+                               step_away_after_contact: Sequence[float] | None = None) -> AvailabilityMetrics:
     """Exact long-run measures of the chain (rates per second, times in seconds)."""
-    if agents < 1 or min(arrival_rate, mean_handle, mean_patience, mean_available, mean_away) <= 0:
+    if agents < 1 or min(arrival_rate, mean_handle, mean_patience, mean_away) <= 0 or (
+            mean_available is not None and mean_available <= 0):
         raise ValueError("agents >= 1 and positive rates and means are required")
+    if mean_available is None and not step_away_after_contact:
+        raise ValueError("agents need a way to step away: mean_available or step_away_after_contact")
     if max_queue is None:
         # Beyond a few times the arrivals during a patience, states are practically never reached.
         max_queue = int(math.ceil(arrival_rate * mean_patience * 8 + 40))
     chain = _Chain(agents, max_queue)
-    generator = chain.generator(arrival_rate, 1.0 / mean_handle, 1.0 / mean_patience, 1.0 / mean_available,
-                                1.0 / mean_away, recall_rate, recall_queue_at_least)
+    generator = chain.generator(arrival_rate, 1.0 / mean_handle, 1.0 / mean_patience,
+                                1.0 / mean_available if mean_available is not None else 0.0,
+                                1.0 / mean_away, recall_rate, recall_queue_at_least,
+                                tuple(step_away_after_contact or (0.0,)))
     pi = _stationary(generator)
     states = chain.states
     away, pending, busy, queue = (states[:, column] for column in range(4))
@@ -83,7 +93,7 @@ class _Chain:
         self.max_queue = max_queue
 
     def generator(self, arrival: float, service: float, patience: float, step_away: float, come_back: float,
-                  recall_rate: float, recall_at: int | None):
+                  recall_rate: float, recall_at: int | None, after_contact: tuple[float, ...]):
         n = self.agents
         sources, targets, rates = [], [], []
 
@@ -100,8 +110,11 @@ class _Chain:
                 add(position, (a + 1, p, b, q), step_away * idle)
             elif q < self.max_queue:
                 add(position, (a, p, b, q + 1), arrival)
-            # A normal service ends: the agent takes the next waiting contact, else goes idle.
-            add(position, (a, p, b, q - 1) if q > 0 else (a, p, b - 1, q), service * b)
+            # A normal service ends: the agent steps away with the after-contact probability for the queue
+            # now, else takes the next waiting contact, else goes idle.
+            leave = after_contact[min(q, len(after_contact) - 1)]
+            add(position, (a + 1, p, b - 1, q), service * b * leave)
+            add(position, (a, p, b, q - 1) if q > 0 else (a, p, b - 1, q), service * b * (1.0 - leave))
             add(position, (a + 1, p - 1, b, q), service * p)  # served, then steps away
             add(position, (a, p + 1, b - 1, q), step_away * b)  # spell over mid-contact
             returning = come_back + (recall_rate if recall_at is not None and q >= recall_at else 0.0)

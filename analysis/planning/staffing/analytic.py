@@ -140,7 +140,8 @@ def agents_matrix(table: pd.DataFrame, column: str = "agents") -> np.ndarray:
 
 
 def _mean_shrinkage(unit: StaffedUnit) -> float:
-    return float(sum(share * group.effective_shrinkage for share, group in zip(unit.shares, unit.groups)))
+    return float(sum(share * group.effective_shrinkage(unit.mean_busy_seconds)
+                     for share, group in zip(unit.shares, unit.groups)))
 
 
 def _label(workload: Workload, interval: int) -> str:

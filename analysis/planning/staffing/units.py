@@ -61,6 +61,7 @@ class StaffedUnit:
     rounding: str = "up"
     concurrency: dict[str, int] = field(default_factory=dict)
     backlog_types: frozenset[str] = frozenset()
+    mean_busy_seconds: float | None = None  # talk and after-call work per contact (availability after contacts)
     _headcounts: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -85,12 +86,12 @@ class StaffedUnit:
 
     def available(self, headcount: int) -> int:
         """Agents on the phones the simulator makes of a headcount (rounding half up, per group)."""
-        return sum(math.floor(count * (1.0 - group.effective_shrinkage) + 0.5)
+        return sum(math.floor(count * (1.0 - group.effective_shrinkage(self.mean_busy_seconds)) + 0.5)
                    for count, group in zip(self.split(headcount), self.groups))
 
     def exact_available(self, headcount: int) -> float:
         """Agents on the phones of a headcount before any rounding: sum of count x (1 - shrinkage)."""
-        return sum(count * (1.0 - group.effective_shrinkage)
+        return sum(count * (1.0 - group.effective_shrinkage(self.mean_busy_seconds))
                    for count, group in zip(self.split(headcount), self.groups))
 
     def headcount_for(self, agents: int) -> int:
@@ -107,7 +108,7 @@ class StaffedUnit:
 
     def rounding_rule(self) -> str:
         """The rule in words, for outputs."""
-        shrinkage = ", ".join(f"{group.name} {group.effective_shrinkage:.0%}" for group in self.groups)
+        shrinkage = ", ".join(f"{group.name} {group.effective_shrinkage(self.mean_busy_seconds):.0%}" for group in self.groups)
         if self.rounding == "up":
             return f"agents on the phones / (1 - shrinkage), rounded up (shrinkage {shrinkage})"
         return (f"the smallest headcount whose round(headcount x (1 - shrinkage)) gives the agents needed, "
@@ -161,7 +162,18 @@ def select_unit(scenario: Scenario, group: str | None = None, rounding: str = "u
         unit = _single_group_unit(scenario, shared[0], shared)
     else:
         unit = _all_groups_unit(scenario, shared)
-    return replace(unit, rounding=rounding, _headcounts={})
+    return _with_busy_time(scenario, replace(unit, rounding=rounding, _headcounts={}))
+
+
+def _with_busy_time(scenario: Scenario, unit: StaffedUnit) -> StaffedUnit:
+    """The unit with its mean busy time per contact, which agents who step away after contacts need."""
+    if not any(group.availability is not None and group.availability.step_away_after_contact is not None
+               for group in unit.groups):
+        return unit
+    workload = unit.workload(scenario)
+    volume = workload.volume.sum()
+    busy = float(workload.offered_load().sum() * workload.interval_seconds / volume) if volume > 0 else None
+    return replace(unit, mean_busy_seconds=busy)
 
 
 def _best_groups(shared: list[AgentGroup], contact_type: str) -> list[AgentGroup]:

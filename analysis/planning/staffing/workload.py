@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import Calendar
-from sim.config import Scenario
+from sim.config import Scenario, factors_by_minute
 from sim.demand import expected_volume
 
 from ..erlang import erlang_b
@@ -213,13 +213,16 @@ def unit_workload(scenario: Scenario, destination: str, type_weights: Mapping[st
     multipliers = np.array([type_multipliers.get(name, 1.0) for name in types])
     escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai is not None else 1.0
     plan = channel_plan(scenario, weights, dict(concurrency or {}))
-    base_handle = np.array([contact_type.handle_time.mean_seconds()
-                            + (contact_type.after_call_work.mean_seconds() if contact_type.after_call_work else 0.0)
-                            for contact_type in scenario.contact_types]) * multipliers * plan.handle_factor
     calendar = Calendar.from_scenario(scenario)
+    # (interval of the day, type): mean talk (with its time-of-day factor) plus after-call work.
+    base_handle = np.column_stack([
+        _interval_factors(contact_type.handle_time_by_time_of_day, calendar.interval_seconds)
+        * contact_type.handle_time.mean_seconds()
+        + (contact_type.after_call_work.mean_seconds() if contact_type.after_call_work else 0.0)
+        for contact_type in scenario.contact_types]) * multipliers * plan.handle_factor
     backlog_weights = weights * ~plan.realtime
     backlog_work = ((demand.direct + demand.escalated * escalation_multiplier).sum(axis=3)
-                    * (backlog_weights * base_handle)[None, None, :])
+                    * (backlog_weights * base_handle)[None, :, :])
     weights = weights * plan.realtime
     abandon_rate = _abandon_rates(scenario)  # (types, segments), per second of waiting
     direct = demand.direct * weights[None, None, :, None]
@@ -236,6 +239,12 @@ def unit_workload(scenario: Scenario, destination: str, type_weights: Mapping[st
     backlog = backlog_load(scenario, calendar, backlog_work) if backlog_work.any() else None
     return Workload(calendar.interval_seconds, tuple(calendar.weekday(day) for day in range(calendar.days)),
                     volume, handle, patience, notes, plan.sessions_per_agent, backlog)
+
+
+def _interval_factors(factors: dict[str, float] | None, interval_seconds: int) -> np.ndarray:
+    """A time-of-day profile's mean factor over each interval of the day."""
+    minutes = np.array(factors_by_minute(factors))
+    return minutes.reshape(-1, interval_seconds // 60).mean(axis=1)
 
 
 def _abandon_rates(scenario: Scenario) -> np.ndarray:
