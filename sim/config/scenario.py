@@ -259,8 +259,8 @@ class Recall(StrictModel):
     """Away agents come back early while the queue is long: while at least ``queue_at_least``
     contacts wait for the group's skills, or the oldest of them has waited more than
     ``oldest_wait_above_seconds``, each away agent returns at ``rate_per_minute`` (a hazard
-    rate: the chance of returning within a short time dt is rate x dt). The agent away
-    longest comes back first."""
+    rate: the chance of returning within a short time dt is rate x dt), independently of how long
+    each has been away."""
 
     queue_at_least: PositiveInt | None = None
     oldest_wait_above_seconds: NonNegativeFloat | None = None

@@ -12,12 +12,14 @@ recall brings the agent back first.
 
 Recall: while the group's queue is long (``queue_at_least`` contacts waiting
 for its skills, or the oldest waiting longer than ``oldest_wait_above_seconds``)
-each away agent returns at ``rate_per_minute``. It is simulated by thinning:
-one clock ticks at rate ``rate x agents away`` while anyone is away and the
-queue could satisfy the condition; at a tick the condition is checked and,
-if it holds, the agent away longest returns. Because the clock's rate is
-reset whenever the number away changes, this is exactly a hazard rate per
-away agent that is on while the condition holds.
+each away agent returns at ``rate_per_minute``, independently of how long
+they have been away. It is simulated by thinning: one clock ticks at rate
+``rate x agents away`` while anyone is away and the queue could satisfy the
+condition; at a tick the condition is checked and, if it holds, one away
+agent drawn at random returns. Because the clock's rate is reset whenever the
+number away changes, this is exactly a hazard rate per away agent that is on
+while the condition holds (what :mod:`analysis.calibration.availability_fit`
+estimates).
 
 Agents kept on by an overtime rule or called in by a surge rule do not step
 away (they are on the phones for the queue's sake).
@@ -25,6 +27,7 @@ away (they are on the phones for the queue's sake).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from ..config import SECONDS_PER_DAY, factors_by_minute
@@ -40,7 +43,7 @@ class AvailabilityRule:
 
     __slots__ = ("pool", "env", "clock", "_available", "_away", "_recall_gap", "_to_work", "_queue_at_least",
                  "_oldest_wait_above", "_rate", "_clock_generation", "_clock_running", "_run_threshold",
-                 "after_contact", "_after_draws", "_after_last", "_minute_factors")
+                 "after_contact", "_after_draws", "_after_last", "_minute_factors", "_recall_pick")
 
     def __init__(self, pool: AgentPool, availability: Availability, streams: RandomStreams, clock: Clock,
                  to_work: Callable[[Agent], None]) -> None:
@@ -74,6 +77,9 @@ class AvailabilityRule:
         self._recall_gap = (BufferedDraws(streams.get(f"availability/recall/{name}"),
                                           lambda generator, size: generator.exponential(1.0, size))
                             if recall else None)
+        self._recall_pick = (BufferedDraws(streams.get(f"availability/recall_pick/{name}"),
+                                           lambda generator, size: generator.random(size))
+                             if recall else None)
         self._clock_generation = 0
         self._clock_running = False
         pool.availability = self
@@ -161,8 +167,10 @@ class AvailabilityRule:
             return
         self._clock_running = False
         if self._condition_holds():
-            # The agent away longest comes back; returning restarts the clock for those still away.
-            self._return(next(iter(self.pool.away.values())))
+            # Any away agent is as likely to come back; returning restarts the clock for those still away.
+            away = self.pool.away
+            position = int(self._recall_pick.next() * len(away))
+            self._return(next(itertools.islice(away.values(), position, None)))
         elif self._recall_possible():
             self._start_clock()
 
