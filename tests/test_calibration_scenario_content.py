@@ -99,7 +99,8 @@ def test_mixture_round_trips_through_the_scenario_file(calibrated):
         # The file keeps 6 decimals.
         assert short.distribution.values == pytest.approx(written[0]["distribution"]["values"], abs=1e-6)
         assert body.distribution.dist == written[1]["distribution"]["dist"]
-        fitted = result.handle_time[contact_type.name].recommended
+        fitted = result.handle_time[contact_type.name].recommended.scaled(
+            result.handle_time_levels.get(contact_type.name, 1.0))  # the recent level (recency weighting)
         expected_mean = (written[0]["weight"] * np.average(short.distribution.values,
                                                            weights=short.distribution.weights)
                          + written[1]["weight"] * fitted.mean())

@@ -125,7 +125,7 @@ def build_agent_groups(result: CalibrationResult, contacts: pd.DataFrame, types:
         group: dict = {"name": pool, "skills": dict(sorted(skills.items()))}
         if fit.usable:
             group["availability"] = fit.spec()
-            setups.append((fit.checks, fit.setup_seconds))
+            setups.append((fit.gaps, fit.setup_seconds))
             comments.extend(f"{pool}: {line}" for line in fit.describe())
         else:
             shrinkage = estimate_availability(contacts, result.staffing).shrinkage if pool == SINGLE_POOL else 0.0

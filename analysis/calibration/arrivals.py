@@ -6,7 +6,8 @@ type c in interval i are Poisson with mean G * lambda[t, c, i], where G is a
 variation ``busyness_cv``, shared by every interval and contact type of the day.
 
 * lambda is estimated by the mean count over the observed days of type t
-  (the maximum-likelihood estimate under this model).
+  (the maximum-likelihood estimate under this model), or its recency-weighted
+  mean when the level drifts (:mod:`~analysis.calibration.recency`).
 * ``busyness_cv`` by the method of moments on daily totals N: given G, N is
   Poisson, so Var N = Lambda + cv^2 Lambda^2 with Lambda = E N. Pooling the day
   types with weights (n_t - 1),
@@ -31,6 +32,7 @@ import pandas as pd
 
 from .canonical import SECONDS_PER_DAY, weekday_names
 from .day_types import DayTypes
+from .recency import day_weights
 
 INTERVAL_MINUTES_ALLOWED: tuple[int, ...] = (15, 30, 60)
 
@@ -130,8 +132,9 @@ def _observed_counts(contacts: pd.DataFrame, dates: pd.DatetimeIndex, contact_ty
 
 
 def fit_arrivals(contacts: pd.DataFrame, interval_minutes: int = 30, day_types: DayTypes | None = None,
-                 dates: Sequence[object] | None = None) -> ArrivalProfile:
-    """Fit expected arrivals per interval for each day type and contact type of a canonical frame."""
+                 dates: Sequence[object] | None = None, half_life_days: float | None = None) -> ArrivalProfile:
+    """Fit expected arrivals per interval for each day type and contact type of a canonical frame;
+    with ``half_life_days``, lambda is the recency-weighted mean (:mod:`~analysis.calibration.recency`)."""
     if interval_minutes not in INTERVAL_MINUTES_ALLOWED:
         raise ValueError(f"interval_minutes must be one of {INTERVAL_MINUTES_ALLOWED}, not {interval_minutes}")
     day_types = day_types or DayTypes.each_weekday()
@@ -143,8 +146,12 @@ def fit_arrivals(contacts: pd.DataFrame, interval_minutes: int = 30, day_types: 
         raise ValueError(f"{int(unlisted.sum())} contacts arrived on dates not in `dates`")
     contact_types = tuple(sorted(contacts["contact_type"].unique()))
     observed = _observed_counts(contacts, observed_dates, contact_types, interval_seconds, day_types)
-    expected = (observed.groupby(["day_type", "contact_type", "interval_start_seconds"], as_index=False)
-                .agg(expected_arrivals=("arrivals", "mean"), days=("arrivals", "size")))
+    weights = pd.Series(day_weights(observed_dates, half_life_days), index=observed_dates)
+    weighted = observed.assign(weight=observed["date"].map(weights).to_numpy())
+    weighted["weighted"] = weighted["arrivals"] * weighted["weight"]
+    expected = (weighted.groupby(["day_type", "contact_type", "interval_start_seconds"], as_index=False)
+                .agg(weighted=("weighted", "sum"), weight=("weight", "sum"), days=("arrivals", "size")))
+    expected.insert(3, "expected_arrivals", expected.pop("weighted") / expected.pop("weight"))
     per_date = observed.drop_duplicates("date")
     days_observed = {label: int((per_date["day_type"] == label).sum()) for label in day_types.labels}
     by_type = {contact_type: busyness_cv(daily_totals(observed, contact_type)) for contact_type in contact_types}

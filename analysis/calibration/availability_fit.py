@@ -1,37 +1,40 @@
-"""Agents stepping away and coming back, estimated from the gaps between their calls.
+"""Agents stepping away after calls and coming back, estimated from the gaps between their calls.
 
-The engine's availability model (``AgentGroup.availability``): an agent on
-duty is available (talking or idle) for a spell of ``available_time``, then
-steps away (after the call in hand) for ``away_time``, and while at least
-``queue_at_least`` callers wait an away agent also comes back at
-``rate_per_minute``. The estimators read only moments at which the log
-settles what the agent was doing: while callers of the agent's pool wait,
-an available agent who is not talking takes one at once. So, for the gaps
-between consecutive calls of a duty span (:mod:`~analysis.calibration.agent_activity`):
+The engine's model (``AgentGroup.availability`` with ``step_away_after_contact``):
+after each call the agent does a short call set-up (written as after-call
+work) and takes the next caller, or steps away with a probability that
+depends on how many callers wait at that moment (and on the time of day),
+for an away spell; while at least N callers wait an away agent may also come
+back early at a recall rate. The estimators read only what the log settles.
+While callers of the agent's pool wait, an available agent who is not talking
+takes one at once, so for each gap between consecutive calls of a duty span
+(:mod:`~analysis.calibration.agent_activity`), with G the time from the end of
+one call to the next answer:
 
-* **call set-up** (written as after-call work): the mean of the gaps of at
-  most ``connect_seconds`` that agents took while callers kept waiting;
-* **stepping away** (a *check*): a call that ends while callers wait, and
-  they still wait ``connect_seconds`` later (or until the agent's next
-  answer, if sooner). The agent stepped away if the gap is longer than
-  ``connect_seconds``. With an exponential available spell of rate
-  lambda and the agent busy throughout, P(step away after a call of length
-  s) = 1 - exp(-lambda (s + set-up)); lambda is the maximum-likelihood
-  estimate over all checks;
-* **away spells**: the gaps after checks that stepped away, from the end of
-  set-up. The return is seen exactly when the agent's next answer took a
-  waiting caller; otherwise the agent was surely away up to the last moment
-  callers waited and back by the next answer, with nobody waiting in between
-  (interval-censored: dropping the upper bound would hide every return made
-  while nobody waited and fake a queue response). The return hazard is
-  h(t) = h_away(t) + r 1[queue(t) >= N]: h_away that of one exponential or
-  of a two-exponential mixture (short personal time and longer breaks),
-  chosen by AIC; N from 1 to :data:`MAX_RECALL_QUEUE` by likelihood, and
-  the recall term kept only when the likelihood-ratio test against r = 0
-  rejects at :data:`RECALL_SIGNIFICANCE`.
+* G up to ``connect_seconds`` is call set-up; a longer G means the agent was
+  away. The next answer shows the return exactly when it took a waiting
+  caller; otherwise the agent came back in (L, G] with L the last moment
+  callers waited (interval-censored; nothing is known when nobody waited).
+* **Away spells** have a piecewise-constant return hazard in G (bins
+  :data:`GAP_EDGES`) plus the recall term r 1[queue >= N], fitted by maximum
+  likelihood on the spells that surely began at the end of a call (callers
+  were waiting then); N from 1 to :data:`MAX_RECALL_QUEUE`, and the recall is
+  kept only when the likelihood-ratio test against r = 0 rejects at
+  :data:`RECALL_SIGNIFICANCE`. Written as a mixture of uniform bins (the
+  spell's length after the set-up).
+* **Time of day**: the away time per call end while callers wait, by hour of
+  day, relative to its mean, shrunk towards 1 by its sampling error
+  (empirical Bayes); it scales the step-away probabilities.
+* **Step-away probabilities** by callers waiting at the end of the call
+  (0, 1, ..., :data:`QUEUE_LEVELS` - 1 or more; counted when the set-up
+  ends, as the engine decides after the after-call work), by maximum likelihood over
+  every gap with the away spells above held fixed: a mixture of set-up (its
+  observed distribution) and an away spell for censored gaps.
 
-Stepping away is assumed not to depend on the queue; :attr:`AvailabilityFit.step_away_by_queue`
-shows whether the log agrees (the engine cannot express a dependence).
+The log refutes the clock-time alternative (an available spell of exponential
+length, so that the chance of stepping away grows with the call's length):
+:attr:`AvailabilityFit.step_away_by_call_length` shows the share barely
+moves with call length.
 """
 
 from __future__ import annotations
@@ -44,47 +47,215 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .agent_activity import AgentActivity
+from .time_of_day import hourly_ratios, hourly_spec
 
+GAP_EDGES = (20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 90.0, 120.0, 180.0, 300.0, 450.0, 600.0, 900.0, 1200.0, 1800.0,
+             2700.0, 3600.0)  # seconds from the call's end; below the first: the set-up threshold
+QUEUE_LEVELS = 6  # step-away probabilities for 0, 1, ..., 4 callers waiting and 5 or more
 MAX_RECALL_QUEUE = 10
 RECALL_SIGNIFICANCE = 0.01
-MIN_CHECKS = 30  # fewer checks or away spells than this: no estimate (the log is too sparse)
-MIN_COMPONENT_WEIGHT = 0.01
-QUEUE_BINS = (1, 2, 3, 4, 6, 8, 11)  # queue lengths at a call's end, for the step-away table
+MIN_GAPS = 30  # fewer away spells than this: no estimate (the log is too sparse)
+MIN_BIN_WEIGHT = 1e-4
+CALL_LENGTH_BINS = (0.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, math.inf)
 
 
 @dataclass(frozen=True)
-class AwayObservations:
-    """Away spells as the log shows them: durations, whether the return was seen, and queue exposure."""
+class GapObservations:
+    """One row per gap between consecutive calls of a duty span; times in seconds from the call's end."""
 
-    duration: np.ndarray
-    returned: np.ndarray  # bool: return seen (else it happened after ``duration``, by ``upper``)
-    upper: np.ndarray  # the next answer: a return unseen happened by then, while nobody waited
-    time_queue_at_least: np.ndarray  # shape (MAX_RECALL_QUEUE, n): seconds with queue >= N, N = 1..
-    queue_at_return: np.ndarray  # callers waiting just before the return (or the censoring time)
+    queue_at_end: np.ndarray  # callers waiting when the call's set-up ended, where the engine decides
+    hour: np.ndarray  # hour of day of the call's end
+    call_length: np.ndarray
+    exact: np.ndarray  # bool: the next answer took a waiting caller, so the agent was back exactly then
+    low: np.ndarray  # exact: the gap; else the last moment callers waited (0 when none did)
+    high: np.ndarray  # the gap (time to the next answer)
+    recall_exposure: np.ndarray  # (MAX_RECALL_QUEUE, n): seconds past the set-up, up to ``low``, with >= N waiting
+    queue_at_return: np.ndarray  # callers waiting just before the next answer
+
+
+def gap_observations(activity: AgentActivity, pool: str) -> GapObservations:
+    """The gaps of ``pool``'s duty spans with what the queue says about them (see module docstring)."""
+    gaps = activity.gaps.loc[activity.gaps["pool"] == pool]
+    queue = activity.queues[pool]
+    connect = activity.settings.connect_seconds
+    end, answer = gaps["talk_end"].to_numpy(dtype=float), gaps["next_answer"].to_numpy(dtype=float)
+    answer = np.maximum(answer, end)
+    exact = queue.before(answer) >= 1
+    # The engine decides whether to step away when the after-call work (the set-up) ends: the queue then.
+    continued = answer - end
+    setup = float(continued[exact & (continued <= connect)].mean()) if (exact & (continued <= connect)).any() else 0.0
+    decided = end + setup
+    queue_then = np.where(decided < answer, queue.at(decided), queue.before(answer))
+    last = queue.last_at_least(1, end, answer)
+    low = np.where(exact, answer, last) - end
+    start = end + np.minimum(connect, low)
+    exposure = np.vstack([queue.time_at_least(level, start, end + low) for level in range(1, MAX_RECALL_QUEUE + 1)])
+    return GapObservations(queue_then.astype(int), ((end % 86_400) // 3600).astype(int),
+                           (end - gaps["talk_start"].to_numpy(dtype=float)), exact, low, answer - end, exposure,
+                           queue.before(answer).astype(int))
 
 
 @dataclass(frozen=True)
 class AwayFit:
-    """Return hazard: mixture of exponentials (weights, means in seconds) plus recall at rate r (per second)."""
+    """Return hazard per bin of time since the call's end (``edges``) and the recall term."""
 
-    weights: tuple[float, ...]
-    means: tuple[float, ...]
+    edges: tuple[float, ...]  # bin edges, the first one the set-up threshold, the last the longest gap
+    hazards: tuple[float, ...]  # per second, one per bin
     recall_queue: int | None
-    recall_rate: float
+    recall_rate: float  # per second
     log_likelihood: float
     recall_p_value: float
-    capped: bool = False  # a mean was cut to the longest away spell a duty span can hold
+    spells: int
+    returns_seen: int
 
-    @property
-    def mean_seconds(self) -> float:
-        return float(np.dot(self.weights, self.means))
+    def bin_probabilities(self) -> np.ndarray:
+        """P(the spell ends in each bin) without recall; the last bin takes what is left."""
+        widths = np.diff(self.edges)
+        survival = np.exp(-np.r_[0.0, np.cumsum(np.asarray(self.hazards) * widths)])
+        probabilities = survival[:-1] - survival[1:]
+        probabilities[-1] += survival[-1]
+        return probabilities
 
-    def spec(self) -> dict:
-        if len(self.means) == 1:
-            return {"dist": "exponential", "mean": round(self.means[0], 3), "unit": "s"}
+    def mean_gap_seconds(self) -> float:
+        edges = np.asarray(self.edges)
+        return float(np.dot(self.bin_probabilities(), (edges[:-1] + edges[1:]) / 2.0))
+
+    def spec(self, setup_seconds: float) -> dict:
+        """The away spell after the set-up, as a mixture of uniform bins (scenario format)."""
+        weights = self.bin_probabilities()
+        keep = weights >= MIN_BIN_WEIGHT
+        weights = weights[keep] / weights[keep].sum()
+        edges = np.asarray(self.edges)
         return {"dist": "mixture", "components": [
-            {"weight": round(w, 6), "distribution": {"dist": "exponential", "mean": round(m, 3), "unit": "s"}}
-            for w, m in zip(self.weights, self.means)]}
+            {"weight": round(float(weight), 6),
+             "distribution": {"dist": "uniform", "low": round(float(low - setup_seconds), 3),
+                              "high": round(float(high - setup_seconds), 3), "unit": "s"}}
+            for weight, low, high in zip(weights, edges[:-1][keep], edges[1:][keep])]}
+
+    def survival_at(self, gap: np.ndarray, recall: np.ndarray) -> np.ndarray:
+        """P(still away ``gap`` seconds after the call's end), with ``recall`` seconds of recall exposure."""
+        return np.exp(-_bin_overlap(np.full(len(gap), self.edges[0]), gap, self.edges) @ np.asarray(self.hazards)
+                      - self.recall_rate * recall)
+
+
+def _bin_overlap(start: np.ndarray, stop: np.ndarray, edges) -> np.ndarray:
+    """(n, bins): seconds of each window ``[start, stop]`` inside each bin."""
+    edges = np.asarray(edges, dtype=float)
+    low = np.clip(start[:, None], edges[:-1], edges[1:])
+    high = np.clip(stop[:, None], edges[:-1], edges[1:])
+    return np.maximum(high - low, 0.0)
+
+
+def _fit_hazards(obs: GapObservations, rows: np.ndarray, edges: tuple[float, ...],
+                 recall_queue: int | None) -> tuple[float, np.ndarray, float]:
+    """Maximum log-likelihood, hazards and recall rate of the spells ``rows`` (exact or interval-censored)."""
+    connect = edges[0]
+    exact = obs.exact[rows]
+    low, high = obs.low[rows], obs.high[rows]
+    seen = np.where(exact, high, low)
+    exposure = _bin_overlap(np.full(len(seen), connect), seen, edges)
+    event_bin = np.clip(np.searchsorted(edges, high, side="right") - 1, 0, len(edges) - 2)
+    window = _bin_overlap(low, high, edges)[~exact]  # censored: back in (low, high], nobody waiting there
+    recall_time = obs.recall_exposure[recall_queue - 1][rows] if recall_queue else np.zeros(len(rows))
+    recall_on = (obs.queue_at_return[rows] >= recall_queue)[exact] if recall_queue else np.zeros(exact.sum())
+    events = np.bincount(event_bin[exact], minlength=len(edges) - 1)
+
+    def negative(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        hazards = np.exp(theta[:len(edges) - 1])
+        rate = math.exp(theta[-1]) if recall_queue else 0.0
+        at_event = hazards[event_bin[exact]] + rate * recall_on
+        inside = np.maximum(window @ hazards, 1e-12)
+        escape = -np.expm1(-inside)
+        value = (exposure.sum(axis=0) @ hazards + rate * recall_time.sum() - np.log(at_event).sum()
+                 - np.log(escape).sum())
+        gradient = (exposure.sum(axis=0) - np.bincount(event_bin[exact], weights=1.0 / at_event,
+                                                        minlength=len(hazards))
+                    - (window * (np.exp(-inside) / escape)[:, None]).sum(axis=0)) * hazards
+        if recall_queue:
+            gradient = np.r_[gradient, (recall_time.sum() - (recall_on / at_event).sum()) * rate]
+        return float(value), gradient
+
+    totals = exposure.sum(axis=0) + window.sum(axis=0)
+    start = np.log(np.maximum(events + 0.5, 0.5) / np.maximum(totals, 1.0))
+    if recall_queue:
+        start = np.r_[start, math.log(1e-3)]
+    result = optimize.minimize(negative, start, jac=True, method="L-BFGS-B",
+                               bounds=[(-20.0, 5.0)] * len(start), options={"maxiter": 500})
+    hazards = np.exp(result.x[:len(edges) - 1])
+    return -float(result.fun), hazards, (math.exp(result.x[-1]) if recall_queue else 0.0)
+
+
+def fit_away(obs: GapObservations, rows: np.ndarray, connect_seconds: float) -> AwayFit:
+    """Away spells of ``rows`` (spells known to have begun at the call's end): hazards, then the recall term."""
+    longest = max(float(obs.high[rows].max()), GAP_EDGES[-1] + 1.0)
+    edges = (connect_seconds, *[edge for edge in GAP_EDGES if edge > connect_seconds], longest)
+    base, hazards, _ = _fit_hazards(obs, rows, edges, None)
+    best_queue, best = None, (base, hazards, 0.0)
+    for queue in range(1, MAX_RECALL_QUEUE + 1):
+        if obs.recall_exposure[queue - 1][rows].sum() <= 0:
+            break
+        candidate = _fit_hazards(obs, rows, edges, queue)
+        if candidate[0] > best[0]:
+            best_queue, best = queue, candidate
+    # N is chosen too, so the test takes two degrees of freedom (a conservative approximation).
+    p_value = float(stats.chi2.sf(2 * (best[0] - base), 2)) if best_queue else 1.0
+    if best_queue is None or p_value >= RECALL_SIGNIFICANCE:
+        best_queue, best = None, (base, hazards, 0.0)
+    return AwayFit(edges, tuple(float(h) for h in best[1]), best_queue, best[2], best[0], p_value, len(rows),
+                   int(obs.exact[rows].sum()))
+
+
+def hour_factors(obs: GapObservations, connect_seconds: float) -> dict[int, float]:
+    """Away time per call end while callers wait, by hour of day, over its mean (shrunk: :mod:`.time_of_day`)."""
+    busy = obs.queue_at_end >= 1
+    away = np.maximum(np.where(obs.exact, obs.high, obs.low) - connect_seconds, 0.0)
+    return hourly_ratios(away[busy], obs.hour[busy])
+
+
+def _setup_probabilities(obs: GapObservations, connect_seconds: float) -> tuple[float, np.ndarray]:
+    """Mean set-up and, per censored gap, the chance a set-up ends in its window."""
+    continued = np.sort(obs.high[obs.exact & (obs.high <= connect_seconds)])
+    mean = float(continued.mean()) if len(continued) else 0.0
+    if not len(continued):
+        return mean, np.zeros(len(obs.high))
+    # Back in (low, high]; with nobody waiting at all (low = 0) a set-up of length 0 counts too.
+    below = np.where(obs.low > 0, np.searchsorted(continued, obs.low, side="right"), 0)
+    inside = (np.searchsorted(continued, obs.high, side="right") - below) / len(continued)
+    return mean, inside
+
+
+def fit_probabilities(obs: GapObservations, away: AwayFit, factors: dict[int, float],
+                      connect_seconds: float) -> tuple[np.ndarray, float]:
+    """Step-away probability by callers waiting at the call's end (see module docstring), and the set-up."""
+    setup, setup_inside = _setup_probabilities(obs, connect_seconds)
+    recall = (obs.recall_exposure[away.recall_queue - 1] if away.recall_queue else np.zeros(len(obs.low)))
+    begin = np.maximum(obs.low, connect_seconds)
+    away_inside = np.where(obs.high > connect_seconds,
+                           away.survival_at(begin, recall)
+                           * (1.0 - np.exp(-_bin_overlap(begin, obs.high, away.edges) @ np.asarray(away.hazards))),
+                           0.0)
+    factor = np.array([factors.get(int(hour), 1.0) for hour in obs.hour])
+    level = np.minimum(obs.queue_at_end, QUEUE_LEVELS - 1)
+    stepped = obs.exact & (obs.high > connect_seconds)
+    stayed = obs.exact & (obs.high <= connect_seconds)
+    probabilities = np.zeros(QUEUE_LEVELS)
+    for queue in range(QUEUE_LEVELS):
+        rows = level == queue
+        if not rows.any():
+            probabilities[queue] = probabilities[queue - 1] if queue else 0.0
+            continue
+        scale, up, down = factor[rows], stepped[rows], stayed[rows]
+        censored = ~obs.exact[rows]
+        keep, leave = setup_inside[rows][censored], away_inside[rows][censored]
+
+        def negative(p: float) -> float:
+            chance = np.clip(p * scale, 1e-9, 1.0 - 1e-9)
+            mixed = (1.0 - chance[censored]) * keep + chance[censored] * leave
+            return -(np.log(chance[up]).sum() + np.log1p(-chance[down]).sum() + np.log(np.maximum(mixed, 1e-300)).sum())
+
+        upper = 1.0 / max(float(scale.max()), 1.0)
+        probabilities[queue] = optimize.minimize_scalar(negative, bounds=(1e-6, upper), method="bounded").x
+    return probabilities, setup
 
 
 @dataclass(frozen=True)
@@ -93,31 +264,31 @@ class AvailabilityFit:
 
     pool: str
     setup_seconds: float  # mean call set-up (after-call work)
-    checks: int
-    stepped_away: int
-    available_mean_seconds: float
+    gaps: int
+    probabilities: tuple[float, ...]  # by callers waiting at the call's end (the last: that many or more)
+    time_of_day: dict[int, float]  # hour -> factor on the probabilities
     away: AwayFit | None
-    away_spells: int
-    returns_seen: int
-    step_away_by_queue: pd.DataFrame = field(repr=False)  # queue_at_end, checks, stepped_away, share
+    mean_call_seconds: float
+    step_away_by_queue: pd.DataFrame = field(repr=False)  # queue_at_end, calls, stepped_away, share (while waiting)
+    step_away_by_call_length: pd.DataFrame = field(repr=False)  # call_seconds, calls, stepped_away, share
 
     @property
     def usable(self) -> bool:
-        return self.away is not None and math.isfinite(self.available_mean_seconds)
+        return self.away is not None
 
     @property
-    def share_available(self) -> float:
-        if not self.usable:
-            return math.nan
-        return self.available_mean_seconds / (self.available_mean_seconds + self.away.mean_seconds)
+    def away_mean_seconds(self) -> float:
+        return self.away.mean_gap_seconds() - self.setup_seconds if self.usable else math.nan
 
     def spec(self) -> dict | None:
         """``AgentGroup.availability`` of the scenario format, or None when not estimable."""
         if not self.usable:
             return None
-        spec = {"available_time": {"dist": "exponential", "mean": round(self.available_mean_seconds, 3),
-                                   "unit": "s"},
-                "away_time": self.away.spec()}
+        spec = {"step_away_after_contact": [round(float(p), 6) for p in self.probabilities],
+                "away_time": self.away.spec(self.setup_seconds)}
+        profile = hourly_spec(self.time_of_day)
+        if profile:
+            spec["step_away_time_of_day"] = profile
         if self.away.recall_queue is not None:
             spec["recall"] = {"queue_at_least": self.away.recall_queue,
                               "rate_per_minute": round(self.away.recall_rate * 60.0, 6)}
@@ -125,19 +296,26 @@ class AvailabilityFit:
 
     def describe(self) -> list[str]:
         if not self.usable:
-            return [f"availability ({self.pool}): {self.checks} checks and {self.away_spells} away spells: too few "
-                    "to estimate, not modelled"]
+            return [f"availability ({self.pool}): {self.gaps} gaps between calls: too few away spells to estimate, "
+                    "not modelled"]
         away = self.away
-        parts = " + ".join(f"{w:.0%} exponential mean {m / 60:.1f} min" for w, m in zip(away.weights, away.means))
-        lines = [f"calls end while callers wait {self.checks} times; the agent stepped away after {self.stepped_away} "
-                 f"({self.stepped_away / self.checks:.1%}): available spell exponential, mean "
-                 f"{self.available_mean_seconds / 60:.1f} min of clock time",
-                 f"away spells ({self.away_spells}, return seen in {self.returns_seen}): {parts} "
-                 f"(mean {away.mean_seconds / 60:.1f} min); share of time available "
-                 f"{self.share_available:.1%} without recall"
-                 + (" (the longer spells' mean is not identified: agents are seen coming back only while "
-                    "callers wait; cut to the off-duty gap)" if away.capped else ""),
+        shares = ", ".join(f"{p:.0%}" for p in self.probabilities)
+        busy = self.mean_call_seconds + self.setup_seconds
+        share = busy / (busy + self.probabilities[0] * self.away_mean_seconds)
+        lengths = self.step_away_by_call_length
+        lines = [f"after a call the agent steps away with probability {shares} for 0, 1, ..., "
+                 f"{QUEUE_LEVELS - 1}+ callers waiting ({self.gaps} gaps between calls)",
+                 f"away spells ({away.spells} that began while callers waited, return seen in {away.returns_seen}): "
+                 f"mean {self.away_mean_seconds / 60:.1f} min after the set-up, median "
+                 f"{self._median_gap() - self.setup_seconds:.0f} s; a fully busy agent is on the phones "
+                 f"{share:.0%} of the time with nobody waiting",
+                 "step-away share while callers wait, by call length: "
+                 + ", ".join(f"{row.call_seconds} s {row.share:.0%}" for row in lengths.itertuples(index=False)
+                             if row.calls) + " (a clock-time spell would make it grow with the call's length)",
                  f"call set-up between calls: {self.setup_seconds:.1f} s (after-call work)"]
+        if self.time_of_day:
+            lines.append("time of day (factor on the probabilities): " + ", ".join(
+                f"{hour}h {factor:.2f}" for hour, factor in sorted(self.time_of_day.items())))
         if away.recall_queue is None:
             lines.append(f"no queue-responsive return (likelihood-ratio p = {away.recall_p_value:.3g})")
         else:
@@ -146,155 +324,52 @@ class AvailabilityFit:
                          f"{away.recall_p_value:.2g})")
         return lines
 
-
-def _setup_and_checks(activity: AgentActivity, pool: str) -> tuple[float, pd.DataFrame]:
-    gaps = activity.gaps.loc[activity.gaps["pool"] == pool]
-    queue = activity.queues[pool]
-    connect = activity.settings.connect_seconds
-    end, gap = gaps["talk_end"].to_numpy(), gaps["gap"].to_numpy()
-    window = np.minimum(gap, connect)
-    slack = np.minimum(1.0, 0.5 * window)  # one clock tick of a log in whole seconds
-    waiting = (queue.before(end) >= 1) & (queue.time_at_least(1, end, end + window) >= window - slack)
-    checks = gaps.loc[waiting].assign(queue_at_end=queue.at(end[waiting]),
-                                      stepped_away=gap[waiting] > connect)
-    continued = checks.loc[~checks["stepped_away"], "gap"]
-    setup = float(continued.mean()) if len(continued) else 0.0
-    return setup, checks
+    def _median_gap(self) -> float:
+        probabilities = np.cumsum(self.away.bin_probabilities())
+        index = int(np.searchsorted(probabilities, 0.5))
+        edges = self.away.edges
+        below = probabilities[index - 1] if index else 0.0
+        inside = (0.5 - below) / max(probabilities[index] - below, 1e-12)
+        return float(edges[index] + inside * (edges[index + 1] - edges[index]))
 
 
-def _available_rate(checks: pd.DataFrame, setup: float) -> float:
-    """MLE of lambda: sum over checks of y log(1 - exp(-lambda s)) - (1 - y) lambda s."""
-    exposure = (checks["talk_end"] - checks["talk_start"]).to_numpy() + setup
-    exposure = np.maximum(exposure, 1.0)
-    away = checks["stepped_away"].to_numpy()
-    if away.sum() == 0 or away.all():
-        return math.nan
-
-    def negative(log_rate: float) -> float:
-        rate = math.exp(log_rate)
-        return -(np.log(-np.expm1(-rate * exposure[away])).sum() - rate * exposure[~away].sum())
-
-    start = math.log(away.sum() / exposure.sum())
-    best = optimize.minimize_scalar(negative, bounds=(start - 5, start + 5), method="bounded")
-    return math.exp(best.x)
-
-
-def away_observations(activity: AgentActivity, pool: str, checks: pd.DataFrame, setup: float) -> AwayObservations:
-    """Away spells after the checks that stepped away (see module docstring)."""
-    queue = activity.queues[pool]
-    spells = checks.loc[checks["stepped_away"]]
-    begin = spells["talk_end"].to_numpy() + setup
-    answer = spells["next_answer"].to_numpy()
-    returned = queue.before(answer) >= 1
-    last = queue.last_at_least(1, begin, answer)
-    stop = np.where(returned, answer, last)
-    keep = (stop > begin) | (~returned & (answer > begin))
-    begin, stop, returned = begin[keep], stop[keep], returned[keep]
-    exposure = np.vstack([queue.time_at_least(level, begin, stop) for level in range(1, MAX_RECALL_QUEUE + 1)])
-    return AwayObservations(stop - begin, returned, answer[keep] - begin, exposure, queue.before(stop))
-
-
-def _mixture_terms(params: np.ndarray, components: int, duration: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log survival and hazard of the exponential mixture at ``duration``."""
-    rates = np.exp(params[:components])
-    if components == 1:
-        return -rates[0] * duration, np.full_like(duration, rates[0])
-    weight = 1.0 / (1.0 + math.exp(-params[components]))
-    log_parts = np.vstack([math.log(weight) - rates[0] * duration, math.log1p(-weight) - rates[1] * duration])
-    log_survival = np.logaddexp(log_parts[0], log_parts[1])
-    hazard = (np.exp(log_parts[0]) * rates[0] + np.exp(log_parts[1]) * rates[1]) / np.exp(log_survival)
-    return log_survival, hazard
-
-
-def _fit_away(obs: AwayObservations, components: int, recall_queue: int | None) -> tuple[float, np.ndarray]:
-    """Maximum log-likelihood and parameters (log rates, [logit weight], [log recall rate])."""
-    exposure = obs.time_queue_at_least[recall_queue - 1] if recall_queue else None
-    at_return = (obs.queue_at_return >= recall_queue) if recall_queue else None
-
-    def negative(params: np.ndarray) -> float:
-        log_survival, hazard = _mixture_terms(params, components, obs.duration)
-        if recall_queue:
-            rate = math.exp(params[-1])
-            log_survival = log_survival - rate * exposure
-            hazard = hazard + rate * at_return
-        # A return unseen fell in (duration, upper], with nobody waiting: no recall there.
-        unseen = ~obs.returned
-        log_later, _ = _mixture_terms(params, components, obs.upper[unseen])
-        log_now, _ = _mixture_terms(params, components, obs.duration[unseen])
-        inside = np.log(-np.expm1(np.minimum(log_later - log_now, -1e-12)))
-        return -(log_survival.sum() + np.log(hazard[obs.returned]).sum() + inside.sum())
-
-    mean = obs.duration.sum() / max(obs.returned.sum(), 1)
-    starts = [[-math.log(mean)]] if components == 1 else [[-math.log(mean / 4), -math.log(mean * 4), 1.0],
-                                                          [-math.log(30.0), -math.log(1200.0), 2.0]]
-    best = None
-    for start in starts:
-        start = np.array(start + ([-math.log(600.0)] if recall_queue else []))
-        result = optimize.minimize(negative, start, method="Nelder-Mead",
-                                   options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-6})
-        if best is None or result.fun < best.fun:
-            best = result
-    return -float(best.fun), best.x
-
-
-def fit_away(obs: AwayObservations, max_mean_seconds: float = math.inf) -> AwayFit:
-    """Exponential or two-exponential mixture by AIC, then the recall term (see module docstring).
-
-    Returns seen only while callers wait cannot tell how fast agents come back
-    while nobody does; when the fit puts a component's mean beyond
-    ``max_mean_seconds`` (the longest absence a duty span holds) it is cut there."""
-    fits = {components: _fit_away(obs, components, None) for components in (1, 2)}
-    components = min(fits, key=lambda k: 2 * (2 * k - 1) - 2 * fits[k][0])
-    weight = 1.0 / (1.0 + math.exp(-fits[2][1][2]))
-    if min(weight, 1.0 - weight) < MIN_COMPONENT_WEIGHT:
-        components = 1  # a component this rare is no second kind of absence
-    base_likelihood, params = fits[components]
-    best_queue, best = None, (base_likelihood, params)
-    for queue in range(1, MAX_RECALL_QUEUE + 1):
-        if obs.time_queue_at_least[queue - 1].sum() <= 0:
-            break
-        candidate = _fit_away(obs, components, queue)
-        if candidate[0] > best[0]:
-            best_queue, best = queue, candidate
-    # N is chosen too, so the test takes two degrees of freedom (a conservative approximation).
-    p_value = float(stats.chi2.sf(2 * (best[0] - base_likelihood), 2)) if best_queue else 1.0
-    if best_queue is None or p_value >= RECALL_SIGNIFICANCE:
-        best_queue, best = None, (base_likelihood, params)
-    likelihood, params = best
-    means = tuple(float(1.0 / math.exp(p)) for p in params[:components])
-    weights = (1.0,) if components == 1 else (1.0 / (1.0 + math.exp(-params[components])),)
-    if components == 2:
-        weights = (weights[0], 1.0 - weights[0])
-        order = np.argsort(means)
-        means, weights = tuple(means[i] for i in order), tuple(weights[i] for i in order)
-    if len(means) == 2 and min(weights) < MIN_COMPONENT_WEIGHT:
-        means, weights = (means[int(np.argmax(weights))],), (1.0,)
-    rate = float(math.exp(params[-1])) if best_queue else 0.0
-    capped = max(means) > max_mean_seconds
-    means = tuple(min(m, max_mean_seconds) for m in means)
-    return AwayFit(weights, means, best_queue, rate, likelihood, p_value, capped)
-
-
-def _step_away_table(checks: pd.DataFrame) -> pd.DataFrame:
-    bins = pd.cut(checks["queue_at_end"], [*QUEUE_BINS[:-1], np.inf], right=False,
-                  labels=[f"{a}" if b == a + 1 else (f"{a}+" if b == np.inf else f"{a}-{b - 1}")
-                          for a, b in zip(QUEUE_BINS[:-1], [*QUEUE_BINS[1:-1], np.inf])])
-    table = checks.groupby(bins, observed=False)["stepped_away"].agg(["size", "sum"]).reset_index()
-    table.columns = ["queue_at_end", "checks", "stepped_away"]
+def _share_table(obs: GapObservations, rows: np.ndarray, groups: np.ndarray, labels: list[str], name: str,
+                 connect_seconds: float) -> pd.DataFrame:
+    """While callers wait at the call's end and the outcome is known: calls and share stepping away."""
+    known = rows & (obs.exact | (obs.low > connect_seconds))
+    away = known & ((obs.exact & (obs.high > connect_seconds)) | (~obs.exact & (obs.low > connect_seconds)))
+    calls = np.bincount(groups[known], minlength=len(labels))
+    stepped = np.bincount(groups[away], minlength=len(labels))
     with np.errstate(invalid="ignore", divide="ignore"):
-        table["share"] = table["stepped_away"] / table["checks"]
-    return table
+        share = stepped / calls
+    return pd.DataFrame({name: labels, "calls": calls, "stepped_away": stepped, "share": share})
+
+
+def _evidence(obs: GapObservations, connect_seconds: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    waiting = obs.queue_at_end >= 1
+    level = np.minimum(obs.queue_at_end, QUEUE_LEVELS - 1)
+    by_queue = _share_table(obs, waiting, level, [f"{q}" if q < QUEUE_LEVELS - 1 else f"{q}+"
+                                                  for q in range(QUEUE_LEVELS)], "queue_at_end", connect_seconds)
+    edges = np.asarray(CALL_LENGTH_BINS)
+    length_bin = np.clip(np.searchsorted(edges, obs.call_length, side="right") - 1, 0, len(edges) - 2)
+    labels = [f"{edges[i]:.0f}-{edges[i + 1]:.0f}" if math.isfinite(edges[i + 1]) else f"{edges[i]:.0f}+"
+              for i in range(len(edges) - 1)]
+    return by_queue.iloc[1:].reset_index(drop=True), _share_table(obs, waiting, length_bin, labels, "call_seconds",
+                                                                 connect_seconds)
 
 
 def fit_availability(activity: AgentActivity, pool: str) -> AvailabilityFit:
     """The availability model of one pool (see module docstring)."""
-    setup, checks = _setup_and_checks(activity, pool)
-    rate = _available_rate(checks, setup) if len(checks) >= MIN_CHECKS else math.nan
-    obs = away_observations(activity, pool, checks, setup)
-    longest = activity.settings.off_duty_gap_minutes * 60.0
-    away = fit_away(obs, longest) if obs.returned.sum() >= MIN_CHECKS and math.isfinite(rate) else None
-    return AvailabilityFit(pool=pool, setup_seconds=setup, checks=len(checks),
-                           stepped_away=int(checks["stepped_away"].sum()),
-                           available_mean_seconds=1.0 / rate if math.isfinite(rate) else math.nan,
-                           away=away, away_spells=len(obs.duration), returns_seen=int(obs.returned.sum()),
-                           step_away_by_queue=_step_away_table(checks))
+    connect = activity.settings.connect_seconds
+    obs = gap_observations(activity, pool)
+    by_queue, by_length = _evidence(obs, connect)
+    surely_away = (obs.queue_at_end >= 1) & ((obs.exact & (obs.high > connect)) | (~obs.exact & (obs.low > connect)))
+    mean_call = float(obs.call_length.mean()) if len(obs.call_length) else math.nan
+    if surely_away.sum() < MIN_GAPS or obs.exact[surely_away].sum() < MIN_GAPS:
+        setup, _ = _setup_probabilities(obs, connect)
+        return AvailabilityFit(pool, setup, len(obs.high), (), {}, None, mean_call, by_queue, by_length)
+    away = fit_away(obs, np.flatnonzero(surely_away), connect)
+    factors = hour_factors(obs, connect)
+    probabilities, setup = fit_probabilities(obs, away, factors, connect)
+    return AvailabilityFit(pool, setup, len(obs.high), tuple(float(p) for p in probabilities), factors, away,
+                           mean_call, by_queue, by_length)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import pandas as pd
 
@@ -25,6 +26,7 @@ from .handle_time import (
     DurationFit,
     fit_handle_times,
 )
+from .priority import segments_recorded_when_queued
 from .patience import (
     DEFAULT_HAZARD_BIN_SECONDS,
     DEFAULT_RESOLUTION_SECONDS,
@@ -33,6 +35,7 @@ from .patience import (
     estimate_patience,
     fit_patience,
 )
+from .recency import choose_arrival_half_life, choose_half_life, handle_time_levels
 from .report import ParseReport
 
 ALL_CONTACT_TYPES = "all"  # key of the patience estimate pooled over contact types
@@ -50,8 +53,10 @@ class CalibrationSettings:
     time_resolution_seconds: float = DEFAULT_RESOLUTION_SECONDS
     hazard_bin_seconds: float = DEFAULT_HAZARD_BIN_SECONDS
     confidence_level: float = 0.95
-    # Drift: arrivals and handle times from the last this many days of the log only (None: all of it).
+    # Drift: arrivals and handle times from the last this many days of the log only (None: all of it),
+    # and recency weights with this half-life in days ("auto": chosen from the log; None: equal weights).
     recent_days: int | None = None
+    half_life_days: float | Literal["auto"] | None = "auto"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,10 @@ class CalibrationResult:
     # Segment mix per contact type (every segment of the log listed, zeros included): in the bank data
     # priority customers are a third of PS calls but almost none of NW, so one global mix misplaces them.
     segment_shares_by_type: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Recency weighting: half-lives used (days; inf = equal weights) and each type's recent talk-time level.
+    arrival_half_life_days: float = math.inf
+    handle_half_life_days: float = math.inf
+    handle_time_levels: dict[str, float] = field(default_factory=dict)
 
     @property
     def answered_share(self) -> float:
@@ -98,8 +107,12 @@ def _shares(values: pd.Series) -> dict[str, float]:
 
 
 def _segment_shares_by_type(contacts: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Per contact type, the share of each segment of the log among that type's contacts."""
+    """Per contact type, the share of each segment of the log among that type's contacts; among the queued
+    ones when a segment is recorded only for callers who queued (whether a caller waits does not depend on the
+    segment, so those are a fair sample)."""
     segments = sorted(str(name) for name in contacts["segment"].unique())
+    if segments_recorded_when_queued(contacts):
+        contacts = contacts.loc[contacts["queued"]]
     table = pd.crosstab(contacts["contact_type"], contacts["segment"], normalize="index")
     return {str(contact_type): {segment: float(row.get(segment, 0.0)) for segment in segments}
             for contact_type, row in table.iterrows()}
@@ -147,6 +160,12 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
     recent = recent_window(contacts, settings.recent_days)
     handle_time = fit_handle_times(recent, settings.short_handle_seconds, settings.min_sample_size,
                                    settings.max_ks_distance)
+    handle_half_life = _half_life(settings.half_life_days, lambda: choose_half_life(recent))
+    arrivals = fit_arrivals(recent, settings.interval_minutes, settings.day_types)
+    arrival_half_life = _half_life(settings.half_life_days, lambda: choose_arrival_half_life(arrivals.observed))
+    if not math.isinf(arrival_half_life):
+        arrivals = fit_arrivals(recent, settings.interval_minutes, settings.day_types,
+                                half_life_days=arrival_half_life)
     patience = fit_patience(contacts, "contact_type", settings.time_resolution_seconds,
                             settings.hazard_bin_seconds, settings.confidence_level)
     times, observed = censored_waits(contacts)
@@ -169,12 +188,30 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
         abandoned_before_queue=abandoned_before_queue,
         contact_type_shares=_shares(contacts["contact_type"]),
         segment_shares=_shares(contacts["segment"]),
-        arrivals=fit_arrivals(recent, settings.interval_minutes, settings.day_types),
+        arrivals=arrivals,
         handle_time=handle_time,
         patience=patience,
         bot_time=bot_time,
         staffing=infer_staffing(contacts, settings.interval_minutes, settings.day_types),
         parse_report=parse_report,
-        notes=_notes(handle_time, abandoned_before_queue) + _window_note(contacts, recent, settings.recent_days),
+        notes=(_notes(handle_time, abandoned_before_queue) + _window_note(contacts, recent, settings.recent_days)
+               + _recency_note(arrival_half_life, handle_half_life)),
         segment_shares_by_type=_segment_shares_by_type(contacts),
+        arrival_half_life_days=arrival_half_life,
+        handle_half_life_days=handle_half_life,
+        handle_time_levels=handle_time_levels(recent, handle_half_life, settings.short_handle_seconds),
     )
+
+
+def _recency_note(arrivals: float, handle: float) -> list[str]:
+    if math.isinf(arrivals) and math.isinf(handle):
+        return []
+    text = lambda days: "equal weights" if math.isinf(days) else f"half-life {days:g} days"  # noqa: E731
+    return [f"recency weighting (drift): arrivals {text(arrivals)}, talk-time level {text(handle)}; each chosen as "
+            "the half-life that best predicts every day from the days before it"]
+
+
+def _half_life(setting: float | str | None, choose) -> float:
+    if setting is None:
+        return math.inf
+    return float(choose()) if setting == "auto" else float(setting)

@@ -71,6 +71,15 @@ class FittedDistribution:
     def survival(self, x: np.ndarray) -> np.ndarray:
         return self.frozen().sf(x)
 
+    def scaled(self, factor: float) -> "FittedDistribution":
+        """The same family and shape with every duration multiplied by ``factor`` (fit statistics kept)."""
+        parameters = dict(self.parameters)
+        if self.family == "lognormal":
+            parameters["mu"] += math.log(factor)
+        else:
+            parameters["mean" if self.family == "exponential" else "scale"] *= factor
+        return dataclasses.replace(self, parameters=parameters)
+
     def as_spec(self) -> dict[str, float | str]:
         """Scenario-file form: ``{"dist": family, "unit": "s", <parameters>}``."""
         return {"dist": self.family, "unit": "s", **{k: float(v) for k, v in self.parameters.items()}}
@@ -236,6 +245,9 @@ class EmpiricalDistribution:
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.values, x, side="right") / len(self.values)
+
+    def scaled(self, factor: float) -> "EmpiricalDistribution":
+        return EmpiricalDistribution(self.values * factor)
 
     def quantiles(self, points: int) -> np.ndarray:
         """``points`` equally spaced quantiles: a compact stand-in for the sample."""

@@ -11,8 +11,8 @@ window, and tabulates both:
   the mean talk time of answered contacts);
 * agent-hours on duty per day of each group (scenario: its weekday headcount
   over a week / 7; tested: duty spans per date);
-* each group's availability: mean available and away spells, recall rate
-  (scenario: its model; tested: fitted again on the tested log).
+* each group's availability: step-away probabilities after a call, mean away
+  spell, recall rate (scenario: its model; tested: fitted again on the tested log).
 """
 
 from __future__ import annotations
@@ -48,14 +48,23 @@ def _per_day_of_week(rows: list, value: str) -> dict[str | None, float]:
 
 def _availability_rows(group, fit) -> list[dict]:
     model = group.availability
-    tested_recall = fit.away.recall_rate * 60.0 if fit.usable and fit.away.recall_queue else 0.0
-    return [
-        _row(f"{group.name}: available spell mean (min)", model.available_time.mean_seconds() / 60.0,
-             fit.available_mean_seconds / 60.0 if fit.usable else math.nan),
-        _row(f"{group.name}: away spell mean (min)", model.away_time.mean_seconds() / 60.0,
-             fit.away.mean_seconds / 60.0 if fit.usable else math.nan),
-        _row(f"{group.name}: recall rate (per min)", model.recall.rate_per_minute if model.recall else 0.0,
-             tested_recall)]
+    usable = fit.usable
+    rows = []
+    if model.step_away_after_contact is not None:
+        rows.append(_row(f"{group.name}: P(step away after a call, nobody waiting)", model.step_away_after_contact[0],
+                         fit.probabilities[0] if usable else math.nan))
+        rows.append(_row(f"{group.name}: P(step away after a call, 2 waiting)",
+                         model.step_away_after_contact[min(2, len(model.step_away_after_contact) - 1)],
+                         fit.probabilities[2] if usable else math.nan))
+    if model.available_time is not None:
+        rows.append(_row(f"{group.name}: available spell mean (min)", model.available_time.mean_seconds() / 60.0,
+                         math.nan))
+    tested_recall = fit.away.recall_rate * 60.0 if usable and fit.away.recall_queue else 0.0
+    rows.append(_row(f"{group.name}: away spell mean (min)", model.away_time.mean_seconds() / 60.0,
+                     fit.away_mean_seconds / 60.0 if usable else math.nan))
+    rows.append(_row(f"{group.name}: recall rate (per min)", model.recall.rate_per_minute if model.recall else 0.0,
+                     tested_recall))
+    return rows
 
 
 def parameter_drift(scenario: Scenario, contacts: pd.DataFrame, activity: AgentActivity,

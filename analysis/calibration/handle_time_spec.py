@@ -62,13 +62,18 @@ def mixture_mean(short_values: np.ndarray, short_share: float, fitted: FittedDis
 
 
 def handle_time_spec(name: str, fit: DurationFit, contacts: pd.DataFrame, short_calls: ShortCalls,
-                     points: int) -> tuple[dict, np.ndarray | None, list[str]]:
-    """Scenario spec, equal-probability points for the CSV (or None) and comment lines for one type."""
+                     points: int, level: float = 1.0) -> tuple[dict, np.ndarray | None, list[str]]:
+    """Scenario spec, equal-probability points for the CSV (or None) and comment lines for one type;
+    ``level`` scales the fitted durations (recency weighting, :mod:`~analysis.calibration.recency`)."""
     recommended = fit.recommended
     short_count = fit.excluded_short + fit.excluded_non_positive
     total = fit.sample_size + short_count
     comment = [f"handle time: {fit.sample_size} calls >= {fit.short_threshold_seconds:g} s fitted, best "
                f"{describe_fit(recommended)}"]
+    if level != 1.0:
+        recommended = recommended.scaled(level)
+        comment.append(f"recent level: durations x {level:.3f} (recency-weighted mean over the window's mean), "
+                       f"{describe_fit(recommended)}")
     if short_calls == "exclude" or short_count == 0:
         if short_count:
             comment.append(f"{short_count} calls under {fit.short_threshold_seconds:g} s "

@@ -3,6 +3,9 @@
 :func:`build_scenario` decides how each fitted piece becomes scenario input;
 :mod:`analysis.calibration.scenario_file` writes it out. The choices:
 
+* **Handle time by time of day**: per type, mean talk time by hour of
+  arrival over the type's mean, shrunk by its sampling error
+  (:mod:`~analysis.calibration.time_of_day`), as ``handle_time_by_time_of_day``.
 * **Handle time with short calls** (``short_calls="mixture"``, default): the
   handle time of a type is the scenario format's ``mixture`` of the observed
   short calls (their share and durations) and the fitted family for the
@@ -37,6 +40,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,7 +50,7 @@ import pandas as pd
 from .agent_activity import ActivitySettings
 from .agent_groups_build import AgentGroupOptions, AvailabilityChoice, build_agent_groups
 from .agent_pools import SPECIALIST_SHARE
-from .calibrate import ALL_CONTACT_TYPES, CalibrationResult
+from .calibrate import ALL_CONTACT_TYPES, CalibrationResult, recent_window
 from .canonical import WEEKDAYS
 from .discretize import kaplan_meier_points
 from .distributions import EmpiricalDistribution
@@ -54,7 +58,14 @@ from .handle_time import tolerated_ks_distance
 from .handle_time_spec import ShortCalls, describe_fit, handle_time_spec
 from .opening_hours import DEFAULT_MIN_SHARE_OF_PEAK, OpeningHours, format_clock, infer_opening_hours
 from .patience import PatienceEstimate
-from .priority import DEFAULT_PRIORITY_SEGMENTS, estimate_queue_boost, priority_segments_in
+from .priority import (
+    DEFAULT_PRIORITY_SEGMENTS,
+    estimate_queue_boost,
+    priority_segments_in,
+    queue_record_shares,
+    segments_recorded_when_queued,
+)
+from .time_of_day import handle_time_profiles, hourly_spec
 
 SurgeChoice = Literal["auto", "off"]
 PatienceChoice = Literal["auto", "parametric", "empirical"]
@@ -173,7 +184,8 @@ def _vru_stage(result: CalibrationResult, contacts: pd.DataFrame, types: list[st
 
 
 def _segments(result: CalibrationResult, contacts: pd.DataFrame,
-              options: ScenarioOptions) -> tuple[list[dict], list[str]]:
+              options: ScenarioOptions) -> tuple[list[dict], list[str], dict[str, float]]:
+    """The segments, their comments, and per priority segment the share of its calls that get the boost."""
     shares = result.segment_shares
     priority = priority_segments_in(shares, options.priority_segments)
     segments, comment = [], ["observed shares of all contacts: "
@@ -181,6 +193,7 @@ def _segments(result: CalibrationResult, contacts: pd.DataFrame,
     if len(shares) > 1:
         comment.append("each contact type carries its own observed mix (segment_shares), which is what the "
                        "simulation uses; these shares only describe the whole log")
+    applied: dict[str, float] = {}
     for name, share in shares.items():
         segment: dict = {"name": name, "share": share}
         if name in priority:
@@ -190,38 +203,52 @@ def _segments(result: CalibrationResult, contacts: pd.DataFrame,
             comment.append(f"{name}: queue boost {boost:.0f} s - "
                            + (estimate.note if estimate.seconds is not None
                               else f"{estimate.note}; default {options.default_queue_boost_seconds:g} s used"))
+            if estimate.pairs and estimate.applied_share < 1.0:
+                applied[name] = estimate.applied_share
+                comment.append(f"{name}: only {estimate.applied_share:.0%} of its calls get the boost (for every lead "
+                               "under it alike), so each type's mix counts that share of them as this segment and "
+                               "the rest as the default segment, whose place in the queue they take")
             comment.extend(_queue_record_note(contacts, name))
         segments.append(segment)
-    return segments, comment
+    return segments, comment, applied
 
 
 def _queue_record_note(contacts: pd.DataFrame, segment: str) -> list[str]:
     """A warning when a segment waits far more often than the others: in call-center logs such as the
     Anonymous Bank's that is a recording artefact (the customer, and so the segment, is identified only for
     callers who queued), not a queue discipline."""
-    answered = contacts.loc[contacts["outcome"] == "answered"]
-    mine = answered["segment"] == segment
-    if mine.sum() == 0 or (~mine).sum() == 0:
+    if segment not in segments_recorded_when_queued(contacts):
         return []
-    own, others = float(answered.loc[mine, "queued"].mean()), float(answered.loc[~mine, "queued"].mean())
-    if own < others + 0.25:
-        return []
+    own, others = queue_record_shares(contacts, segment)
     return [f"{segment}: {own:.0%} of answered calls have a queue record vs {others:.0%} of the others'. That is a "
             "recording artefact, not a policy: the segment is known only for callers who queued (the bank's "
             "documentation: no customer id for those answered at once), so callers answered at once are mostly "
-            "recorded as the default segment. This segment's share is understated among calls answered at once, "
-            "and its waits in the log are not comparable with the simulation's (do not compare its ASA)"]
+            "recorded as the default segment. The segment mix of each type is therefore taken from the callers "
+            "who queued (whether a caller waits does not depend on the segment), and this segment's waits in the "
+            "log are not comparable with the simulation's (do not compare its ASA)"]
 
 
-def _type_segment_shares(result: CalibrationResult, name: str) -> tuple[dict | None, list[str]]:
-    """The type's own segment mix (None with a single segment), rounded so that it still adds up to 1."""
+def _type_segment_shares(result: CalibrationResult, contacts: pd.DataFrame, name: str,
+                         applied: dict[str, float]) -> tuple[dict | None, list[str]]:
+    """The type's own segment mix (None with a single segment), rounded so that it still adds up to 1;
+    priority segments keep only the share of their calls that get the boost (``applied``), the rest goes to
+    the largest other segment."""
     shares = result.segment_shares_by_type.get(name)
     if not shares or len(result.segment_shares) < 2:
         return None, []
+    shares = dict(shares)
+    for segment, fraction in applied.items():
+        others = [key for key in shares if key not in applied]
+        if segment in shares and others:
+            moved = shares[segment] * (1.0 - fraction)
+            shares[segment] -= moved
+            shares[max(others, key=shares.get)] += moved
     rounded = {segment: round(share, 6) for segment, share in shares.items()}
     largest = max(rounded, key=rounded.get)
     rounded[largest] = round(1.0 - sum(v for k, v in rounded.items() if k != largest), 6)
-    return rounded, ["segment mix of this type: " + ", ".join(f"{k} {v:.1%}" for k, v in rounded.items())]
+    source = " (of the callers who queued)" if segments_recorded_when_queued(contacts) else ""
+    source += ", boosted share only" if applied else ""
+    return rounded, [f"segment mix of this type{source}: " + ", ".join(f"{k} {v:.1%}" for k, v in rounded.items())]
 
 
 def _horizon(result: CalibrationResult, options: ScenarioOptions) -> tuple[dict, list[str]]:
@@ -265,16 +292,21 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
     horizon, comments["horizon"] = _horizon(result, options)
     volume = pd.DataFrame(result.arrivals.volume_rows(), columns=["interval", "volume", "weekday", "contact_type"])
     volume = volume.loc[volume["contact_type"].isin(types)].reset_index(drop=True)
+    weighting = ("" if math.isinf(result.arrival_half_life_days) else
+                 f" weighted by recency (half-life {result.arrival_half_life_days:g} days, chosen by predicting each "
+                 "day from the days before it)")
     comments["demand"] = [
-        f"expected arrivals per {horizon['interval_minutes']}-minute interval, weekday and type: the mean "
+        f"expected arrivals per {horizon['interval_minutes']}-minute interval, weekday and type: the mean{weighting} "
         "over the log's days of each day type (" + ", ".join(
             f"{label} {days} days" for label, days in result.arrivals.days_observed.items()) + ")",
         "busyness_cv: day-to-day variation beyond Poisson, method of moments on daily totals "
         "(includes any trend over the period)"]
+    segments, comments["segments"], applied = _segments(result, contacts, options)
     contact_types, handle_columns, patience_columns = [], {}, {}
+    profiles = handle_time_profiles(recent_window(contacts, result.settings.recent_days), types)
     for name in types:
         spec, points, comment = handle_time_spec(name, result.handle_time[name], contacts, options.short_calls,
-                                                 options.points)
+                                                 options.points, result.handle_time_levels.get(name, 1.0))
         if points is not None:
             handle_columns[name] = points
             spec = {**spec, "column": name}
@@ -285,14 +317,19 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
             patience_columns[name] = patience_points
             patience = {**patience, "column": name}
         entry = {"name": name, "handle_time": spec}
+        profile = hourly_spec(profiles[name], digits=3)
+        if profile:
+            entry["handle_time_by_time_of_day"] = profile
+            comment.append("handle_time_by_time_of_day: mean talk time by hour of arrival over the type's mean, "
+                           "shrunk towards 1 by its sampling error (" + ", ".join(
+                               f"{hour}h {factor:.2f}" for hour, factor in sorted(profiles[name].items())) + ")")
         if patience is not None:
             entry["patience"] = patience
-        segment_shares, segment_comment = _type_segment_shares(result, name)
+        segment_shares, segment_comment = _type_segment_shares(result, contacts, name, applied)
         if segment_shares is not None:
             entry["segment_shares"] = segment_shares
         contact_types.append(entry)
         comments[f"contact_types.{name}"] = comment + patience_comment + segment_comment
-    segments, comments["segments"] = _segments(result, contacts, options)
     ai, comments["ai"] = _vru_stage(result, contacts, types, options)
     agents = build_agent_groups(result, contacts, types, AgentGroupOptions(
         availability=options.availability, specialist_share=options.specialist_share, activity=options.activity,

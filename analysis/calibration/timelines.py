@@ -39,16 +39,22 @@ class StepFunction:
         steps = np.concatenate([-np.ones(keep.sum()), np.ones(keep.sum())])
         order = np.argsort(times, kind="stable")  # ends were put first, so they stay first at ties
         times, values = times[order], np.cumsum(steps[order])
+        if not len(times):
+            return cls(times, values)
         last = np.r_[times[1:] != times[:-1], True]  # one value per distinct instant: the one after all its steps
         return cls(times[last], values[last])
 
     def at(self, instants: np.ndarray) -> np.ndarray:
         """Value at each instant (after any step at that instant)."""
+        if not len(self.times):
+            return np.zeros(np.shape(instants))
         index = np.searchsorted(self.times, np.asarray(instants, dtype=float), side="right") - 1
         return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
 
     def before(self, instants: np.ndarray) -> np.ndarray:
         """Value just before each instant."""
+        if not len(self.times):
+            return np.zeros(np.shape(instants))
         index = np.searchsorted(self.times, np.asarray(instants, dtype=float), side="left") - 1
         return np.where(index >= 0, self.values[np.maximum(index, 0)], 0.0)
 
