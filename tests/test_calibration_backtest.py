@@ -16,9 +16,12 @@ import pandas as pd
 import pytest
 
 from analysis.calibration import ANONYMOUS_BANK_DAY_TYPES, load_anonymous_bank
-from analysis.calibration.backtest import ALL_DAYS, backtest_scenario, hourly_counts, hourly_kpis
+from analysis.calibration.backtest import ALL_DAYS, backtest_scenario, hourly_counts, hourly_kpis, wait_exceedances
+from analysis.calibration.backtest_run import counter_hours, counter_waits
+from analysis.calibration.sim_log import simulated_contacts
 from analysis.cli import main
-from sim.config import load_scenario
+from sim.config import load_scenario, parse_scenario
+from sim.run import simulate
 
 EXCERPT = Path(__file__).parent / "data" / "anonymous_bank_1999-01_excerpt.tsv"
 FULL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "anonymous-bank"
@@ -40,13 +43,33 @@ def test_kpis_by_hand():
     counts = hourly_counts(contacts, threshold_seconds=20.0)
     kpis = hourly_kpis(counts, (date(1999, 1, 3),), ANONYMOUS_BANK_DAY_TYPES)
     row = kpis.loc[(kpis["day_type"] == ALL_DAYS) & (kpis["hour"] == 9)].iloc[0]
-    assert row["offered_per_day"] == 5
+    assert row["offered_per_day"] == 4  # the hang-up in the voice-response unit never reached the agents
     assert row["abandon_rate"] == pytest.approx(1 / 4)  # of the 4 that reached agents
     assert row["abandon_rate_waited"] == pytest.approx(1 / 3)  # of the 3 that waited
     assert row["service_level"] == pytest.approx(2 / 4)
     assert row["asa_seconds"] == pytest.approx(60.0 / 3)
     sunday = kpis.loc[(kpis["day_type"] == "sun-thu") & (kpis["hour"] == 9)].iloc[0]
-    assert sunday["offered"] == 5
+    assert sunday["offered"] == 4
+    assert wait_exceedances(contacts).tolist() == [3, 2, 0, 0, 0, 4]  # waits over 0, 20, 60, 120, 300 s; reached
+
+
+def test_a_replication_counts_the_same_from_its_counters_as_from_its_contacts():
+    scenario = parse_scenario({
+        "name": "counts", "horizon": {"days": 2, "interval_minutes": 30, "open": "08:00", "close": "12:00"},
+        "demand": {"volume": [40.0] * 8},
+        "contact_types": [{"name": "calls", "handle_time": {"dist": "exponential", "mean": 240, "unit": "s"},
+                           "patience": {"dist": "exponential", "mean": 120, "unit": "s"}}],
+        "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [5] * 8}]})
+    result = simulate(scenario, seed=1, thresholds=(0.0,))
+    start = date(2024, 1, 1)
+    from_counters = counter_hours(result.counters, ["calls"], 1800, start)
+    from_contacts = hourly_counts(simulated_contacts(result.contacts, start).contacts, 20.0)
+    merged = from_counters.merge(from_contacts, on=["date", "hour"], how="outer", suffixes=("", "_log")).fillna(0)
+    assert merged["reached"].sum() > 400
+    for column in ("reached", "queued", "abandoned", "answered", "answered_within", "wait_answered"):
+        np.testing.assert_allclose(merged[column], merged[f"{column}_log"], atol=1e-6, err_msg=column)
+    np.testing.assert_array_equal(counter_waits(result.counters),
+                                  wait_exceedances(simulated_contacts(result.contacts, start).contacts))
 
 
 @pytest.fixture(scope="module")
@@ -110,19 +133,59 @@ def test_bad_input_exits_with_a_message(tmp_path, capsys):
     assert not (tmp_path / "x.toml").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (FULL_DATA / "1999-01.tsv").exists(), reason="real Anonymous Bank data not present")
-@pytest.mark.xfail(reason="open: on a few-day window the availability model gives service level about 24 points above the log (78% vs 55%); the month-long back-test is within 6-12 points", strict=False)
-def test_january_calibrate_and_backtest_a_few_days(tmp_path, capsys):
+def test_january_calibrate_and_backtest_a_few_days(tmp_path):
+    # The log's own arrivals: with the scenario's weekday profile this busiest week of January would be a
+    # third short of callers (offered per day 1087 against 1654; the profile is January's recency-weighted
+    # mean), a gap in the volume forecast that says nothing about the queueing model checked here.
     log = FULL_DATA / "1999-01.tsv"
     scenario = tmp_path / "january.toml"
-    assert main(["calibrate", str(log), "--format", "technion", "--out", str(scenario)]) == 0
+    assert main(["calibrate", str(log), "--format", "technion", "--out", str(scenario), "--check-reps", "0"]) == 0
     out = tmp_path / "bt"
     assert main(["backtest", str(log), str(scenario), "--format", "technion", "--reps", "4", "--quiet",
-                 "--start", "1999-01-03", "--end", "1999-01-07", "--out", str(out)]) == 0
+                 "--demand", "observed", "--start", "1999-01-03", "--end", "1999-01-07", "--out", str(out)]) == 0
     period = pd.read_csv(out / "period.csv").set_index("kpi")
     observed, simulated = period["observed"], period["simulated"]
-    # Loose bounds: the right order of magnitude, not a fit (the report explains the known gaps).
-    assert simulated["offered"] == pytest.approx(observed["offered"], rel=0.25)
-    assert 0.4 * observed["abandon_rate"] <= simulated["abandon_rate"] <= 2.5 * observed["abandon_rate"]
-    assert abs(simulated["service_level"] - observed["service_level"]) < 0.2
-    assert np.isfinite(simulated["asa_seconds"]) and simulated["asa_seconds"] < 4 * observed["asa_seconds"]
+    assert simulated["offered"] == pytest.approx(observed["offered"], rel=0.05)
+    assert abs(simulated["abandon_rate"] - observed["abandon_rate"]) < 0.05  # 12.1% vs 8.7% on these days
+    assert abs(simulated["service_level"] - observed["service_level"]) < 0.08  # 53.8% vs 54.8%
+    assert simulated["asa_seconds"] == pytest.approx(observed["asa_seconds"], rel=0.4)  # 40 s vs 32 s
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (FULL_DATA / "1999-02.tsv").exists(), reason="real Anonymous Bank data not present")
+def test_acceptance_january_model_on_february(tmp_path):
+    """Issue 10's acceptance: calibrate on January, back-test February out of sample with its own arrivals.
+
+    Reached (README, "Results on the Anonymous Bank data"): P(wait > 120 s) within a factor 1.5 of the log;
+    without the two hours the scenario cannot reproduce (14 February 21-23h, calls a fifth of their usual
+    length) also hourly MAE of abandonment under 3 points, of ASA under 20% of the observed mean and P(wait >
+    300 s) within a factor 1.5. Not reached, and bounded here at what the model gives so that it cannot get
+    worse unnoticed: hourly MAE of service level (target 4 points), and on all hours abandonment, ASA and
+    P(wait > 300 s).
+    """
+    scenario = tmp_path / "january.toml"
+    assert main(["calibrate", str(FULL_DATA / "1999-01.tsv"), "--format", "technion", "--out", str(scenario),
+                 "--check-reps", "0"]) == 0
+    out = tmp_path / "february"
+    assert main(["backtest", str(FULL_DATA / "1999-02.tsv"), str(scenario), "--format", "technion", "--reps", "10",
+                 "--demand", "observed", "--hours", "7-23", "--quiet", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    main_hours = summary["errors_main_day_type"]
+    every, clean = main_hours["errors"], main_hours["errors_without_anomalies"]
+    waits = {row["wait_above_seconds"]: row for row in summary["wait_distribution"]}
+    clean_waits = {row["wait_above_seconds"]: row for row in summary["wait_distribution_without_anomalies"]}
+    flagged = [(row["date"], row["hour"]) for row in summary["anomalous_hours"]]
+    assert flagged == [("1999-02-14", 21), ("1999-02-14", 22)]
+    # Targets reached.
+    assert 1 / 1.5 < waits[120]["ratio"] < 1.5 and 1 / 1.5 < clean_waits[120]["ratio"] < 1.5
+    assert clean["abandon_rate"]["mean_absolute_error"] < 0.03
+    assert clean["asa_seconds"]["relative_error"] < 0.20
+    assert 1 / 1.5 < clean_waits[300]["ratio"] < 1.5
+    # Targets missed: the model's present level, as regression bounds.
+    assert clean["service_level"]["mean_absolute_error"] < 0.055
+    assert every["service_level"]["mean_absolute_error"] < 0.065
+    assert every["abandon_rate"]["mean_absolute_error"] < 0.035
+    assert every["asa_seconds"]["relative_error"] < 0.30
+    assert waits[300]["ratio"] < 1.9

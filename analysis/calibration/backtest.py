@@ -2,62 +2,56 @@
 
 Steps: :func:`backtest_scenario` lays the scenario over the log's calendar
 (its days, weekdays and missing dates) and replaces the staffing with the
-agents inferred per calendar day from the log; :func:`run_backtest` simulates
-it, turns every replication into the canonical frame
-(:func:`~analysis.calibration.sim_log.simulated_contacts`) and computes the
-KPIs of both sides with one function, :func:`hourly_counts`, so the
-definitions cannot drift apart:
+agents inferred per calendar day from the log; :func:`~analysis.calibration.backtest_run.run_backtest`
+simulates it and compares. Both sides count the same additive quantities per
+date and hour of arrival (the log with :func:`hourly_counts`, each
+replication from the engine's streaming counters), so the KPIs follow from
+one definition (:func:`hourly_kpis`):
 
-* offered: contacts arriving in the hour (hang-ups in the voice-response unit included);
-* reached agents: answered, or abandoned after joining the agents' queue;
+* offered: contacts that reached the agents (answered, or abandoned after
+  joining the agents' queue); hang-ups in the voice-response unit are not
+  part of the back-test;
 * abandonment rate: abandoned in the agents' queue / reached agents (the
-  simulator's own ``abandon_rate``: hang-ups in the voice-response unit are in
-  neither count);
+  simulator's own ``abandon_rate``);
 * abandonment among those who waited: abandoned / contacts that had to wait
-  (the log's "queued": contacts answered at once have no queue record). Shown
-  too, but it depends on who gets a queue record: in the bank data priority
-  callers almost always do, even when agents are free, which no queue
-  discipline in the simulator reproduces;
+  (the log's "queued": contacts answered at once have no queue record);
 * service level: answered within the threshold / reached agents;
-* ASA: mean wait of answered contacts (zero waits included).
+* ASA: mean wait of answered contacts (zero waits included);
+* P(wait > t): contacts reaching agents that waited longer than t, over the
+  period (:func:`wait_exceedances`; the engine's 1-second wait histograms).
 
 With ``demand="observed"`` the simulation gets each day's actual arrivals per
-interval and type instead of the scenario's weekday profile: that isolates
-the queueing model (handle time, patience, priority, staffing) from the
-volume forecast.
+interval and type instead of the scenario's weekday profile, counting only
+the callers who left the voice-response unit for the agents (the unit's
+hang-ups are set to none): that isolates the queueing model (handle time,
+patience, priority, staffing, availability) from the volume forecast, and
+keeps system outages out of it. On 3 February 1999, for one, 326 callers
+hung up in the unit within an hour while agents answered almost nobody;
+replaying them as callers who reach the queue invents a queue of fifty.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from tqdm import tqdm
 
 from analysis.calibration.agents_seen import infer_staffing
-from analysis.runs.execution import ExecutionPlan, run_tasks
 from sim.config import Scenario, parse_scenario
 from sim.config.types import WEEKDAYS
-from sim.run import simulate
 
 from .agent_activity import SINGLE_POOL, ActivitySettings, agent_activity
 from .agent_pools import detect_pools
 from .arrivals import fit_arrivals
 from .day_types import DayTypes
-from .sim_log import simulated_contacts
-from .talking_curve import share_talking, talking_by_queue
 
 DemandSource = Literal["scenario", "observed"]
 WAIT_THRESHOLDS = (0, 20, 60, 120, 300)  # seconds: P(wait > t) of contacts that reached the agents
-WAIT_COLUMNS = tuple(f"wait_over_{t}" for t in WAIT_THRESHOLDS)
-COUNT_COLUMNS = ("offered", "reached", "queued", "abandoned", "answered", "answered_within", "wait_answered",
-                 *WAIT_COLUMNS)
+COUNT_COLUMNS = ("offered", "reached", "queued", "abandoned", "answered", "answered_within", "wait_answered")
 KPIS = ("offered", "abandon_rate", "service_level", "asa_seconds", "abandon_rate_waited")
 ALL_DAYS = "all days"
 
@@ -114,8 +108,13 @@ def group_headcount_rows(contacts: pd.DataFrame, start: date, dates: list[date],
     return rows
 
 
+def reached_agents(contacts: pd.DataFrame) -> pd.Series:
+    """Contacts that left the voice-response unit for the agents: answered, or abandoned in their queue."""
+    return (contacts["outcome"] == "answered") | ((contacts["outcome"] == "abandoned") & contacts["queued"])
+
+
 def _observed_volume_rows(contacts: pd.DataFrame, start: date, dates: list[date], interval_minutes: int) -> list[dict]:
-    observed = fit_arrivals(contacts, interval_minutes, dates=dates).observed
+    observed = fit_arrivals(contacts.loc[reached_agents(contacts)], interval_minutes, dates=dates).observed
     observed = observed.loc[observed["arrivals"] > 0]
     day_numbers = (pd.to_datetime(observed["date"]) - pd.Timestamp(start)).dt.days + 1
     seconds = observed["interval_start_seconds"].astype(int)
@@ -158,6 +157,9 @@ def backtest_scenario(scenario: Scenario, contacts: pd.DataFrame, day_types: Day
         data["horizon"].update(open="00:00", close="24:00", weekday_hours={})
         for entry in data["contact_types"]:
             entry["share"] = None
+        if data.get("ai"):
+            for outcome in data["ai"]["contact_types"].values():  # the replayed callers all went on to agents
+                outcome.update(escalation=1.0 - outcome["containment"], give_up=0.0)
     staffing = group_headcount_rows(contacts, start, present, interval, data["agent_groups"], activity)
     for group in data["agent_groups"]:
         group.update(headcount=None, headcount_file=None, shifts=None, roster_file=None,
@@ -174,20 +176,26 @@ def hourly_counts(contacts: pd.DataFrame, threshold_seconds: float) -> pd.DataFr
     queued = contacts["queued"].to_numpy(dtype=bool)
     abandoned = (contacts["outcome"] == "abandoned").to_numpy() & queued
     wait = contacts["wait_seconds"].fillna(0.0).to_numpy(dtype=float)
+    reached = (answered | abandoned).astype(float)
     frame = pd.DataFrame({
         "date": pd.to_datetime(contacts["date"]).to_numpy(),
         "hour": np.clip(contacts["arrival_seconds"].to_numpy(dtype=float) // 3600, 0, 23).astype(int),
-        "offered": 1.0,
-        "reached": (answered | abandoned).astype(float),
-        "queued": queued.astype(float),
+        "offered": reached,
+        "reached": reached,
+        "queued": (queued & (answered | abandoned)).astype(float),
         "abandoned": abandoned.astype(float),
         "answered": answered.astype(float),
         "answered_within": (answered & (wait <= threshold_seconds)).astype(float),
         "wait_answered": np.where(answered, wait, 0.0),
-        **{column: ((answered | abandoned) & (wait > threshold)).astype(float)
-           for column, threshold in zip(WAIT_COLUMNS, WAIT_THRESHOLDS)},
     })
     return frame.groupby(["date", "hour"], as_index=False)[list(COUNT_COLUMNS)].sum()
+
+
+def wait_exceedances(contacts: pd.DataFrame) -> np.ndarray:
+    """Contacts reaching agents that waited more than each of :data:`WAIT_THRESHOLDS`, and (last) all of them."""
+    reached = reached_agents(contacts).to_numpy()
+    wait = contacts["wait_seconds"].fillna(0.0).to_numpy(dtype=float)[reached]
+    return np.array([*(float((wait > threshold).sum()) for threshold in WAIT_THRESHOLDS), float(reached.sum())])
 
 
 def hourly_kpis(counts: pd.DataFrame, dates: tuple[date, ...], day_types: DayTypes) -> pd.DataFrame:

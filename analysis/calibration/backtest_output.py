@@ -65,13 +65,19 @@ def extra_text(result: BacktestResult, hours: tuple[int, int] | None = None, min
     day_type = result.main_day_type()
     span = f"hours {hours[0]}-{hours[1]}" if hours else "all hours"
     lines = [f"Hourly errors ({day_type}, {span}; at least {min_base:g} contacts behind the ratio):",
-             *_error_lines(result.errors(min_base, day_type, hours), min_base),
-             "", f"{'P(wait > t) of contacts reaching agents':<42}{'observed':>10}{'simulated':>11}  95% CI  "
-             "sim/obs"]
-    for row in result.wait_distribution.itertuples(index=False):
-        lines.append(f"  t = {row.wait_above_seconds:>3.0f} s{'':<32}{_percent(row.observed):>10}"
-                     f"{_percent(row.simulated):>11}  [{_percent(row.ci_low)}, {_percent(row.ci_high)}]  "
-                     f"{row.ratio:.2f}")
+             *_error_lines(result.errors(min_base, day_type, hours), min_base)]
+    if len(result.anomalies):
+        lines += ["", "Hours whose talk time the scenario cannot reproduce (|z| > 5; left out below):",
+                  *(f"  {row.date:%Y-%m-%d} {row.hour:02d}h: {row.calls} calls, mean talk {row.observed_mean:.0f} s "
+                    f"vs {row.expected_mean:.0f} s expected (z = {row.z:.1f})"
+                    for row in result.anomalies.itertuples(index=False)),
+                  f"Hourly errors without them ({day_type}, {span}):",
+                  *_error_lines(result.errors(min_base, day_type, hours, clean=True), min_base)]
+    lines += ["", f"{'P(wait > t) of contacts reaching agents':<42}{'observed':>10}{'simulated':>11}  95% CI  "
+                  "sim/obs"]
+    lines.extend(_wait_lines(result.wait_distribution))
+    if len(result.anomalies):
+        lines += ["  without the flagged hours:", *_wait_lines(result.wait_distribution_clean)]
     lines += ["", f"{'share of agents on duty talking, by callers waiting':<52}{'hours':>7}{'observed':>10}"
                   f"{'simulated':>11}"]
     for row in result.talking_curve.itertuples(index=False):
@@ -82,6 +88,12 @@ def extra_text(result: BacktestResult, hours: tuple[int, int] | None = None, min
         change = "-" if math.isnan(row.change) else f"{row.change:+.1%}"
         lines.append(f"  {row.parameter:<46}{row.scenario:>10.2f}{row.tested:>10.2f}{change:>9}")
     return "\n".join(lines)
+
+
+def _wait_lines(waits) -> list[str]:
+    return [f"  t = {row.wait_above_seconds:>3.0f} s{'':<32}{_percent(row.observed):>10}"
+            f"{_percent(row.simulated):>11}  [{_percent(row.ci_low)}, {_percent(row.ci_high)}]  {row.ratio:.2f}"
+            for row in waits.itertuples(index=False)]
 
 
 def summary_text(result: BacktestResult, min_base: float = 50.0) -> str:
@@ -169,8 +181,12 @@ def write_backtest(result: BacktestResult, directory: str | Path, min_base: floa
                "period": _records(result.period),
                "errors": _errors_json(result.errors(min_base)),
                "errors_main_day_type": {"day_type": main, "hours": list(hours) if hours else None,
-                                        "errors": _errors_json(result.errors(min_base, main, hours))},
+                                        "errors": _errors_json(result.errors(min_base, main, hours)),
+                                        "errors_without_anomalies": _errors_json(
+                                            result.errors(min_base, main, hours, clean=True))},
+               "anomalous_hours": _records(result.anomalies.assign(date=result.anomalies["date"].astype(str))),
                "wait_distribution": _records(result.wait_distribution),
+               "wait_distribution_without_anomalies": _records(result.wait_distribution_clean),
                "talking_by_queue": _records(result.talking_curve),
                "drift": _records(result.drift)}
     written.append(write_json(directory / "summary.json", summary))

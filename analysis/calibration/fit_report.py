@@ -3,7 +3,10 @@
 Plots: arrivals by hour (observed days against the fitted expectation) per
 day type, handle-time histogram with the fitted densities per contact type,
 patience survival (Kaplan-Meier and fits) and abandonment hazard per contact
-type, and inferred staffing per day type. Every file is written atomically.
+type, and inferred staffing per day type; optionally a check of the scenario
+against its own log (``ccsim calibrate --check-reps``: the share of agents
+talking by callers waiting and the wait distribution, observed and
+simulated). Every file is written atomically.
 """
 
 from __future__ import annotations
@@ -70,8 +73,10 @@ def _figures(result: CalibrationResult, scenario_types: list[str]) -> list[tuple
 
 def write_fit_report(result: CalibrationResult, directory: str | Path, scenario_file: str,
                      scenario_comments: dict[str, list[str]], scenario_types: list[str],
-                     progress=None) -> Path:
-    """Write the plots, the fit tables (``fit_*.csv``) and ``index.md`` into ``directory``; return the page's path."""
+                     progress=None, check: tuple[list[str], list[tuple[str, str, Figure]]] | None = None) -> Path:
+    """Write the plots, the fit tables (``fit_*.csv``) and ``index.md`` into ``directory``; return the page's
+    path. ``check``: lines and (file name, caption, figure) of a simulation of the scenario against its own log,
+    in a section of their own."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     write_fit_tables(result, directory)
@@ -85,8 +90,14 @@ def write_fit_report(result: CalibrationResult, directory: str | Path, scenario_
     for section, comment in scenario_comments.items():
         if comment:
             lines += [f"**{section}**", ""] + [f"- {line}" for line in comment] + [""]
-    lines += ["## Plots", ""]
     figures = _figures(result, scenario_types)
+    if check is not None:
+        check_lines, check_figures = check
+        lines += ["## The scenario against its own log", "", "```", *check_lines, "```", ""]
+        for name, caption, figure in check_figures:
+            _save_png(figure, directory / name)
+            lines += [f"### {caption}", "", f"![{caption}]({name})", ""]
+    lines += ["## Plots", ""]
     for index, (name, caption, figure) in enumerate(figures):
         _save_png(figure, directory / name)
         lines += [f"### {caption}", "", f"![{caption}]({name})", ""]

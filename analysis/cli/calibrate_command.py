@@ -11,6 +11,9 @@ from pathlib import Path
 from analysis.calibration import CalibrationSettings, LogFormatError, calibrate, format_summary
 from analysis.calibration.agent_activity import ActivitySettings
 from analysis.calibration.agent_pools import SPECIALIST_SHARE
+from analysis.calibration.backtest import backtest_scenario
+from analysis.calibration.backtest_output import availability_figure, extra_text, summary_text
+from analysis.calibration.backtest_run import run_backtest
 from analysis.calibration.fit_report import write_fit_report
 from analysis.calibration.handle_time_spec import SHORT_CALL_CHOICES
 from analysis.calibration.log_input import FORMATS, load_log
@@ -18,7 +21,7 @@ from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
 from analysis.calibration.scenario_file import write_calibrated_scenario
 from analysis.runs.runner import Progress
 
-from .common import positive_float, positive_int
+from .common import non_negative_int, positive_float, positive_int
 
 # The bank data's README: priority customers were moved ahead about 1.5 minutes (used if not estimable).
 _README_BOOST_SECONDS = 90.0
@@ -52,9 +55,22 @@ def register(subparsers) -> None:
     parser.add_argument("--recent-days", type=positive_int,
                         help="fit arrivals and handle times on the last N days of the window only (drift); "
                              "everything else uses the whole window")
+    parser.add_argument("--half-life-days", type=half_life, default="auto", metavar="DAYS|auto|none",
+                        help="recency weighting of arrivals and handle times: a day N days before the last weighs "
+                             "0.5^(N/DAYS); auto (default) picks the half-life that best predicts each day from the "
+                             "days before it (no weighting when that does best); none: equal weights")
+    parser.add_argument("--check-reps", type=non_negative_int, default=2, metavar="N",
+                        help="simulate the scenario N times against its own log (its arrivals and staffing) for the "
+                             "fit report's share-talking and wait-distribution plots (default 2; 0 skips)")
     add_activity_options(parser)
     parser.add_argument("--name", help="scenario name (default: the output file's stem)")
     parser.set_defaults(handler=_calibrate)
+
+
+def half_life(text: str) -> float | str | None:
+    if text in ("auto", "none"):
+        return None if text == "none" else text
+    return positive_float(text)
 
 
 def add_activity_options(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +88,16 @@ def activity_settings(args: argparse.Namespace) -> ActivitySettings:
     return ActivitySettings(connect_seconds=args.connect_seconds, off_duty_gap_minutes=args.off_duty_gap)
 
 
+def _self_check(scenario, loaded, activity: ActivitySettings, replications: int):
+    """Lines and figures of the scenario replayed on its own log's arrivals and staffing (in sample)."""
+    plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, "observed", activity=activity)
+    result = run_backtest(plan, loaded.contacts, max(replications, 2), show_progress=False, activity=activity)
+    lines = [f"{plan.dates[0]} to {plan.dates[-1]}, the log's own arrivals and staffing, {result.replications} "
+             "replications", "", summary_text(result), "", extra_text(result)]
+    return lines, [("availability.png", "Waits and share of agents talking by callers waiting: log and simulation",
+                    availability_figure(result))]
+
+
 def _step(message: str) -> None:
     print(f"... {message}", file=sys.stderr, flush=True)
 
@@ -86,7 +112,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         loaded = load_log(args.log, args.log_format, args.on_error, args.start, args.end)
         _step(f"fitting {len(loaded.contacts)} contacts")
         settings = CalibrationSettings(interval_minutes=args.interval, day_types=loaded.day_types,
-                                       recent_days=args.recent_days)
+                                       recent_days=args.recent_days, half_life_days=args.half_life_days)
         result = calibrate(loaded.contacts, settings, loaded.report)
         options = ScenarioOptions(
             name=args.name or out.stem, short_calls=args.short_calls, patience=args.patience, surge=args.surge,
@@ -104,10 +130,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     _step(f"writing {out} and its CSV files (checked by loading them back)")
     written = write_calibrated_scenario(calibrated, out, header)
     report_dir = out.parent / f"{out.stem}_report"
+    check = None
+    if args.check_reps and written.scenario.agent_groups:
+        _step(f"simulating the scenario {args.check_reps} times against its own log (fit report)")
+        check = _self_check(written.scenario, loaded, activity_settings(args), args.check_reps)
     bar = Progress("fit report", unit="report", total=1.0)
     try:
         page = write_fit_report(result, report_dir, out.name, calibrated.comments,
-                                written.scenario.contact_type_names(), progress=bar.move_to)
+                                written.scenario.contact_type_names(), progress=bar.move_to, check=check)
     finally:
         bar.close()
     print(format_summary(result))
