@@ -24,9 +24,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm import tqdm
 
-from analysis.runs.execution import ExecutionPlan, run_tasks
+from analysis.runs.execution import ExecutionPlan
+from analysis.runs.runner import Runner
 from sim.config import Scenario
 from sim.records import RunCounters
 from sim.run import simulate
@@ -218,9 +218,21 @@ def _comparison(observed_counts: pd.DataFrame, simulated_counts: list[pd.DataFra
     comparison = observed.rename(columns={"value": "observed", "base": "observed_base"})
     for name, column in _interval_columns(values).items():
         comparison[name] = column
+    comparison = _within_possible_range(comparison)
     comparison["inside"] = (comparison["observed"] >= comparison["pi_low"]) & (
         comparison["observed"] <= comparison["pi_high"])
     return comparison
+
+
+def _within_possible_range(table: pd.DataFrame) -> pd.DataFrame:
+    """Interval bounds cut to what each KPI can be: rates 0..1, volumes and times at least 0 (only
+    impossible values are cut, so nothing an observation could fall in)."""
+    table = table.copy()
+    rates = table["kpi"].isin(["abandon_rate", "abandon_rate_waited", "service_level"]).to_numpy()
+    for column in [name for name in ("ci_low", "ci_high", "pi_low", "pi_high") if name in table]:
+        values = table[column].to_numpy(float)
+        table[column] = np.where(rates, np.clip(values, 0.0, 1.0), np.clip(values, 0.0, None))
+    return table
 
 
 def run_backtest(plan: BacktestPlan, contacts: pd.DataFrame, replications: int = 10, seed: int = 0,
@@ -245,16 +257,13 @@ def run_backtest(plan: BacktestPlan, contacts: pd.DataFrame, replications: int =
     clean_waits: list[np.ndarray | None] = [None] * replications
     in_system = 0
     dates = pd.to_datetime(pd.Series(plan.dates))
-    with tqdm(total=replications, desc="back-test", unit="rep", disable=not show_progress, leave=False,
-              delay=2.0) as bar:
-        for index, (counts, waits, clean, still, curve) in run_tasks(_replication_counts, tasks,
-                                                                     ExecutionPlan(workers=workers)):
+    with Runner(ExecutionPlan(workers=workers), "back-test", show_progress=show_progress) as runner:
+        for index, (counts, waits, clean, still, curve) in runner.run(_replication_counts, tasks):
             simulated[index] = counts.loc[counts["date"].isin(dates)]
             wait_counts[index] = waits[:-1] / waits[-1]
             clean_waits[index] = clean[:-1] / clean[-1]
             curves[index] = curve
             in_system += still
-            bar.update(1)
     period_observed = _period_kpis(observed_counts, plan.dates)
     period_sim = np.array([[_period_kpis(counts, plan.dates)[kpi] for kpi in KPIS] for counts in simulated]).T
     period = pd.DataFrame({"kpi": list(KPIS), "observed": [period_observed[kpi] for kpi in KPIS],
@@ -266,7 +275,8 @@ def run_backtest(plan: BacktestPlan, contacts: pd.DataFrame, replications: int =
                             **_versus(share_talking(observed_curve),
                                       np.column_stack([share_talking(curve) for curve in curves]))})
     drift = parameter_drift(plan.calibrated or scenario, contacts, observed_activity, plan.dates)
-    return BacktestResult(plan, _comparison(observed_counts, simulated, plan, anomalies.iloc[0:0]), period,
+    return BacktestResult(plan, _comparison(observed_counts, simulated, plan, anomalies.iloc[0:0]),
+                          _within_possible_range(period),
                           replications, in_system, waits, talking, drift, anomalies,
                           _comparison(observed_counts, simulated, plan, anomalies), waits_clean)
 
