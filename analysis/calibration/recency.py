@@ -11,8 +11,11 @@ for each candidate, every day's mean talk time per type is predicted from the
 days before it, weighted as above; the candidate with the least squared error
 (each day and type weighted by its calls over the variance of one call's talk
 time) wins, provided it beats equal weights by more than twice the standard
-error of the day-by-day difference; so a log without drift keeps equal weights. In the Anonymous Bank's January, NE calls shortened from
-361 s in the first week to 244 s in the last (February: 257-301 s).
+error of the day-by-day difference, so a log without drift keeps equal
+weights. Arrivals are predicted the same way, per type and day type, with
+Poisson variance (:func:`choose_arrival_half_life`). In the Anonymous Bank's
+January, NE calls shortened from 361 s in the first week to 244 s in the last
+(February: 257-301 s); the talk-time half-life chosen is 14 days.
 """
 
 from __future__ import annotations

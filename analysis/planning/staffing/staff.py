@@ -251,7 +251,8 @@ def headcount_rounding(unit: StaffedUnit, agents: np.ndarray, workload: Workload
     """How agents became headcount, with the busiest interval as the worked example."""
     peak = int(np.argmax(agents))
     need = int(np.ravel(agents)[peak])
-    shrinkage = float(sum(share * group.effective_shrinkage(unit.mean_busy_seconds) for share, group in zip(unit.shares, unit.groups)))
+    shrinkage = float(sum(share * group.effective_shrinkage(unit.mean_busy_seconds)
+                          for share, group in zip(unit.shares, unit.groups)))
     exact = need / (1.0 - shrinkage) if shrinkage < 1 else float("nan")
     other = replace(unit, rounding="nearest" if unit.rounding == "up" else "up", _headcounts={})
     day, interval = np.unravel_index(peak, np.shape(agents))

@@ -108,7 +108,8 @@ class StaffedUnit:
 
     def rounding_rule(self) -> str:
         """The rule in words, for outputs."""
-        shrinkage = ", ".join(f"{group.name} {group.effective_shrinkage(self.mean_busy_seconds):.0%}" for group in self.groups)
+        shrinkage = ", ".join(f"{group.name} {group.effective_shrinkage(self.mean_busy_seconds):.0%}"
+                              for group in self.groups)
         if self.rounding == "up":
             return f"agents on the phones / (1 - shrinkage), rounded up (shrinkage {shrinkage})"
         return (f"the smallest headcount whose round(headcount x (1 - shrinkage)) gives the agents needed, "
