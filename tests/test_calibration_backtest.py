@@ -130,6 +130,10 @@ def test_backtest_command_on_the_excerpt(excerpt_scenario, tmp_path, capsys, dem
     offered = summary["period"][0]
     if demand == "observed":  # the log's callers who reached the agents, replayed
         assert offered["simulated"] == pytest.approx(offered["observed"], rel=0.35)
+    # ccsim report shows the waits, the share talking and the drift of a back-test folder.
+    assert main(["report", str(out), "--out", str(tmp_path / "report.html")]) == 0
+    page = (tmp_path / "report.html").read_text()
+    assert "P(wait &gt; t) of contacts reaching agents" in page and "Share of agents on duty talking" in page
 
 
 def test_bad_input_exits_with_a_message(tmp_path, capsys):

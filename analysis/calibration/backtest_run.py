@@ -1,15 +1,17 @@
 """Running a back-test: replications of the plan, and everything compared with the log.
 
 Each replication's KPIs come from the engine's streaming counters
-(:class:`sim.records.RunCounters`): contacts offered, answered, abandoned,
+(:class:`sim.records.RunCounters`): contacts answered, abandoned,
 answered within the threshold (and within 0 s: those that never queued) and
 waited seconds per interval of arrival, summed into the same (date, hour)
 counts the log gives (:func:`~analysis.calibration.backtest.hourly_counts`),
-and P(wait > t) from its 1-second wait histograms. Only the share of agents
-on duty talking by queue length (:mod:`~analysis.calibration.talking_curve`)
-needs per-contact records: it is built from each agent's calls and the
-callers waiting at every instant, with agents on duty from the same duty-span
-estimator as the log's (:func:`~analysis.calibration.sim_log.simulated_contacts`).
+and P(wait > t) from its 1-second wait histograms. Two things need
+per-contact records: the share of agents on duty talking by queue length
+(:mod:`~analysis.calibration.talking_curve`), built from each agent's calls
+and the callers waiting at every instant, with agents on duty from the same
+duty-span estimator as the log's (:func:`~analysis.calibration.sim_log.simulated_contacts`);
+and P(wait > t) without the hours flagged by :mod:`~analysis.calibration.anomalies`
+(the histograms cover the whole run).
 :mod:`~analysis.calibration.drift` says how the tested period's parameters
 moved away from the scenario's.
 """

@@ -92,7 +92,7 @@ def backtest_sections(folder: Path) -> list[Section]:
                           "Hourly errors (hours with enough contacts behind the ratio)")
     for path in sorted(folder.glob("backtest*.png")):
         section.add_png(path, f"Observed against simulated by hour ({path.stem})")
-    sections = [section]
+    sections = [section, *_availability_sections(folder)]
     hourly = pd.read_csv(folder / "hourly.csv")
     for day_type, rows in hourly.groupby("day_type", sort=False):
         rows = rows[rows.groupby("hour")["observed"].transform("max").fillna(0) > 0]
@@ -107,6 +107,31 @@ def backtest_sections(folder: Path) -> list[Section]:
                         max_rows=24 * len(BACKTEST_PANELS), marked=list(outside))
         sections.append(hours)
     return sections
+
+
+def _availability_sections(folder: Path) -> list[Section]:
+    """Waits, share of agents talking by callers waiting, hours left out and parameter drift, when written."""
+    section = Section("Back-test: waits, agents and drift")
+    summary_path = folder / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    for row in summary.get("anomalous_hours") or []:
+        section.add_text(f"Left out of the errors below: {row['date']} {row['hour']:02d}h, {row['calls']} calls "
+                         f"with a mean talk time of {row['observed_mean']:.0f} s against {row['expected_mean']:.0f} s "
+                         f"expected (z = {row['z']:.1f}): the scenario cannot reproduce that hour.")
+    if summary.get("anomalous_hours"):
+        errors = pd.DataFrame([{"kpi": kpi, **values} for kpi, values in
+                               summary["errors_main_day_type"]["errors_without_anomalies"].items()])
+        section.add_table(_by_kpi(errors, ["mean_absolute_error", "mean_error", "observed_mean"],
+                                  {"inside_interval": "share", "hours": None}),
+                          f"Hourly errors of {summary['errors_main_day_type']['day_type']} without those hours")
+    for name, caption in (("waits.csv", "P(wait > t) of contacts reaching agents: observed, simulated and its 95% CI"),
+                          ("talking.csv", "Share of agents on duty talking, by callers waiting"),
+                          ("drift.csv", "How parameters moved between the scenario and the tested period")):
+        if (folder / name).exists():
+            section.add_table(pd.read_csv(folder / name).round(4), caption)
+    if (folder / "availability.png").exists():
+        section.add_png(folder / "availability.png", "Waits and share of agents talking: log and simulation")
+    return [section] if section.blocks else []
 
 
 def _with_intervals(table: pd.DataFrame, pairs: tuple[tuple[str, str, str], ...]) -> pd.DataFrame:
