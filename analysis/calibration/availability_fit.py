@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .agent_activity import AgentActivity
+from .canonical import SECONDS_PER_DAY
 from .time_of_day import hourly_ratios, hourly_spec
 
 GAP_EDGES = (20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 90.0, 120.0, 180.0, 300.0, 450.0, 600.0, 900.0, 1200.0, 1800.0,
@@ -90,7 +91,7 @@ def gap_observations(activity: AgentActivity, pool: str) -> GapObservations:
     low = np.where(exact, answer, last) - end
     start = end + np.minimum(connect, low)
     exposure = np.vstack([queue.time_at_least(level, start, end + low) for level in range(1, MAX_RECALL_QUEUE + 1)])
-    return GapObservations(queue_then.astype(int), ((end % 86_400) // 3600).astype(int),
+    return GapObservations(queue_then.astype(int), ((end % SECONDS_PER_DAY) // 3600).astype(int),
                            (end - gaps["talk_start"].to_numpy(dtype=float)), exact, low, answer - end, exposure,
                            queue.before(answer).astype(int))
 
