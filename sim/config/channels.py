@@ -11,18 +11,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import (
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from .distributions import Distribution
-from .types import Name, StrictModel, skills_from_list
+from .types import AgentCount, Count, Name, NonNegativeReal, PositiveCount, PositiveReal, StrictModel, skills_from_list
 
 _PROBABILITY_TOLERANCE = 1e-9
 
@@ -67,16 +59,16 @@ class AI(StrictModel):
     goes straight to the human route (``when_full = "human"``) or waits for a
     session (``"wait"``, patience applies)."""
 
-    capacity: PositiveInt = Field(description="Concurrent sessions (licences or ports).")
+    capacity: PositiveCount = Field(description="Concurrent sessions (licences or ports).")
     when_full: Literal["human", "wait"] = "human"
     session_time: Distribution
     contact_types: dict[Name, AIOutcome] = Field(min_length=1, description="Contact types the AI handles.")
     segments: list[Name] | None = Field(None, description="Segments that may use the AI (default: all).")
-    escalation_handle_time_multiplier: PositiveFloat = Field(
+    escalation_handle_time_multiplier: PositiveReal = Field(
         1.0, description="Human handle time of escalated contacts (>1: the customer repeats everything).")
-    cost_per_session: NonNegativeFloat = 0.0
-    cost_per_minute: NonNegativeFloat = 0.0
-    fixed_cost_per_day: NonNegativeFloat = Field(0.0, description="Platform, licences and maintenance.")
+    cost_per_session: NonNegativeReal = 0.0
+    cost_per_minute: NonNegativeReal = 0.0
+    fixed_cost_per_day: NonNegativeReal = Field(0.0, description="Platform, licences and maintenance.")
 
 
 class VendorPrice(StrictModel):
@@ -85,18 +77,18 @@ class VendorPrice(StrictModel):
     prorated over the simulated days (30-day month)."""
 
     model: Literal["per_contact", "per_minute", "per_seat_hour"]
-    rate: NonNegativeFloat
-    monthly_minimum: NonNegativeFloat = 0.0
+    rate: NonNegativeReal
+    monthly_minimum: NonNegativeReal = 0.0
 
 
 class Vendor(StrictModel):
     """An outsourced partner with its own queue per contact type and ``seats`` agents."""
 
     name: Name
-    skills: dict[Name, PositiveInt]
-    seats: NonNegativeInt | None = None
-    seats_per_interval: list[NonNegativeInt] | None = None
-    handle_time_multiplier: PositiveFloat = 1.0
+    skills: dict[Name, PositiveCount]
+    seats: AgentCount | None = None
+    seats_per_interval: list[AgentCount] | None = None
+    handle_time_multiplier: PositiveReal = 1.0
     first_contact_resolution: float = Field(0.92, gt=0, le=1, description="Unresolved contacts come back as repeats.")
     satisfaction: float | None = Field(None, ge=0, le=100, description="Base score when this vendor resolves a contact.")
     price: VendorPrice
@@ -139,9 +131,9 @@ class RoutingRule(StrictModel):
     contact_types: list[Name] | None = None
     segments: list[Name] | None = None
     origins: list[Origin] | None = None
-    queue_longer_than: NonNegativeInt | None = None
-    expected_wait_above_seconds: NonNegativeFloat | None = None
-    oldest_wait_above_seconds: NonNegativeFloat | None = None
+    queue_longer_than: Count | None = None
+    expected_wait_above_seconds: NonNegativeReal | None = None
+    oldest_wait_above_seconds: NonNegativeReal | None = None
     share: float | None = Field(None, gt=0, le=1)
 
     def label(self, index: int) -> str:

@@ -10,9 +10,39 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
-from .types import SECONDS_PER_UNIT, StrictModel, TimeUnit
+from .types import (
+    MAX_MAGNITUDE,
+    SECONDS_PER_UNIT,
+    FileReference,
+    Label,
+    NonNegativeReal,
+    PositiveReal,
+    Real,
+    StrictModel,
+    TimeUnit,
+)
+
+_EXP_LIMIT = 709.0  # math.exp overflows a float just above this
+
+
+def _exp(exponent: float) -> float:
+    return math.exp(exponent) if exponent < _EXP_LIMIT else math.inf
+
+
+def check_moments(distribution: "_Duration | Mixture", formula: str) -> None:
+    """Raise unless the mean and standard deviation in seconds are finite and at most ``MAX_MAGNITUDE``.
+
+    ``formula`` says how the moments follow from the parameters, for the message.
+    """
+    mean, variance = distribution.moments_seconds()
+    for moment, value in (("mean", mean), ("standard deviation", math.sqrt(max(variance, 0.0))
+                                           if not math.isnan(variance) else math.nan)):
+        if not value <= MAX_MAGNITUDE:  # also catches NaN
+            shown = "too large to compute" if not math.isfinite(value) else f"{value:.3g} s"
+            raise ValueError(f"{distribution.dist} has {moment} {shown} ({formula}); a duration's mean and "
+                             f"standard deviation must be finite and at most {MAX_MAGNITUDE:g} s")
 
 
 class _Duration(StrictModel):
@@ -27,13 +57,22 @@ class _Duration(StrictModel):
         raise NotImplementedError
 
     def mean_seconds(self) -> float:
-        """Expected value in seconds (``inf`` where the mean does not exist)."""
+        """Expected value in seconds (the engine's arithmetic: routing and planning rely on these exact values)."""
+        raise NotImplementedError
+
+    def moments_seconds(self) -> tuple[float, float]:
+        """Mean and variance in seconds, for validation (``inf`` where too large for a float)."""
         raise NotImplementedError
 
 
 class Exponential(_Duration):
     dist: Literal["exponential"]
-    mean: PositiveFloat
+    mean: PositiveReal
+
+    @model_validator(mode="after")
+    def _finite_moments(self) -> "Exponential":
+        check_moments(self, "sd = mean")
+        return self
 
     def in_seconds(self) -> "Exponential":
         return Exponential(dist="exponential", mean=self.mean * self._scale, unit="s")
@@ -41,15 +80,19 @@ class Exponential(_Duration):
     def mean_seconds(self) -> float:
         return self.mean * self._scale
 
+    def moments_seconds(self) -> tuple[float, float]:
+        mean = self.mean * self._scale
+        return mean, mean * mean
+
 
 class Lognormal(_Duration):
     """Lognormal given either by its own ``mean`` and ``sd`` or by ``mu``/``sigma`` of the log."""
 
     dist: Literal["lognormal"]
-    mean: PositiveFloat | None = None
-    sd: PositiveFloat | None = None
-    mu: float | None = None
-    sigma: PositiveFloat | None = None
+    mean: PositiveReal | None = None
+    sd: PositiveReal | None = None
+    mu: Real | None = None
+    sigma: PositiveReal | None = None
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> "Lognormal":
@@ -60,6 +103,7 @@ class Lognormal(_Duration):
             raise ValueError(
                 f"lognormal takes either mean and sd or mu and sigma, got {', '.join(given) or 'none'}"
             )
+        check_moments(self, "mean = exp(mu + sigma^2/2), variance = (exp(sigma^2) - 1) mean^2")
         return self
 
     def log_parameters(self) -> tuple[float, float]:
@@ -78,15 +122,24 @@ class Lognormal(_Duration):
         mu, sigma = self.in_seconds().log_parameters()
         return math.exp(mu + sigma**2 / 2.0)
 
+    def moments_seconds(self) -> tuple[float, float]:
+        if self.mean is not None and self.sd is not None:
+            return self.mean * self._scale, (self.sd * self._scale) ** 2
+        mu, sigma = self.log_parameters()
+        log_mean = mu + math.log(self._scale) + sigma**2 / 2.0
+        # variance = (exp(sigma^2) - 1) mean^2, in logs so large values overflow to inf instead of raising
+        log_excess = math.log(math.expm1(sigma**2)) if sigma**2 < _EXP_LIMIT else sigma**2
+        return _exp(log_mean), _exp(2.0 * log_mean + log_excess)
+
 
 class Gamma(_Duration):
     """Gamma given by ``shape`` and ``scale`` or by ``mean`` and ``sd``."""
 
     dist: Literal["gamma"]
-    shape: PositiveFloat | None = None
-    scale: PositiveFloat | None = None
-    mean: PositiveFloat | None = None
-    sd: PositiveFloat | None = None
+    shape: PositiveReal | None = None
+    scale: PositiveReal | None = None
+    mean: PositiveReal | None = None
+    sd: PositiveReal | None = None
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> "Gamma":
@@ -97,6 +150,13 @@ class Gamma(_Duration):
             raise ValueError(
                 f"gamma takes either shape and scale or mean and sd, got {', '.join(given) or 'none'}"
             )
+        if self.mean is not None and self.sd is not None:
+            ratio = self.mean / self.sd
+            shape = ratio * ratio  # not ** 2, which raises OverflowError instead of giving inf
+            if not (math.isfinite(shape) and self.mean / shape > 0):
+                raise ValueError(f"gamma with mean {self.mean:g} and sd {self.sd:g} has shape (mean/sd)^2 = "
+                                 f"{shape:.3g}, which cannot be sampled; give a larger sd")
+        check_moments(self, "mean = shape x scale, variance = shape x scale^2")
         return self
 
     def shape_scale(self) -> tuple[float, float]:
@@ -114,11 +174,23 @@ class Gamma(_Duration):
         shape, scale = self.shape_scale()
         return shape * scale * self._scale
 
+    def moments_seconds(self) -> tuple[float, float]:
+        if self.mean is not None and self.sd is not None:
+            return self.mean * self._scale, (self.sd * self._scale) ** 2
+        shape, scale = self.shape_scale()
+        scale *= self._scale
+        return shape * scale, shape * scale * scale
+
 
 class Weibull(_Duration):
     dist: Literal["weibull"]
-    shape: PositiveFloat
-    scale: PositiveFloat
+    shape: PositiveReal
+    scale: PositiveReal
+
+    @model_validator(mode="after")
+    def _finite_moments(self) -> "Weibull":
+        check_moments(self, "mean = scale x Gamma(1 + 1/shape); a small shape makes it explode")
+        return self
 
     def in_seconds(self) -> "Weibull":
         return Weibull(dist="weibull", shape=self.shape, scale=self.scale * self._scale, unit="s")
@@ -126,10 +198,22 @@ class Weibull(_Duration):
     def mean_seconds(self) -> float:
         return self.scale * self._scale * math.gamma(1.0 + 1.0 / self.shape)
 
+    def moments_seconds(self) -> tuple[float, float]:
+        # In logs: Gamma(1 + 1/shape) overflows a float for shapes below about 0.006.
+        log_scale = math.log(self.scale * self._scale)
+        mean = _exp(log_scale + math.lgamma(1.0 + 1.0 / self.shape))
+        second = _exp(2.0 * log_scale + math.lgamma(1.0 + 2.0 / self.shape))
+        return mean, (second - mean * mean if math.isfinite(second) else math.inf)
+
 
 class Deterministic(_Duration):
     dist: Literal["deterministic"]
-    value: NonNegativeFloat
+    value: NonNegativeReal
+
+    @model_validator(mode="after")
+    def _finite_moments(self) -> "Deterministic":
+        check_moments(self, "mean = value")
+        return self
 
     def in_seconds(self) -> "Deterministic":
         return Deterministic(dist="deterministic", value=self.value * self._scale, unit="s")
@@ -137,16 +221,20 @@ class Deterministic(_Duration):
     def mean_seconds(self) -> float:
         return self.value * self._scale
 
+    def moments_seconds(self) -> tuple[float, float]:
+        return self.value * self._scale, 0.0
+
 
 class Uniform(_Duration):
     dist: Literal["uniform"]
-    low: NonNegativeFloat
-    high: NonNegativeFloat
+    low: NonNegativeReal
+    high: NonNegativeReal
 
     @model_validator(mode="after")
     def _ordered(self) -> "Uniform":
         if self.high < self.low:
             raise ValueError(f"high ({self.high}) must not be below low ({self.low})")
+        check_moments(self, "mean = (low + high)/2")
         return self
 
     def in_seconds(self) -> "Uniform":
@@ -154,6 +242,9 @@ class Uniform(_Duration):
 
     def mean_seconds(self) -> float:
         return (self.low + self.high) / 2.0 * self._scale
+
+    def moments_seconds(self) -> tuple[float, float]:
+        return (self.low + self.high) / 2.0 * self._scale, ((self.high - self.low) * self._scale) ** 2 / 12.0
 
 
 class Empirical(_Duration):
@@ -164,10 +255,10 @@ class Empirical(_Duration):
     """
 
     dist: Literal["empirical"]
-    values: list[NonNegativeFloat] | None = None
-    weights: list[NonNegativeFloat] | None = None
-    file: str | None = None
-    column: str | None = Field(default=None, description="CSV column to read (default: the first).")
+    values: list[NonNegativeReal] | None = None
+    weights: list[NonNegativeReal] | None = None
+    file: FileReference | None = None
+    column: Label | None = Field(default=None, description="CSV column to read (default: the first).")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Empirical":
@@ -180,6 +271,8 @@ class Empirical(_Duration):
                 raise ValueError("empirical weights must have one entry per value")
             if sum(self.weights) <= 0:
                 raise ValueError("empirical weights must not all be zero")
+        if self.values is not None:
+            check_moments(self, "weighted mean and variance of the values")
         return self
 
     def in_seconds(self) -> "Empirical":
@@ -198,9 +291,18 @@ class Empirical(_Duration):
         weights = self.weights or [1.0] * len(self.values)
         return sum(v * w for v, w in zip(self.values, weights)) / sum(weights) * self._scale
 
+    def moments_seconds(self) -> tuple[float, float]:
+        if self.values is None:
+            raise ValueError("empirical file must be loaded before use")
+        weights = self.weights or [1.0] * len(self.values)
+        total = math.fsum(weights)
+        mean = math.fsum(v * w for v, w in zip(self.values, weights)) / total
+        variance = math.fsum(w * (v - mean) ** 2 for v, w in zip(self.values, weights)) / total
+        return mean * self._scale, variance * self._scale**2
+
 
 class MixtureComponent(StrictModel):
-    weight: PositiveFloat
+    weight: PositiveReal
     distribution: "Distribution"
 
 
@@ -217,9 +319,21 @@ class Mixture(StrictModel):
         return Mixture(dist="mixture", components=[
             MixtureComponent(weight=c.weight, distribution=c.distribution.in_seconds()) for c in self.components])
 
+    @model_validator(mode="after")
+    def _finite_moments(self) -> "Mixture":
+        check_moments(self, "weighted over the components")
+        return self
+
     def mean_seconds(self) -> float:
         total = sum(c.weight for c in self.components)
         return sum(c.weight * c.distribution.mean_seconds() for c in self.components) / total
+
+    def moments_seconds(self) -> tuple[float, float]:
+        total = math.fsum(c.weight for c in self.components)
+        moments = [(c.weight / total, *c.distribution.moments_seconds()) for c in self.components]
+        mean = math.fsum(share * m for share, m, _ in moments)
+        second = math.fsum(share * (v + m * m) for share, m, v in moments)
+        return mean, max(second - mean * mean, 0.0)
 
 
 Distribution = Annotated[

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
-from .types import Name, StrictModel
+from .types import Name, NonNegativeReal, PositiveReal, StrictModel
 
 
 def Score(default: float):  # noqa: N802 - reads like a type in the field list
@@ -29,11 +29,11 @@ class Satisfaction(StrictModel):
     inhouse: float = Score(90.0)
     ai: float = Score(80.0)
     vendor: float = Score(75.0)
-    wait_penalty_per_minute: NonNegativeFloat = 2.0
-    max_wait_penalty: NonNegativeFloat = 40.0
-    escalation_penalty: NonNegativeFloat = 8.0
-    unresolved_penalty: NonNegativeFloat = 30.0
-    repeat_penalty: NonNegativeFloat = 10.0
+    wait_penalty_per_minute: NonNegativeReal = 2.0
+    max_wait_penalty: NonNegativeReal = 40.0
+    escalation_penalty: NonNegativeReal = 8.0
+    unresolved_penalty: NonNegativeReal = 30.0
+    repeat_penalty: NonNegativeReal = 10.0
     abandoned: float = Score(25.0)
     ai_abandoned: float = Score(35.0)
     loyal_at_least: float = Score(85.0)
@@ -62,9 +62,9 @@ class TrainingEffect(StrictModel):
     handle_time: float = Field(
         0.0, gt=-1, le=0, description="Relative change of handle time at full effect, e.g. -0.15.")
     first_contact_resolution: float = Field(0.0, ge=0, le=1, description="Points of FCR gained at full effect.")
-    half_effect_cost_per_agent_day: PositiveFloat = Field(
+    half_effect_cost_per_agent_day: PositiveReal = Field(
         description="Spend per agent-day giving half the full effect.")
-    reference_cost_per_agent_day: NonNegativeFloat = Field(
+    reference_cost_per_agent_day: NonNegativeReal = Field(
         0.0, description="Spend at which the group's handle times and FCR were measured.")
 
     def realised(self, cost_per_agent_day: float) -> float:
@@ -85,10 +85,10 @@ class TrainingEffect(StrictModel):
 class SegmentValue(StrictModel):
     """Customer base and economics of one segment; unset fields take the ``[value]`` defaults."""
 
-    customers: NonNegativeFloat | None = Field(None, description="Customers of the segment (the base at risk).")
+    customers: NonNegativeReal | None = Field(None, description="Customers of the segment (the base at risk).")
     churn_rate: float | None = Field(
         None, ge=0, lt=1, description="Yearly churn probability before the center's effect.")
-    revenue_per_customer_year: NonNegativeFloat | None = None
+    revenue_per_customer_year: NonNegativeReal | None = None
 
 
 class CustomerValue(StrictModel):
@@ -104,17 +104,17 @@ class CustomerValue(StrictModel):
     ``discount_rate``.
     """
 
-    customers: NonNegativeFloat | None = Field(
+    customers: NonNegativeReal | None = Field(
         None, description="Total customer base, split between segments by their shares (unless given per segment).")
     churn_rate: float = Field(0.15, ge=0, lt=1, description="Yearly churn probability (default for every segment).")
-    revenue_per_customer_year: NonNegativeFloat | None = Field(
+    revenue_per_customer_year: NonNegativeReal | None = Field(
         None, description="Yearly revenue (or margin) per customer (default for every segment).")
     segments: dict[Name, SegmentValue] = Field(default_factory=dict)
     discount_rate: float = Field(0.08, ge=0, lt=1)
-    loyalty_years: PositiveFloat = Field(3.0, le=100, description="Years of revenue a customer lifetime value counts.")
+    loyalty_years: PositiveReal = Field(3.0, le=100, description="Years of revenue a customer lifetime value counts.")
     lost_churn_increase: float = Field(0.20, ge=0, le=1)
     loyal_churn_decrease: float = Field(0.02, ge=0, le=1)
-    days_per_year: PositiveFloat = Field(
+    days_per_year: PositiveReal = Field(
         365.0, le=366,
         description="Days a year the simulated days stand for (e.g. 250 for a Monday-to-Friday horizon).")
 

@@ -27,7 +27,12 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class InputError(ValueError):
+class UserInputError(ValueError):
+    """Base of every error about what the user gave (files, options, data): the command line reports
+    it as ``error: ...`` with exit status 2. Any other exception escaping a command is a bug."""
+
+
+class InputError(UserInputError):
     """An input file that cannot be used; ``problems`` lists every issue found."""
 
     what = "input"
@@ -57,6 +62,29 @@ class FieldError(ValueError):
         super().__init__(message)
         self.path = path
         self.message = message
+
+
+MAX_NESTING = 32  # tables and lists inside each other; a scenario with mixtures of mixtures needs about 12
+
+
+def nesting_problem(data: Any, limit: int = MAX_NESTING) -> Problem | None:
+    """A problem naming where tables and lists first nest deeper than ``limit``, or None.
+
+    Checked before validation: deeply nested input would otherwise exhaust the
+    validator's recursion instead of being reported.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, parts = stack.pop()
+        if len(parts) >= limit:
+            path = join_path(*parts[:8]) + ("..." if len(parts) > 8 else "")
+            return Problem(path, f"tables and lists are nested more than {limit} levels deep here; "
+                                 "nothing in these files needs that many")
+        if isinstance(node, dict):
+            stack.extend((value, parts + (str(key),)) for key, value in node.items())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((value, parts + (index,)) for index, value in enumerate(node))
+    return None
 
 
 def join_path(*parts: str | int) -> str:
@@ -147,6 +175,12 @@ def _describe(item: dict[str, Any], parent: Any) -> str:
         return message.removeprefix("Value error, ")
     if kind == "missing":
         return "required, but missing"
+    if kind in ("int_type", "float_type", "bool_type") and isinstance(item.get("input"), (str, bool)):
+        given, wanted = item["input"], {"int_type": "a whole number", "float_type": "a number",
+                                        "bool_type": "true or false"}[kind]
+        if isinstance(given, bool):
+            return f"{str(given).lower()} is a true/false value, not {wanted}"
+        return f"{_short(given)} is text, not {wanted} (write it without quotes)"
     if kind == "extra_forbidden":
         allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
         return f"unknown key (allowed: {', '.join(allowed)})" if allowed else "unknown key"

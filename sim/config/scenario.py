@@ -10,23 +10,33 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import (
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    StrictInt,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction, TrainingEffect
 from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .staffing_changes import apply_staffing_changes, check_extra_agents
-from .types import Name, StrictModel, TimeOfDay, Weekday, factors_by_minute, skills_from_list, time_of_day_seconds
+from .types import (
+    MAX_AGENTS,
+    AgentChange,
+    AgentCount,
+    Count,
+    Description,
+    FileReference,
+    Integer,
+    Label,
+    Name,
+    NonNegativeReal,
+    PositiveCount,
+    PositiveReal,
+    StrictModel,
+    TimeOfDay,
+    Weekday,
+    factors_by_minute,
+    skills_from_list,
+    time_of_day_seconds,
+)
 
 
 # The fields an agent group's staffing comes from (exactly one per group).
@@ -68,7 +78,7 @@ class Horizon(StrictModel):
     waiting after that are recorded as ``in_system``.
     """
 
-    days: PositiveInt = Field(1, le=366)
+    days: PositiveCount = Field(1, le=366)
     interval_minutes: Literal[15, 30, 60] = 30
     open: TimeOfDay = "00:00"
     close: TimeOfDay = "24:00"
@@ -76,8 +86,8 @@ class Horizon(StrictModel):
     weekday_hours: dict[Weekday, OpeningHours] = Field(
         default_factory=dict, description="Opening hours that differ from open/close on given weekdays."
     )
-    warmup_minutes: NonNegativeFloat = Field(0.0, le=1440)
-    drain_minutes: NonNegativeFloat = 240.0
+    warmup_minutes: NonNegativeReal = Field(0.0, le=1440)
+    drain_minutes: NonNegativeReal = Field(240.0, le=366 * 1440, description="At most a year.")
 
     @model_validator(mode="after")
     def _open_before_close(self) -> "Horizon":
@@ -89,11 +99,11 @@ class Horizon(StrictModel):
 class ServiceLevel(StrictModel):
     """Service targets: results list the intervals and days that miss them; staffing plans for them."""
 
-    threshold_seconds: NonNegativeFloat = 20.0
+    threshold_seconds: NonNegativeReal = 20.0
     target: float | None = Field(0.8, gt=0, le=1, description="Share answered within the threshold that planning aims for.")
     max_abandon_rate: float | None = Field(None, gt=0, lt=1, description="Optional: abandoned / offered to the queue "
                                                                          "should stay at or below this.")
-    max_asa_seconds: PositiveFloat | None = Field(None, description="Optional: the average speed of answer should "
+    max_asa_seconds: PositiveReal | None = Field(None, description="Optional: the average speed of answer should "
                                                                    "stay at or below this many seconds.")
 
 
@@ -101,9 +111,9 @@ class VolumeRow(StrictModel):
     """Expected contacts in one interval; applies to every day unless ``weekday`` or ``day`` narrows it."""
 
     interval: TimeOfDay
-    volume: NonNegativeFloat
+    volume: NonNegativeReal
     weekday: Weekday | None = None
-    day: PositiveInt | None = None
+    day: PositiveCount | None = None
     contact_type: Name | None = None
 
 
@@ -124,14 +134,15 @@ class Demand(StrictModel):
     1 and that coefficient of variation.
     """
 
-    volume: list[NonNegativeFloat] | None = None
-    daily_volume: NonNegativeFloat | None = None
-    shape: list[NonNegativeFloat] | None = None
-    volume_file: str | None = None
+    volume: list[NonNegativeReal] | None = None
+    daily_volume: NonNegativeReal | None = None
+    shape: list[NonNegativeReal] | None = None
+    volume_file: FileReference | None = None
     rows: list[VolumeRow] | None = None
-    weekday_factors: dict[Weekday, NonNegativeFloat] = Field(default_factory=dict)
-    day_factors: list[NonNegativeFloat] = Field(default_factory=list)
-    busyness_cv: NonNegativeFloat = 0.0
+    weekday_factors: dict[Weekday, NonNegativeReal] = Field(default_factory=dict)
+    day_factors: list[NonNegativeReal] = Field(default_factory=list, max_length=366)
+    busyness_cv: NonNegativeReal = Field(
+        0.0, le=3, description="At most 3 (one day in a hundred would then bring 15 times the mean volume).")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Demand":
@@ -163,7 +174,7 @@ class ContactType(StrictModel):
     channel: Channel = "voice"
     share: float | None = Field(None, gt=0, le=1)
     handle_time: Distribution
-    handle_time_by_time_of_day: dict[TimeOfDay, PositiveFloat] | None = Field(
+    handle_time_by_time_of_day: dict[TimeOfDay, PositiveReal] | None = Field(
         None, description='Factor on the handle time of contacts arriving from each time of day on, e.g. '
                           '{"07:00" = 0.8, "09:00" = 1.05}; 1 before the first time listed.')
     after_call_work: Distribution | None = None
@@ -182,9 +193,9 @@ class Segment(StrictModel):
 
     name: Name
     share: float = Field(gt=0, le=1)
-    priority: int = 0
-    queue_boost_seconds: NonNegativeFloat = 0.0
-    patience_multiplier: PositiveFloat = 1.0
+    priority: Integer = 0
+    queue_boost_seconds: NonNegativeReal = 0.0
+    patience_multiplier: PositiveReal = 1.0
 
 
 class Retrial(StrictModel):
@@ -192,7 +203,7 @@ class Retrial(StrictModel):
 
     probability: float = Field(0.0, ge=0, le=1)
     delay: Distribution | None = None
-    max_attempts: PositiveInt = 3
+    max_attempts: PositiveCount = Field(3, le=100)
 
     @model_validator(mode="after")
     def _delay_when_used(self) -> "Retrial":
@@ -207,31 +218,31 @@ class RepeatContacts(StrictModel):
 
     delay: Distribution = Field(
         default_factory=lambda: {"dist": "exponential", "mean": 2.0, "unit": "h"})
-    max_repeats: NonNegativeInt = 2
+    max_repeats: Count = Field(2, le=100)
 
 
 class Break(StrictModel):
     start: TimeOfDay
-    minutes: PositiveFloat
+    minutes: PositiveReal
     paid: bool = False
 
 
 class Shift(StrictModel):
     """``count`` agents working from ``start`` for ``length_hours`` (may cross midnight)."""
 
-    name: str | None = None
+    name: Label | None = None
     start: TimeOfDay
     length_hours: float = Field(gt=0, le=24)
-    count: NonNegativeInt = 1
+    count: AgentCount = 1
     breaks: list[Break] = Field(default_factory=list)
     weekdays: list[Weekday] | None = Field(None, description="Weekdays the shift is worked (default: every day).")
 
 
 class HeadcountRow(StrictModel):
     interval: TimeOfDay
-    headcount: NonNegativeInt
+    headcount: AgentCount
     weekday: Weekday | None = None
-    day: PositiveInt | None = None
+    day: PositiveCount | None = None
 
 
 class Overtime(StrictModel):
@@ -240,9 +251,9 @@ class Overtime(StrictModel):
     no new contact after ``max_minutes`` (the one in hand is finished); overtime is
     paid at wage x (1 + ``premium``)."""
 
-    queue_above: NonNegativeInt
-    max_minutes: PositiveFloat = 60.0
-    premium: NonNegativeFloat = 0.5
+    queue_above: Count
+    max_minutes: PositiveReal = 60.0
+    premium: NonNegativeReal = 0.5
 
 
 class Surge(StrictModel):
@@ -251,8 +262,8 @@ class Surge(StrictModel):
     ``queue_above`` contacts wait for the group's skills, and go back to their
     other work once it is at or under that level. They are paid already: no extra cost."""
 
-    queue_above: NonNegativeInt
-    max_agents: PositiveInt
+    queue_above: Count
+    max_agents: PositiveCount
 
 
 class Recall(StrictModel):
@@ -262,9 +273,9 @@ class Recall(StrictModel):
     rate: the chance of returning within a short time dt is rate x dt), independently of how long
     each has been away."""
 
-    queue_at_least: PositiveInt | None = None
-    oldest_wait_above_seconds: NonNegativeFloat | None = None
-    rate_per_minute: PositiveFloat
+    queue_at_least: PositiveCount | None = None
+    oldest_wait_above_seconds: NonNegativeReal | None = None
+    rate_per_minute: PositiveReal
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> "Recall":
@@ -293,7 +304,7 @@ class Availability(StrictModel):
     available_time: Distribution | None = None
     step_away_after_contact: list[float] | None = Field(
         None, min_length=1, description="Probability of stepping away after a contact, by contacts waiting then.")
-    step_away_time_of_day: dict[TimeOfDay, NonNegativeFloat] | None = Field(
+    step_away_time_of_day: dict[TimeOfDay, NonNegativeReal] | None = Field(
         None, description='Factor on step_away_after_contact from each time of day on, e.g. {"12:00" = 1.4}.')
     away_time: Distribution
     recall: Recall | None = None
@@ -347,22 +358,22 @@ class AgentGroup(StrictModel):
     """
 
     name: Name
-    skills: dict[Name, PositiveInt] = Field(
+    skills: dict[Name, PositiveCount] = Field(
         description="Contact types served, with priority (1 = served first when several wait)."
     )
-    headcount: list[NonNegativeInt] | None = None
+    headcount: list[AgentCount] | None = None
     headcount_rows: list[HeadcountRow] | None = None
-    headcount_file: str | None = None
+    headcount_file: FileReference | None = None
     shifts: list[Shift] | None = None
-    roster_file: str | None = None
+    roster_file: FileReference | None = None
     shrinkage: float = Field(0.0, ge=0, lt=1)
-    handle_time_multiplier: PositiveFloat = 1.0
-    wage_per_hour: NonNegativeFloat = 0.0
-    on_costs: dict[Name, NonNegativeFloat] = Field(
+    handle_time_multiplier: PositiveReal = 1.0
+    wage_per_hour: NonNegativeReal = 0.0
+    on_costs: dict[Name, NonNegativeReal] = Field(
         default_factory=dict,
         description="Employer costs as a share of wages, e.g. {social_insurance = 0.22}.",
     )
-    training_cost_per_agent_day: NonNegativeFloat = 0.0
+    training_cost_per_agent_day: NonNegativeReal = 0.0
     training_effect: TrainingEffect | None = Field(
         None, description="How training spend changes handle time and first-contact resolution.")
     first_contact_resolution: float = Field(
@@ -373,10 +384,10 @@ class AgentGroup(StrictModel):
     surge: Surge | None = None
     availability: Availability | None = Field(
         None, description="Agents step away and come back (instead of, or on top of, shrinkage).")
-    staffing_scale: PositiveFloat | None = Field(
+    staffing_scale: PositiveReal | None = Field(
         None, description="Multiply the staffing (every shift's count, or every interval's headcount) by this, "
                           "rounded to whole agents; folded into the counts on loading (see sim.config.staffing_changes).")
-    extra_agents: StrictInt | dict[str, StrictInt] | None = Field(
+    extra_agents: AgentChange | dict[str, AgentChange] | None = Field(
         None, description="Agents added: {shift name or start time = N, ...}, or N for the only shift or every "
                           "staffed interval; folded into the counts on loading.")
     concurrency: dict[Name, PositiveInt] = Field(
@@ -429,11 +440,17 @@ class AgentGroup(StrictModel):
 
     @model_validator(mode="after")
     def _apply_staffing_changes(self) -> "AgentGroup":
-        return apply_staffing_changes(self)
+        changed = apply_staffing_changes(self)
+        counts = ([shift.count for shift in changed.shifts or []] + list(changed.headcount or [])
+                  + [row.headcount for row in changed.headcount_rows or []])
+        if max(counts, default=0) > MAX_AGENTS:
+            raise ValueError(f"staffing_scale and extra_agents make {max(counts):,} agents in one shift or interval, "
+                             f"more than {MAX_AGENTS:,}")
+        return changed
 
 
 class Costs(StrictModel):
-    fixed_per_day: NonNegativeFloat = Field(0.0, description="Systems, facilities and overhead per simulated day.")
+    fixed_per_day: NonNegativeReal = Field(0.0, description="Systems, facilities and overhead per simulated day.")
     fixed_cost_driver: Literal["contacts", "minutes"] = Field(
         "contacts", description="How cost to serve shares fixed cost: by contacts offered or minutes handled.")
 
@@ -441,8 +458,8 @@ class Costs(StrictModel):
 class Scenario(StrictModel):
     """A contact-center scenario: demand, the people who serve it, and what it costs."""
 
-    name: str = "scenario"
-    description: str = ""
+    name: Label = "scenario"
+    description: Description = ""
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code for every money field.")
     horizon: Horizon = Field(default_factory=Horizon)
     service_level: ServiceLevel = Field(default_factory=ServiceLevel)

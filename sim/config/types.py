@@ -7,10 +7,14 @@ units (seconds) at the edge.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from .text import check_display_text
 
 SECONDS_PER_DAY = 86_400
 MINUTES_PER_DAY = 24 * 60
@@ -27,10 +31,56 @@ _TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 
-class StrictModel(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values are frozen."""
+# Bounds on every number of a scenario, so no product or sum of them can overflow to infinity.
+MAX_MAGNITUDE = 1e12
+MAX_AGENTS = 100_000  # agents (or seats) in one interval, shift or vendor
+MAX_NAME_LENGTH = 100
+MAX_TEXT_LENGTH = 2_000
+MAX_PATH_LENGTH = 1_000
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+class StrictModel(BaseModel):
+    """Base for every scenario section: unknown keys are errors, values are frozen.
+
+    Numbers must be finite and written as numbers: text such as ``"0.3"`` is
+    not turned into one, and ``inf``/``nan`` are refused (a missing
+    ``patience`` is how a scenario says "never").
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True,
+                              allow_inf_nan=False)
+
+
+def whole_number(value: Any) -> Any:
+    """Before-validator of whole-number fields: ``3.0`` (e.g. from a sweep grid) and numpy integers become ``3``.
+
+    Text and booleans are left for the strict integer check to refuse.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if math.isfinite(value) and float(value).is_integer():
+        return int(value)
+    raise ValueError(f"{value!r} is not a whole number")
+
+
+def plain_number(value: Any) -> Any:
+    """Before-validator of real-number fields: numpy numbers become Python floats."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, (int, float)):
+        return value
+    return float(value)
+
+
+Real = Annotated[float, BeforeValidator(plain_number), Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+NonNegativeReal = Annotated[float, BeforeValidator(plain_number), Field(ge=0, le=MAX_MAGNITUDE)]
+PositiveReal = Annotated[float, BeforeValidator(plain_number), Field(gt=0, le=MAX_MAGNITUDE)]
+Integer = Annotated[int, BeforeValidator(whole_number), Field(ge=-int(MAX_MAGNITUDE), le=int(MAX_MAGNITUDE))]
+Count = Annotated[int, BeforeValidator(whole_number), Field(ge=0, le=int(MAX_MAGNITUDE))]
+PositiveCount = Annotated[int, BeforeValidator(whole_number), Field(gt=0, le=int(MAX_MAGNITUDE))]
+AgentCount = Annotated[int, BeforeValidator(whole_number), Field(ge=0, le=MAX_AGENTS)]
+AgentChange = Annotated[int, Field(strict=True, ge=-MAX_AGENTS, le=MAX_AGENTS)]
+"""Agents added (or, negative, taken away); written as a whole number."""
 
 
 def time_of_day_seconds(text: str) -> int:
@@ -83,8 +133,21 @@ def _check_name(text: str) -> str:
     return text
 
 
+def _check_file_reference(text: str) -> str:
+    if not text.strip():
+        raise ValueError("an empty file name is not allowed")
+    return check_display_text(text)
+
+
 TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
-Name = Annotated[str, AfterValidator(_check_name)]
+Name = Annotated[str, Field(max_length=MAX_NAME_LENGTH), AfterValidator(_check_name)]
+Label = Annotated[str, Field(max_length=MAX_NAME_LENGTH), AfterValidator(check_display_text)]
+"""Free text shown as a title (scenario or shift name): printable, one line."""
+Description = Annotated[str, Field(max_length=MAX_TEXT_LENGTH),
+                        AfterValidator(lambda text: check_display_text(text, multiline=True))]
+"""Free text that may span lines (descriptions)."""
+FileReference = Annotated[str, Field(max_length=MAX_PATH_LENGTH), AfterValidator(_check_file_reference)]
+"""A file named by a scenario, relative to it."""
 
 
 def factors_by_minute(factors: dict[str, float] | None) -> list[float]:
