@@ -31,12 +31,15 @@ The loader returns the canonical frame of :mod:`analysis.calibration.canonical`.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sim.config.files import FileProblem, read_text
 
 from .canonical import DEFAULT_SEGMENT, drop_malformed, empty_staging, finalize_contacts, seconds_after_midnight
 from .report import LogFormatError, OnError, ParseReport, check_on_error
@@ -62,6 +65,9 @@ class RawRecords:
     frame: pd.DataFrame  # one str column per header field, plus "source_line"
 
 
+MAX_LOG_BYTES = 1024 * 2**20  # a year of a large center's calls; guards against devices and runaway files
+
+
 def read_records(path: str | Path, report: ParseReport, delimiter: str = ",") -> RawRecords:
     """Read a delimited text file keeping each record's line number.
 
@@ -74,8 +80,12 @@ def read_records(path: str | Path, report: ParseReport, delimiter: str = ",") ->
     lines: list[int] = []
     blank_lines: list[int] = []
     wrong_width: list[tuple[int, int]] = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+    try:
+        text = read_text(path, max_bytes=MAX_LOG_BYTES)
+    except FileProblem as error:
+        raise LogFormatError(str(error)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
         header = [name.strip() for name in next(reader, [])]
         if not header:
             raise LogFormatError(f"{path} is empty (no header row)")
@@ -89,6 +99,9 @@ def read_records(path: str | Path, report: ParseReport, delimiter: str = ",") ->
                 records.append(fields)
                 lines.append(start)
             start = reader.line_num + 1
+    except csv.Error as error:
+        raise LogFormatError(f"{Path(path).name}: not readable as a delimited file ({error})",
+                             line=reader.line_num) from None
     report.rows_read = len(records) + len(wrong_width)
     report.add("blank_line", "empty line", "dropped", blank_lines)
     report.add("wrong_field_count", f"record does not have the header's {len(header)} fields", "skipped",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import files
 from .checks import find_problems
-from .errors import Problem, ScenarioError, join_path, validation_problems
+from .errors import InputError, Problem, ScenarioError, join_path, nesting_problem, validation_problems
 from .scenario import HeadcountRow, Scenario, Shift, VolumeRow
 
 
@@ -33,15 +33,19 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 _FILE_KEYS = ("volume_file", "headcount_file", "roster_file", "file")
+MAX_EXTENDS = 16  # scenarios in one extends chain
 
 
-def _read_toml(path: Path, source: str) -> dict[str, Any]:
+def read_toml(path: Path, error_type: type[InputError] = ScenarioError) -> dict[str, Any]:
+    """A TOML file as data, read with the limits of :func:`files.read_text`; ``error_type`` otherwise."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ScenarioError([Problem("", f"cannot read scenario: {error.strerror}")], source) from None
+        return tomllib.loads(files.read_text(path))
+    except files.FileProblem as error:
+        raise error_type([Problem("", f"cannot read {error_type.what}: {error.reason}")], str(path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([Problem("", f"not valid TOML: {error}")], source) from None
+        raise error_type([Problem("", f"not valid TOML: {error}")], str(path)) from None
+    except RecursionError:
+        raise error_type([Problem("", "not readable: arrays or tables are nested too deeply")], str(path)) from None
 
 
 def _read_with_bases(path: Path, chain: list[Path]) -> dict[str, Any]:
@@ -49,11 +53,14 @@ def _read_with_bases(path: Path, chain: list[Path]) -> dict[str, Any]:
     if resolved in chain:
         raise ScenarioError([Problem("extends", f"circular: {' -> '.join(p.name for p in chain + [resolved])}")],
                             str(chain[0]))
-    raw = _read_toml(path, str(path))
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError([Problem("extends", f"more than {MAX_EXTENDS} scenarios extend each other in a chain")],
+                            str(chain[0]))
+    raw = read_toml(path)
     base_name = raw.pop("extends", None)
     if base_name is None:
         return raw
-    if not isinstance(base_name, str):
+    if not isinstance(base_name, str) or "\0" in base_name or not base_name.strip():
         raise ScenarioError([Problem("extends", f"{base_name!r} is not a file name")], str(path))
     base_path = path.parent / base_name
     if not base_path.exists():
@@ -84,7 +91,8 @@ def merge_scenario_data(base: Any, changes: Any) -> Any:
 
 
 def _named_tables(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) and "name" in i for i in value)
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(item, dict) and isinstance(item.get("name"), str) for item in value)
 
 
 def _absolute_files(node: Any, directory: Path) -> None:
@@ -102,6 +110,9 @@ def _absolute_files(node: Any, directory: Path) -> None:
 
 def parse_scenario(data: dict[str, Any], base_dir: str | Path | None = None, source: str | None = None) -> Scenario:
     """Validate a scenario given as plain data (files resolved relative to ``base_dir``)."""
+    too_deep = nesting_problem(data)
+    if too_deep is not None:
+        raise ScenarioError([too_deep], source)
     scenario = _validate(data, source)
     resolved, problems = _resolve_files(scenario.model_dump(), Path(base_dir or "."))
     if problems:
@@ -156,7 +167,8 @@ def _read_rows(base_dir: Path, section: dict, key: str, reader, row_model: type[
     except files.FileProblem as error:
         problems.append(Problem(path, str(error)))
         return None
-    for line, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows):
+        line = getattr(row, "line", index + 2)
         try:
             row_model.model_validate(row)
         except ValidationError as error:

@@ -6,7 +6,7 @@ what is allowed, e.g. ``templates[1].starts[0]: '25:00' is not a time of day (HH
 
 from __future__ import annotations
 
-from sim.config.errors import FieldError, InputError, Problem, join_path, validation_problems
+from sim.config.errors import FieldError, InputError, Problem, UserInputError, join_path, validation_problems
 
 __all__ = ["FieldError", "InfeasibleScheduleError", "InputError", "Problem", "RuleError", "ScheduleSolveError",
            "TemplateFileError", "join_path", "validation_problems"]
@@ -18,11 +18,11 @@ class TemplateFileError(InputError):
     what = "shift templates"
 
 
-class RuleError(ValueError):
+class RuleError(UserInputError):
     """A scheduling rule that cannot be applied to the given templates."""
 
 
-class InfeasibleScheduleError(ValueError):
+class InfeasibleScheduleError(UserInputError):
     """No schedule meets the requirement; ``intervals`` names the intervals (``HH:MM``) at fault, if known."""
 
     def __init__(self, message: str, intervals: tuple[str, ...] = ()) -> None:

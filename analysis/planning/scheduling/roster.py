@@ -25,6 +25,8 @@ import pandas as pd
 
 from analysis.outputs.files import atomic_write
 from sim.config import MINUTES_PER_DAY, format_minutes_of_day, time_of_day_minutes
+from sim.config.errors import UserInputError
+from sim.config.files import FileProblem, read_text
 
 from .shifts import PlacedBreak, PlannedShift, ShiftGroup
 from .timegrid import PlanningGrid
@@ -32,7 +34,7 @@ from .timegrid import PlanningGrid
 ROSTER_COLUMNS = ("name", "start", "length_hours", "count", "unpaid_breaks", "paid_breaks")
 
 
-class RosterError(ValueError):
+class RosterError(UserInputError):
     """A roster file that cannot be read; ``problems`` lists each bad line."""
 
     def __init__(self, problems: list[str], source: str) -> None:
@@ -69,10 +71,10 @@ def read_roster(path: str | Path) -> list[ShiftGroup]:
     """Shift groups from a roster CSV; raises :class:`RosterError` listing every bad line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM spreadsheets add
-    except OSError as error:
-        raise RosterError([f"cannot read: {error.strerror}"], str(path)) from None
-    rows = list(csv.reader(io.StringIO(text)))
+        text = read_text(path)  # a regular UTF-8 file of bounded size; the BOM spreadsheets add is dropped
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except (FileProblem, csv.Error) as error:
+        raise RosterError([f"cannot read: {error}"], str(path)) from None
     if not rows or [cell.strip() for cell in rows[0]] != list(ROSTER_COLUMNS):
         found = ",".join(rows[0]) if rows else "nothing"
         raise RosterError([f"line 1: header must be {','.join(ROSTER_COLUMNS)} (found {found})"], path.name)

@@ -33,6 +33,8 @@ from analysis.planning.staffing.scenario_files import write_scenario_file
 from analysis.planning.staffing.units import StaffedUnit
 from sim.calendar import Calendar
 from sim.config import SECONDS_PER_DAY, Scenario, format_minutes_of_day, time_of_day_seconds
+from sim.config.errors import UserInputError
+from sim.config.files import FileProblem, read_text
 
 from ..scheduling import (
     RULES,
@@ -51,7 +53,7 @@ OVERTIME = "overtime"
 EVERY_DAY = "every_day"
 
 
-class RequirementFileError(ValueError):
+class RequirementFileError(UserInputError):
     """A requirement CSV that does not fit the scenario."""
 
 
@@ -105,9 +107,11 @@ def read_requirement(path: str | Path, scenario: Scenario, unit: StaffedUnit) ->
     """
     path = Path(path)
     try:
-        table = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        table = pd.read_csv(io.StringIO(read_text(path)))
+    except (FileProblem, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise RequirementFileError(f"{path}: cannot read the requirement: {error}") from None
+    if table.empty:
+        raise RequirementFileError(f"{path}: no rows")
     value_column = "headcount" if "headcount" in table else "agents" if "agents" in table else None
     if "interval_start" not in table or value_column is None:
         raise RequirementFileError(f"{path}: needs columns interval_start and headcount (or agents); "
@@ -128,7 +132,12 @@ def read_requirement(path: str | Path, scenario: Scenario, unit: StaffedUnit) ->
             raise RequirementFileError(f"{path}: {text!r} is not the start of a "
                                        f"{scenario.horizon.interval_minutes}-minute interval of the scenario")
         positions.append(seconds // interval_seconds)
-    listed_days = table["day"].astype(int).to_numpy() if "day" in table else np.ones(len(table), dtype=int)
+    listed_days = np.ones(len(table), dtype=int)
+    if "day" in table:
+        days_given = pd.to_numeric(table["day"], errors="coerce").to_numpy(float)
+        if not (np.isfinite(days_given).all() and (days_given == np.round(days_given)).all()):
+            raise RequirementFileError(f"{path}: column day must hold whole numbers")
+        listed_days = np.clip(days_given, 0, days + 1).astype(int)  # out-of-range days are reported below
     if listed_days.min() < 1 or listed_days.max() > days:
         raise RequirementFileError(f"{path}: days {sorted(set(listed_days))} do not fit the horizon of {days} day(s)")
     distinct = sorted(set(listed_days))

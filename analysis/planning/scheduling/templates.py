@@ -5,7 +5,9 @@ sections: ``[options]`` (costs and coverage policy), ``[[templates]]`` (shift
 families) and ``[rules.*]`` (settings of the scheduling rules that generate
 extra templates, see :mod:`.rules`). Models are frozen and reject unknown
 keys; every error names the dotted path of the field, e.g.
-``templates[1].starts[0]: '25:00' is not a time of day (HH:MM)``.
+``templates[1].starts[0]: '25:00' is not a time of day (HH:MM)``. Numbers
+are finite and written as numbers; break windows may allow at most
+:data:`MAX_BREAK_PLACEMENTS` placements per shift start.
 
 Break windows are offsets in minutes from the shift start: a break may
 *start* anywhere from ``earliest_offset_minutes`` to
@@ -16,26 +18,24 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.config import MINUTES_PER_DAY, time_of_day_minutes
+from sim.config.errors import nesting_problem
+from sim.config.loader import read_toml
+from sim.config.types import MAX_NAME_LENGTH
+from sim.config.types import Count as NonNegativeInt
+from sim.config.types import NonNegativeReal as NonNegativeFloat
+from sim.config.types import PositiveCount as PositiveInt
+from sim.config.types import PositiveReal as PositiveFloat
 
-from .errors import FieldError, Problem, TemplateFileError, validation_problems
+from .errors import FieldError, TemplateFileError, validation_problems
+
+MAX_BREAK_PLACEMENTS = 200_000
+"""Break placements per shift start a template may allow (the optimiser enumerates them all)."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
@@ -58,15 +58,16 @@ def _check_whole_minutes(hours: float) -> float:
 
 
 TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
-Name = Annotated[str, AfterValidator(_check_name)]
+Name = Annotated[str, Field(max_length=MAX_NAME_LENGTH), AfterValidator(_check_name)]
 Hours = Annotated[float, Field(gt=0, le=24), AfterValidator(_check_whole_minutes)]
 Kind = Literal["full_time", "part_time"]
 
 
 class FrozenModel(BaseModel):
-    """Base of every template-file section: unknown keys are errors, values are frozen."""
+    """Base of every template-file section: unknown keys are errors, values are frozen, numbers finite
+    and given as numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class StartWindow(FrozenModel):
@@ -164,8 +165,7 @@ class ShiftTemplate(StartChoice):
                                  f"{self.length_hours:g}-hour shift (at most {self.length_minutes - window.minutes})")
         if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
             raise FieldError("min_count", f"{self.min_count} is more than max_count {self.max_count}")
-        if self.breaks and first_break_placement(self.breaks) is None:
-            raise FieldError("breaks", "no placement of these breaks within their windows avoids overlaps")
+        check_break_placements(self.breaks, "breaks")
         return self
 
     @property
@@ -175,6 +175,18 @@ class ShiftTemplate(StartChoice):
     @property
     def paid_minutes(self) -> int:
         return self.length_minutes - sum(window.minutes for window in self.breaks if not window.paid)
+
+
+def check_break_placements(breaks: list[BreakWindow], field: str) -> None:
+    """Raise a FieldError unless the breaks allow at least one and at most ``MAX_BREAK_PLACEMENTS`` placements."""
+    if not breaks:
+        return
+    count = math.prod(len(window.offsets()) for window in breaks)
+    if count > MAX_BREAK_PLACEMENTS:
+        raise FieldError(field, f"these break windows allow {count:,} placements per shift start, more than "
+                                f"{MAX_BREAK_PLACEMENTS:,}; use a larger step_minutes or narrower windows")
+    if sum(window.minutes for window in breaks) > MINUTES_PER_DAY or first_break_placement(breaks) is None:
+        raise FieldError(field, "no placement of these breaks within their windows avoids overlaps")
 
 
 def first_break_placement(breaks: list[BreakWindow]) -> tuple[int, ...] | None:
@@ -225,6 +237,11 @@ class PartTimePeakSettings(StartChoice):
     min_count: NonNegativeInt | None = None
     max_count: NonNegativeInt | None = None
 
+    @model_validator(mode="after")
+    def _placeable(self) -> "PartTimePeakSettings":
+        check_break_placements(self.breaks, "breaks")
+        return self
+
 
 class SplitShiftSettings(StartChoice):
     """Settings of the ``split_shifts`` rule: two pieces of work with an unpaid gap between them.
@@ -259,6 +276,7 @@ class SplitShiftSettings(StartChoice):
                 raise FieldError(f"piece_breaks[{index}].latest_offset_minutes",
                                  f"{window.latest_offset_minutes} + {window.minutes} break minutes ends after the "
                                  f"shorter piece ({shorter_piece} minutes)")
+        check_break_placements(self.piece_breaks, "piece_breaks")
         return self
 
 
@@ -301,6 +319,9 @@ def template_cost(template: ShiftTemplate, options: PlanOptions) -> float:
 
 def parse_templates(data: dict[str, Any], source: str | None = None) -> TemplateFile:
     """A validated template file from plain data; raises :class:`TemplateFileError`."""
+    too_deep = nesting_problem(data)
+    if too_deep is not None:
+        raise TemplateFileError([too_deep], source)
     try:
         return TemplateFile.model_validate(data)
     except ValidationError as error:
@@ -310,10 +331,4 @@ def parse_templates(data: dict[str, Any], source: str | None = None) -> Template
 def load_templates(path: str | Path) -> TemplateFile:
     """Read and validate a TOML shift-template file; raises :class:`TemplateFileError`."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise TemplateFileError([Problem("", f"cannot read {str(path)!r}: {error.strerror}")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise TemplateFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
-    return parse_templates(data, str(path))
+    return parse_templates(read_toml(path, TemplateFileError), str(path))
