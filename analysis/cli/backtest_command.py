@@ -17,12 +17,15 @@ from sim.config import load_scenario
 
 from .calibrate_command import activity_settings, add_activity_options
 from .common import (
+    add_max_contacts_option,
     add_output_options,
+    check_size,
     file_input,
     non_negative_int,
     option_inputs,
     output_folder,
     positive_int,
+    replications,
     results_folder,
 )
 
@@ -42,7 +45,7 @@ def register(subparsers) -> None:
     parser.add_argument("log", help="contact log of the period to back-test")
     parser.add_argument("scenario", help="scenario TOML (e.g. from ccsim calibrate)")
     parser.add_argument("--format", choices=FORMATS, default="csv", dest="log_format", help="log format (default csv)")
-    parser.add_argument("--reps", type=positive_int, default=10, help="replications (default 10, at least 2)")
+    parser.add_argument("--reps", type=replications, default=10, help="replications (default 10, at least 2)")
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--start", type=date.fromisoformat, help="first date (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last date (YYYY-MM-DD)")
@@ -56,6 +59,7 @@ def register(subparsers) -> None:
     add_activity_options(parser)
     parser.add_argument("--workers", type=positive_int, help="parallel processes (default: one per core)")
     add_output_options(parser, "results/backtest_<scenario file name without .toml>")
+    add_max_contacts_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_backtest)
 
@@ -73,6 +77,7 @@ def _backtest(args: argparse.Namespace) -> int:
     except (LogFormatError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    check_size(plan.scenario, args, args.scenario)
     out = output_folder(args, Path("results") / f"backtest_{Path(args.scenario).stem}")
     print(f"back-test of {args.scenario} on {args.log}: {plan.dates[0]} to {plan.dates[-1]} "
           f"({len(plan.dates)} days with data), demand from the {args.demand}, {args.reps} replications",

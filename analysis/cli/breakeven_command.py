@@ -9,12 +9,16 @@ from pathlib import Path
 from .common import (
     add_output_options,
     add_run_options,
+    check_size,
     execution_plan,
+    finite_float,
     load_with_options,
     option_inputs,
     output_folder,
     results_folder,
 )
+
+MAX_GRID_STEPS = 1_000
 
 
 def register(subparsers) -> None:
@@ -30,7 +34,7 @@ def register(subparsers) -> None:
                         help="grid of parameter values (default 7 steps)")
     parser.add_argument("--kpi", default="total_cost", help="KPI to match (default total_cost)")
     goal = parser.add_mutually_exclusive_group(required=True)
-    goal.add_argument("--target", type=float, help="KPI value to reach, e.g. 0.8 for service level")
+    goal.add_argument("--target", type=finite_float, help="KPI value to reach, e.g. 0.8 for service level")
     goal.add_argument("--against", metavar="OTHER.toml", help="scenario whose KPI is to be matched")
     parser.add_argument("--degree", type=int, choices=(1, 2, 3), help="polynomial degree (default 2, 1 below 4 values)")
     add_output_options(parser, "results/breakeven_<scenario file name without .toml>")
@@ -41,12 +45,12 @@ def register(subparsers) -> None:
 def _grid(text: str) -> list[float]:
     parts = text.split(":")
     try:
-        low, high = float(parts[0]), float(parts[1])
+        low, high = finite_float(parts[0]), finite_float(parts[1])
         steps = int(parts[2]) if len(parts) > 2 else 7
-    except (ValueError, IndexError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not LOW:HIGH or LOW:HIGH:STEPS") from None
-    if len(parts) > 3 or not low < high or steps < 2:
-        raise argparse.ArgumentTypeError(f"{text!r}: need LOW < HIGH and at least 2 steps")
+    except (ValueError, IndexError, argparse.ArgumentTypeError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not LOW:HIGH or LOW:HIGH:STEPS (finite numbers)") from None
+    if len(parts) > 3 or not low < high or not 2 <= steps <= MAX_GRID_STEPS:
+        raise argparse.ArgumentTypeError(f"{text!r}: need LOW < HIGH and 2 to {MAX_GRID_STEPS:,} steps")
     import numpy as np
 
     return [float(value) for value in np.linspace(low, high, steps)]
@@ -61,6 +65,11 @@ def _break_even(args) -> int:
         print(f"error: --kpi {args.kpi!r} is not a KPI (known: {', '.join(KPI_UNITS)})", file=sys.stderr)
         return 2
     scenario = load_with_options(args.scenario, args)
+    from sim.config import apply_overrides
+
+    for value in (args.range[0], args.range[-1]):  # the ends of the grid bound how big a variant gets
+        check_size(apply_overrides(scenario, {args.param: value}), args,
+                   f"{args.scenario} with {args.param} = {value:g}")
     against = load_with_options(args.against, args) if args.against else None
     out = output_folder(args, Path("results") / f"breakeven_{Path(args.scenario).stem}")
     inputs = option_inputs(args, scenario=scenario_digest(scenario),

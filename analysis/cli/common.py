@@ -7,23 +7,36 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from sim.limits import DEFAULT_MAX_CONTACTS, MAX_REPLICATIONS  # light: nothing heavy until an estimate
+
 # Options that change where or how visibly a command runs, never its results.
 EXECUTION_OPTIONS = frozenset({"workers", "scheduler", "scheduler_timeout", "worker_wait", "quiet", "out",
-                               "overwrite", "restart", "json", "handler", "command", "argv"})
+                               "overwrite", "restart", "json", "handler", "command", "argv", "max_contacts",
+                               "max_variants", "debug"})
 
 
 def add_run_options(parser: argparse.ArgumentParser, default_reps: int = 10) -> None:
-    parser.add_argument("--reps", type=positive_int, default=default_reps,
-                        help=f"independent replications (default {default_reps})")
+    parser.add_argument("--reps", type=replications, default=default_reps,
+                        help=f"independent replications (default {default_reps}, at most {MAX_REPLICATIONS:,})")
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--days", type=positive_int, help="override the number of days simulated")
     add_workers_option(parser)
     add_scheduler_option(parser)
+    add_max_contacts_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_max_contacts_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-contacts", type=positive_count, default=DEFAULT_MAX_CONTACTS, metavar="N",
+                        help="refuse to start when a scenario is estimated to bring more than N contacts per "
+                             f"replication, retrials and repeats included (default {DEFAULT_MAX_CONTACTS:,}), or "
+                             "more than 6 N engine events; runs whose replications would not fit in memory side by "
+                             "side are refused whatever N is")
 
 
 def add_workers_option(parser: argparse.ArgumentParser) -> None:
@@ -59,13 +72,29 @@ def execution_plan(args: argparse.Namespace):
 
 
 def load_with_options(path: str, args: argparse.Namespace):
-    """Load a scenario and apply command-line overrides such as ``--days``."""
+    """Load a scenario, apply command-line overrides such as ``--days`` and check it against the run limits."""
     from sim.config import apply_overrides, load_scenario
 
     scenario = load_scenario(path)
     if getattr(args, "days", None):
         scenario = apply_overrides(scenario, {"horizon.days": args.days})
+    check_size(scenario, args, path)
     return scenario
+
+
+def check_size(scenario, args: argparse.Namespace, source: str | None = None) -> None:
+    """Refuse (``RunTooLarge``) a scenario above ``--max-contacts`` or too big for this machine's memory."""
+    from sim.limits import check_run
+
+    check_run(scenario, getattr(args, "max_contacts", DEFAULT_MAX_CONTACTS), side_by_side(args), source)
+
+
+def side_by_side(args: argparse.Namespace) -> int:
+    """Replications that run at once on this machine (none here with a Dask scheduler)."""
+    if getattr(args, "scheduler", None):
+        return 0
+    workers = getattr(args, "workers", None) or os.cpu_count() or 1
+    return max(1, min(workers, getattr(args, "reps", 1) or 1))
 
 
 def command_line(args: argparse.Namespace) -> list[str]:
@@ -121,6 +150,35 @@ def non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is not a non-negative whole number")
+    return value
+
+
+def replications(text: str) -> int:
+    value = positive_int(text)
+    if value > MAX_REPLICATIONS:
+        raise argparse.ArgumentTypeError(f"{text}: at most {MAX_REPLICATIONS:,} replications")
+    return value
+
+
+def positive_count(text: str) -> int:
+    """A positive whole number, also written like ``5e6``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 1 and value.is_integer()):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    return int(value)
+
+
+def finite_float(text: str) -> float:
+    """A number that is neither infinite nor NaN."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
     return value
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
 from .common import (
+    MAX_REPLICATIONS,
     add_output_options,
     add_run_options,
     command_line,
     execution_plan,
+    finite_float,
     load_with_options,
     output_folder,
     positive_int,
+    replications,
     results_folder,
 )
 
@@ -33,13 +37,20 @@ def register(subparsers) -> None:
     add_run_options(parser)
     precision = parser.add_argument_group("sequential procedure")
     precision.add_argument("--target-kpi", default="service_level", help="KPI whose CI must be narrow enough")
-    precision.add_argument("--half-width", type=float,
+    precision.add_argument("--half-width", type=_positive_float,
                            help="target 95%% CI half-width of --target-kpi (in the KPI's own units, "
                                 "e.g. 0.01 for one point of service level)")
-    precision.add_argument("--max-reps", type=positive_int, default=100,
-                           help="stop here even if not precise (default 100)")
+    precision.add_argument("--max-reps", type=replications, default=100,
+                           help=f"stop here even if not precise (default 100, at most {MAX_REPLICATIONS:,})")
     precision.add_argument("--batch", type=positive_int, default=5, help="replications added per stage (default 5)")
     parser.set_defaults(handler=_compare)
+
+
+def _positive_float(text: str) -> float:
+    value = finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
 
 
 def scenario_labels(paths: list[str]) -> list[str]:

@@ -28,7 +28,7 @@ from analysis.planning.staffing.targets import (
 from analysis.planning.staffing.units import ALL_GROUPS, ROUNDING_RULES, StaffingError
 from sim.config import Scenario
 
-from .common import execution_plan, positive_int
+from .common import execution_plan, positive_int, replications
 
 INPUT_ERRORS = (TargetError, StaffingError, RequirementFileError, TemplateFileError, RuleError,
                 InfeasibleScheduleError, ScheduleSolveError, RosterError)
@@ -43,7 +43,7 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help="simulation method: the target must hold in every interval (default) or per day")
     parser.add_argument("--confidence", type=_share, default=0.95,
                         help="one-sided confidence of the simulated KPI bound (default 0.95)")
-    parser.add_argument("--confirm-reps", type=positive_int,
+    parser.add_argument("--confirm-reps", type=replications,
                         help="simulation method: fresh replications for the final check (default: --reps)")
     parser.add_argument("--max-rounds", type=positive_int, default=60,
                         help="simulation method: stop searching after this many rounds (default 60)")

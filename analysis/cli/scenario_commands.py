@@ -6,7 +6,11 @@ import json
 
 
 def register_validate(subparsers) -> None:
-    validate = subparsers.add_parser("validate", help="check a scenario file without running it")
+    validate = subparsers.add_parser(
+        "validate", help="check a scenario file without running it and estimate the size of one replication",
+        description="Check a scenario file (schema, referenced files, cross-field rules) without running it, "
+                    "and print the estimated contacts, events and memory of one replication, which commands "
+                    "that simulate compare with --max-contacts before they start.")
     validate.add_argument("scenario", help="scenario TOML file")
     validate.set_defaults(handler=_validate)
 
@@ -18,11 +22,17 @@ def register_schema(subparsers) -> None:
 
 def _validate(args) -> int:
     from sim.config import load_scenario
+    from sim.limits import DEFAULT_MAX_CONTACTS, estimate_run
 
     scenario = load_scenario(args.scenario)
     groups = ", ".join(group.name for group in scenario.agent_groups)
     print(f"{args.scenario}: valid scenario {scenario.name!r} ({scenario.horizon.days} day(s), "
           f"{len(scenario.contact_types)} contact type(s), agent groups: {groups})")
+    estimate = estimate_run(scenario)
+    print(f"estimated size: {estimate.describe()}")
+    if estimate.contacts > DEFAULT_MAX_CONTACTS:
+        print(f"note: above the default limit of {DEFAULT_MAX_CONTACTS:,} contacts per replication: "
+              f"runs need --max-contacts {int(estimate.contacts) + 1}")
     return 0
 
 

@@ -34,6 +34,7 @@ from .common import (
     file_input,
     load_with_options,
     option_inputs,
+    positive_seconds,
     results_folder,
 )
 
@@ -58,7 +59,7 @@ def register(subparsers) -> None:
     parser.add_argument("--overtime", type=overtime_option, default=OvertimeSettings(), metavar="QUEUE/MIN/PREMIUM",
                         help="the overtime option: stay on while more than QUEUE contacts wait, at most MIN "
                              "minutes, paid at 1 + PREMIUM (default 3/30/0.5)")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="solver time limit per plan in seconds "
+    parser.add_argument("--time-limit", type=positive_seconds, default=60.0, help="solver time limit per plan in seconds "
                                                                       "(default 60; hitting it is reported)")
     add_target_options(parser)
     add_output_options(parser, "results/schedule_<scenario file name without .toml>")

@@ -5,7 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import add_scheduler_option, add_workers_option, command_line, execution_plan, output_folder
+from sim.limits import DEFAULT_MAX_VARIANTS
+
+from .common import (
+    add_max_contacts_option,
+    add_scheduler_option,
+    add_workers_option,
+    command_line,
+    execution_plan,
+    output_folder,
+    positive_count,
+)
 
 
 def register(subparsers) -> None:
@@ -23,7 +33,12 @@ def register(subparsers) -> None:
     parser.add_argument("--out", metavar="DIR", help="results folder (default results/<sweep name>)")
     add_workers_option(parser)
     add_scheduler_option(parser)
-    parser.add_argument("--check", action="store_true", help="validate the sweep and every variant, run nothing")
+    parser.add_argument("--check", action="store_true",
+                        help="validate the sweep and every variant and check the limits below, run nothing")
+    parser.add_argument("--max-variants", type=positive_count, default=DEFAULT_MAX_VARIANTS, metavar="N",
+                        help="refuse a design of more than N variants, before making them "
+                             f"(default {DEFAULT_MAX_VARIANTS:,})")
+    add_max_contacts_option(parser)
     parser.add_argument("--restart", "--overwrite", dest="restart", action="store_true",
                         help="delete the results ccsim wrote in --out (finished variants included) and start "
                              "over; without it a folder holding another sweep is refused")
@@ -42,6 +57,7 @@ def _sweep(args) -> int:
     from analysis.studies.sweep.outputs import sweep_summary_text, write_sweep_outputs
     from analysis.studies.sweep.runner import prepare_sweep, run_sweep, sweep_fingerprint, sweep_folder
     from analysis.studies.sweep.spec import SweepFileError, load_sweep_file
+    from analysis.studies.sweep.variants import SweepLimits
 
     unknown = [name for name in (args.cost_kpi, args.benefit_kpi) if name and name not in KPI_UNITS]
     if unknown:
@@ -51,7 +67,10 @@ def _sweep(args) -> int:
         spec = load_sweep_file(args.sweep)
         if args.restaff:
             spec = spec.model_copy(update={"restaff": None if args.restaff == "off" else args.restaff})
-        prepared = prepare_sweep(spec)
+        plan = execution_plan(args)
+        side_by_side = 0 if args.scheduler else plan.local_workers()
+        prepared = prepare_sweep(spec, SweepLimits(args.max_variants, args.max_contacts,
+                                                   min(side_by_side, spec.replications)))
     except SweepFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

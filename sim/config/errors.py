@@ -52,6 +52,12 @@ class ScenarioError(InputError):
     what = "scenario"
 
 
+class RunTooLarge(InputError):
+    """A run refused before it starts because it would exceed a limit (see :mod:`sim.limits`)."""
+
+    what = "run size"
+
+
 class FieldError(ValueError):
     """Raised by a model validator about a field below the model, so the problem names that field.
 

@@ -38,7 +38,6 @@ from .types import (
     time_of_day_seconds,
 )
 
-
 # The fields an agent group's staffing comes from (exactly one per group).
 STAFFING_KEYS: tuple[str, ...] = ("headcount", "headcount_rows", "headcount_file", "shifts", "roster_file")
 

@@ -9,6 +9,7 @@ their analyses rely on.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,21 @@ def base_values(spec: SweepSpec, base: Scenario) -> dict[str, FactorValue]:
         except (KeyError, ValueError):
             values[factor.path] = None  # only an oat design needs it; build_design says so then
     return values
+
+
+def design_size(spec: SweepSpec) -> int:
+    """How many variants :func:`build_design` makes, worked out without making them."""
+    design, count = spec.design, len(spec.factors)
+    levels = [len(factor.values) if factor.values is not None else (factor.steps or 2) for factor in spec.factors]
+    if design.kind == "grid":
+        return math.prod(levels)
+    if design.kind == "oat":
+        return 1 + sum(levels)
+    if design.kind == "lhs":
+        return design.samples
+    if design.kind == "sobol":
+        return design.base_samples * ((2 * count if design.second_order else count) + 2)
+    return design.trajectories * (count + 1)
 
 
 def build_design(spec: SweepSpec, base: Scenario) -> pd.DataFrame:

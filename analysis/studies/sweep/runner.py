@@ -29,7 +29,7 @@ from .journal import SweepJournal, SweepMismatchError, fingerprint
 from .restaff import check_restaff, restaff_variants
 from .spec import SweepSpec
 from .tasks import sweep_row
-from .variants import build_variants, design_for, load_base, variant_overrides
+from .variants import SweepLimits, build_variants, check_variant_sizes, design_for, load_base, variant_overrides
 
 KEY_COLUMNS = ("variant", "replication")
 
@@ -81,12 +81,15 @@ class SweepOutcome:
         return self.spec.factor_paths
 
 
-def prepare_sweep(spec: SweepSpec) -> tuple[Scenario, pd.DataFrame, list[Scenario]]:
-    """Base scenario, design and every variant, validated before anything runs."""
+def prepare_sweep(spec: SweepSpec, limits: SweepLimits = SweepLimits(),
+                  ) -> tuple[Scenario, pd.DataFrame, list[Scenario]]:
+    """Base scenario, design and every variant, validated and checked against ``limits`` before anything runs."""
     base = load_base(spec)
     check_restaff(spec, base)
-    design = design_for(spec, base)
-    return base, design, build_variants(spec, base, design)
+    design = design_for(spec, base, limits)
+    scenarios = build_variants(spec, base, design)
+    check_variant_sizes(spec, design, scenarios, limits)
+    return base, design, scenarios
 
 
 def run_sweep(spec: SweepSpec, directory: str | Path, plan: ExecutionPlan = ExecutionPlan(),

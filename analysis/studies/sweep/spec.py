@@ -34,6 +34,12 @@ every variant to the base scenario's targets before it runs, so the sweep
 answers "what does it cost at constant service level"
 (:mod:`.restaff`).
 
+``name`` names the default results folder (``results/<name>``), so it is a
+plain name: no path separators, no ``..``, not starting with a dot. Free
+text (``name``, ``description``, factor ``label``) must be printable:
+bidirectional controls and other invisible characters are refused.
+Numbers are finite and written as numbers (``"5"`` is text, not 5).
+
 Design kinds: ``grid`` (every combination of the factors' values, or of
 ``steps`` points from ``low`` to ``high``), ``oat`` (one factor at a time
 around the base, for tornado charts), ``lhs`` (Latin hypercube of
@@ -44,14 +50,17 @@ x (factors + 2) points, x (2 factors + 2) with ``second_order``), ``morris``
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.config import Problem
-from sim.config.errors import InputError, join_path, validation_problems
+from sim.config.errors import InputError, join_path, nesting_problem, validation_problems
+from sim.config.loader import read_toml
+from sim.config.text import check_display_text
+from sim.config.types import MAX_NAME_LENGTH, Count, Description, FileReference, Label, PositiveCount, Real
+from sim.limits import MAX_REPLICATIONS
 
 from .expressions import ExpressionError, parse_expression
 
@@ -67,22 +76,36 @@ class SweepFileError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def _check_folder_name(text: str) -> str:
+    """A sweep name becomes a folder under ``results/``: it must not lead anywhere else."""
+    check_display_text(text)
+    if "/" in text or "\\" in text or ".." in text or text.startswith(".") or not text.strip():
+        raise ValueError(f"{text!r} is not allowed: the name becomes the results folder, so it must not be empty, "
+                         "contain '/', '\\' or '..', or start with '.'")
+    return text
+
+
+FolderName = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_check_folder_name)]
+FactorPath = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(check_display_text)]
+Expression = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(check_display_text)]
 
 
 class Factor(_Strict):
     """One parameter to vary: its dotted scenario path and its values or range."""
 
-    path: str = Field(min_length=1, description="dotted path as accepted by sim.config.apply_overrides")
+    path: FactorPath = Field(description="dotted path as accepted by sim.config.apply_overrides")
     values: list[FactorValue] | None = Field(default=None, min_length=1)
-    low: float | None = None
-    high: float | None = None
-    steps: int | None = Field(default=None, ge=2, description="grid points from low to high (grid design)")
+    low: Real | None = None
+    high: Real | None = None
+    steps: Count | None = Field(default=None, ge=2, description="grid points from low to high (grid design)")
     integer: bool = Field(default=False, description="round sampled values to whole numbers")
     base: FactorValue | None = Field(default=None,
                                      description="centre of an oat design (default: the base scenario's value)")
-    label: str | None = Field(default=None, description="short name for tables and charts")
-    sets: dict[str, str] = Field(default_factory=dict,
+    label: Label | None = Field(default=None, description="short name for tables and charts")
+    sets: dict[FactorPath, Expression] = Field(default_factory=dict,
                                  description="linked parameters: dotted path -> expression of x, this factor's value "
                                              "(e.g. '0.9 - x')")
 
@@ -105,12 +128,12 @@ class OneAtATimeDesign(_Strict):
 
 class LatinHypercubeDesign(_Strict):
     kind: Literal["lhs"]
-    samples: PositiveInt
+    samples: PositiveCount
 
 
 class SobolDesign(_Strict):
     kind: Literal["sobol"]
-    base_samples: PositiveInt = Field(description="N of Saltelli's scheme; a power of 2")
+    base_samples: PositiveCount = Field(description="N of Saltelli's scheme; a power of 2")
     second_order: bool = False
 
     @model_validator(mode="after")
@@ -122,8 +145,8 @@ class SobolDesign(_Strict):
 
 class MorrisDesign(_Strict):
     kind: Literal["morris"]
-    trajectories: PositiveInt = Field(ge=2)
-    levels: int = Field(default=4, ge=2, description="grid levels per factor; even")
+    trajectories: PositiveCount = Field(ge=2)
+    levels: Count = Field(default=4, ge=2, le=1000, description="grid levels per factor; even")
 
     @model_validator(mode="after")
     def _even_levels(self) -> "MorrisDesign":
@@ -139,11 +162,11 @@ Design = Annotated[Union[GridDesign, OneAtATimeDesign, LatinHypercubeDesign, Sob
 class SweepSpec(_Strict):
     """A validated sweep file (``base`` already resolved against the file's folder)."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
-    base: str = Field(min_length=1, description="base scenario file, relative to the sweep file")
-    replications: PositiveInt = 5
-    seed: int = Field(default=0, ge=0)
+    name: FolderName
+    description: Description = ""
+    base: FileReference = Field(description="base scenario file, relative to the sweep file")
+    replications: PositiveCount = Field(5, le=MAX_REPLICATIONS)
+    seed: Count = Field(default=0, description="0 or more")
     overrides: dict[str, FactorValue] = Field(default_factory=dict)
     design: Design
     factors: list[Factor] = Field(min_length=1)
@@ -163,13 +186,8 @@ class SweepSpec(_Strict):
 def load_sweep_file(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; raise :class:`SweepFileError` naming every bad field."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SweepFileError([Problem("", f"cannot read sweep file: {error.strerror}")], str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise SweepFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
-    if isinstance(raw.get("base"), str):
+    raw = read_toml(path, SweepFileError)
+    if isinstance(raw.get("base"), str) and "\0" not in raw["base"]:
         raw["base"] = str((path.parent / raw["base"]).resolve())
     raw.setdefault("name", path.stem)
     return parse_sweep(raw, source=str(path))
@@ -177,6 +195,9 @@ def load_sweep_file(path: str | Path) -> SweepSpec:
 
 def parse_sweep(data: dict[str, Any], source: str | None = None) -> SweepSpec:
     """Validate a sweep given as plain data, including the checks that depend on the design."""
+    too_deep = nesting_problem(data)
+    if too_deep is not None:
+        raise SweepFileError([too_deep], source)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.config import Problem, Scenario, ScenarioError, apply_overrides, load_scenario
+from sim.limits import DEFAULT_MAX_CONTACTS, DEFAULT_MAX_VARIANTS, check_run, estimate_run
 
-from .design import VARIED, build_design
+from .design import VARIED, build_design, design_size
 from .spec import SweepFileError, SweepSpec
 
 _MAX_VARIANTS_NAMED = 5
+
+
+@dataclass(frozen=True)
+class SweepLimits:
+    """Refuse sweeps with more than ``max_variants`` variants, or a variant above ``max_contacts`` per
+    replication or too big for memory with ``side_by_side`` replications at once (see :mod:`sim.limits`)."""
+
+    max_variants: int = DEFAULT_MAX_VARIANTS
+    max_contacts: float = DEFAULT_MAX_CONTACTS
+    side_by_side: int = 1
 
 
 def load_base(spec: SweepSpec) -> Scenario:
@@ -30,8 +42,14 @@ def load_base(spec: SweepSpec) -> Scenario:
                               for problem in error.problems], spec.name) from None
 
 
-def design_for(spec: SweepSpec, base: Scenario) -> pd.DataFrame:
-    """The design table, with design-level problems (e.g. no base value for oat) as a SweepFileError."""
+def design_for(spec: SweepSpec, base: Scenario, limits: SweepLimits = SweepLimits()) -> pd.DataFrame:
+    """The design table, with design-level problems (e.g. no base value for oat, too many variants)
+    as a SweepFileError."""
+    size = design_size(spec)
+    if size > limits.max_variants:
+        raise SweepFileError([Problem("design", f"the {spec.design.kind} design makes {size:,} variants, more than the "
+                                                f"limit of {limits.max_variants:,}; if you mean it, raise the limit "
+                                                "with --max-variants")], spec.name)
     try:
         return build_design(spec, base)
     except ValueError as error:
@@ -58,6 +76,18 @@ def build_variants(spec: SweepSpec, base: Scenario, design: pd.DataFrame) -> lis
     if found:
         raise SweepFileError([_with_variants(text, variants) for text, variants in found.items()], spec.name)
     return scenarios
+
+
+def check_variant_sizes(spec: SweepSpec, design: pd.DataFrame, scenarios: list[Scenario],
+                        limits: SweepLimits = SweepLimits()) -> None:
+    """Refuse the sweep (:class:`~sim.limits.RunTooLarge`) if its largest variant is too big to run."""
+    if not scenarios:
+        return
+    largest = max(range(len(scenarios)), key=lambda position: estimate_run(scenarios[position]).contacts)
+    variant = int(design.index[largest])
+    described = ", ".join(f"{path} = {value!r}" for path, value in variant_overrides(design, variant).items())
+    check_run(scenarios[largest], limits.max_contacts, limits.side_by_side,
+              f"{spec.name}, variant {variant} ({described})")
 
 
 def _describe(problem: Problem, spec: SweepSpec, overrides: dict[str, Any]) -> str:
