@@ -1,11 +1,12 @@
 """Errors the user can act on: the command line reports them in one line and exits with status 2.
 
-Anything else escaping a command is a bug and keeps its traceback.
+Anything else escaping a command is a bug: the command line says so (exit status 1) and shows the
+traceback with ``--debug``.
 """
 
 from __future__ import annotations
 
-from sim.config.errors import ScenarioError
+from sim.config.errors import UserInputError
 
 
 class CommandError(Exception):
@@ -20,4 +21,5 @@ class ResultsFolderError(CommandError):
     """A results folder cannot be written safely (in use, holds other results, a link in the way)."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (ScenarioError, CommandError)
+# UserInputError: every input file, option or data problem (scenario, sweep, templates, logs, limits, ...).
+USER_ERRORS: tuple[type[Exception], ...] = (UserInputError, CommandError)

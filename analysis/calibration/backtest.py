@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.calibration.agents_seen import infer_staffing
 from sim.config import Scenario, parse_scenario
+from sim.config.errors import UserInputError
 from sim.config.types import WEEKDAYS
 
 from .agent_activity import SINGLE_POOL, ActivitySettings, agent_activity
@@ -101,7 +102,7 @@ def group_headcount_rows(contacts: pd.DataFrame, start: date, dates: list[date],
     seen = [group for group in groups if not group.get("availability")]
     if seen:
         if len(groups) > 1:
-            raise ValueError("a back-test of several agent groups needs an availability model in each "
+            raise UserInputError("a back-test of several agent groups needs an availability model in each "
                              f"(group {seen[0]['name']!r} has none): calibrate with --availability model")
         staffing = infer_staffing(contacts, interval_minutes, dates=dates)
         rows[seen[0]["name"]] = _rows(staffing.per_day, start, "agents_on_duty")
@@ -133,13 +134,13 @@ def backtest_scenario(scenario: Scenario, contacts: pd.DataFrame, day_types: Day
     """
     activity = activity or ActivitySettings()
     if not scenario.agent_groups or any(group.dedicated for group in scenario.agent_groups):
-        raise ValueError("a back-test needs a scenario whose agent groups all take the log's staffing (no "
+        raise UserInputError("a back-test needs a scenario whose agent groups all take the log's staffing (no "
                          "dedicated groups)")
     types = set(scenario.contact_type_names())
     known = contacts["contact_type"].isin(types)
     contacts = contacts.loc[known]
     if contacts.empty:
-        raise ValueError("the log has no contacts of the scenario's contact types "
+        raise UserInputError("the log has no contacts of the scenario's contact types "
                          f"({', '.join(sorted(types))})")
     present = sorted({timestamp.date() for timestamp in pd.to_datetime(contacts["date"])})
     start, end = present[0], present[-1]

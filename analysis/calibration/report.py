@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sim.config.errors import UserInputError
+
 # skipped: malformed, left out; dropped: not a real contact, left out; kept: see the description.
 Action = Literal["skipped", "dropped", "kept"]
 OnError = Literal["skip", "raise"]
@@ -100,7 +102,7 @@ class ParseReport:
         return self.format()
 
 
-class LogFormatError(ValueError):
+class LogFormatError(UserInputError):
     """A contact log cannot be read as configured.
 
     ``line`` is the 1-based line number of the first offending record (None

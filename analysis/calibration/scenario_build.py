@@ -47,6 +47,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sim.config.errors import UserInputError
+
 from .agent_activity import ActivitySettings
 from .agent_groups_build import AgentGroupOptions, AvailabilityChoice, build_agent_groups
 from .agent_pools import SPECIALIST_SHARE
@@ -280,10 +282,10 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
     """Turn a calibration of ``contacts`` into scenario content (see module docstring)."""
     options = options or ScenarioOptions()
     if result.first_date is None or result.contacts == 0:
-        raise ValueError("the log has no contacts: nothing to calibrate a scenario from")
+        raise UserInputError("the log has no contacts: nothing to calibrate a scenario from")
     types, dropped = _kept_types(result, options)
     if not types:
-        raise ValueError(f"no contact type has {options.min_contacts_per_type} contacts and served calls")
+        raise UserInputError(f"no contact type has {options.min_contacts_per_type} contacts and served calls")
     comments: dict[str, list[str]] = {}
     notes: list[str] = []
     if dropped:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 
 from analysis import __version__
 
@@ -44,6 +45,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccsim", description="Discrete-event simulation of contact centers (human agents, AI, vendors).")
     parser.add_argument("--version", action="version", version=f"ccsim {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, show the full traceback (also accepted after the command)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = _chosen_command(sys.argv[1:] if argv is None else argv)
     for name, where, summary in COMMANDS:
@@ -61,15 +64,43 @@ def _chosen_command(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser(argv).parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
-    from analysis.errors import USER_ERRORS  # after parsing, so --help stays fast
-
+    """Run a command. Exit status: 0 done, 2 bad input (nothing run or written), 1 a bug, 130 interrupted."""
+    typed = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in typed
+    argv = ["--debug", *(word for word in typed if word != "--debug")] if debug else typed
     try:
-        return int(args.handler(args) or 0)
-    except USER_ERRORS as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        args = build_parser(argv).parse_args(argv)  # inside: Ctrl-C while the command loads is an interruption
+        args.argv = typed
+        from analysis.errors import USER_ERRORS  # after parsing, so --help stays fast
+
+        try:
+            return int(args.handler(args) or 0)
+        except USER_ERRORS as error:
+            print(f"error: {_shown(error)}", file=sys.stderr)
+            return 2
     except KeyboardInterrupt:
         print("interrupted; files already complete were kept, nothing partial was written", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - everything else is a bug, and says so
+        if debug:
+            traceback.print_exc()
+        print(_bug_report(error, debug), file=sys.stderr)
+        return 1
+
+
+def _shown(error: Exception) -> str:
+    """The message with hidden characters (bidirectional controls, ...) escaped for the terminal."""
+    from sim.config.text import terminal_safe
+
+    return terminal_safe(str(error))
+
+
+def _bug_report(error: Exception, traceback_shown: bool) -> str:
+    lines = [f"internal error in ccsim {__version__}: {_shown(f'{type(error).__name__}: {error}')}"]
+    if isinstance(error, MemoryError):
+        lines.append("the run needed more memory than the machine had: try fewer --workers, fewer days or a "
+                     "lower --max-contacts")
+    lines.append("This is a bug in ccsim, not a problem with your input. Please report it with the command you "
+                 "ran and its input files" + ("." if traceback_shown else
+                                                "; run the command again with --debug to include the traceback."))
+    return "\n".join(lines)

@@ -7,13 +7,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analysis.calibration import LogFormatError
 from analysis.calibration.backtest import backtest_scenario
 from analysis.calibration.backtest_output import extra_text, hourly_table_text, summary_text, write_backtest
 from analysis.calibration.backtest_run import run_backtest
 from analysis.calibration.log_input import FORMATS, load_log
 from analysis.outputs.folders import scenario_digest
 from sim.config import load_scenario
+from sim.config.errors import UserInputError
 
 from .calibrate_command import activity_settings, add_activity_options
 from .common import (
@@ -74,7 +74,7 @@ def _backtest(args: argparse.Namespace) -> int:
         activity = activity_settings(args)
         plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, args.demand, args.surge == "keep",
                                  activity)
-    except (LogFormatError, FileNotFoundError, ValueError) as error:
+    except UserInputError as error:  # anything else is a bug, reported as such by the entry point
         print(f"error: {error}", file=sys.stderr)
         return 2
     check_size(plan.scenario, args, args.scenario)

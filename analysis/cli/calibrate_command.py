@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analysis.calibration import CalibrationSettings, LogFormatError, calibrate, format_summary
+from analysis.calibration import CalibrationSettings, calibrate, format_summary
 from analysis.calibration.agent_activity import ActivitySettings
 from analysis.calibration.agent_pools import SPECIALIST_SHARE
 from analysis.calibration.backtest import backtest_scenario
@@ -20,6 +20,7 @@ from analysis.calibration.log_input import FORMATS, load_log
 from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
 from analysis.calibration.scenario_file import write_calibrated_scenario
 from analysis.runs.runner import Progress
+from sim.config.errors import UserInputError
 
 from .common import non_negative_int, positive_float, positive_int
 
@@ -120,7 +121,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             specialist_share=SPECIALIST_SHARE if args.pools == "auto" else math.inf,
             default_queue_boost_seconds=_README_BOOST_SECONDS if args.log_format == "technion" else 0.0)
         calibrated = build_scenario(result, loaded.contacts, options)
-    except (LogFormatError, FileNotFoundError, ValueError) as error:
+    except UserInputError as error:  # anything else is a bug, reported as such by the entry point
         print(f"error: {error}", file=sys.stderr)
         return 2
     header = [f"Scenario calibrated by `ccsim calibrate` from {Path(args.log).name} "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from analysis.outputs.files import atomic_write
 from analysis.outputs.results import package_version
+from sim.config.errors import UserInputError
 
 from .page import render_page
 from .sections import all_sections
@@ -18,7 +19,7 @@ from .sections import all_sections
 __all__ = ["NothingToReport", "build_report", "write_report"]
 
 
-class NothingToReport(ValueError):
+class NothingToReport(UserInputError):
     """The directory holds no results the report knows."""
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sim.config import Scenario
+from sim.config.errors import UserInputError
 
 from ..erlang import AbandonTarget, AsaTarget, ServiceLevelTarget, Target
 
@@ -27,7 +28,7 @@ TargetKind = Literal["service_level", "abandon", "asa"]
 TARGET_SYNTAX = "sl:SHARE/SECONDS (e.g. sl:0.8/20), abandon:RATE (e.g. abandon:0.05) or asa:SECONDS (e.g. asa:30)"
 
 
-class TargetError(ValueError):
+class TargetError(UserInputError):
     """A target that cannot be read; the message says what is allowed."""
 
 

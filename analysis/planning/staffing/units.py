@@ -28,6 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim.config import AgentGroup, Scenario
+from sim.config.errors import UserInputError
 from sim.config.omnichannel import BACKLOG_CHANNELS
 
 from .routing import INHOUSE
@@ -37,7 +38,7 @@ ALL_GROUPS = "all_groups"
 ROUNDING_RULES = ("up", "nearest")
 
 
-class StaffingError(ValueError):
+class StaffingError(UserInputError):
     """Staffing cannot be planned as asked (unknown group, no demand, target out of reach)."""
 
 
