@@ -12,12 +12,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.outputs.files import atomic_write_bytes
+
+# Titles and labels carry names users chose ("cost $ per day"); read as TeX math, a lone "$" would stop the
+# chart from rendering at all. No chart here uses math text.
+matplotlib.rcParams["text.parse_math"] = False
 
 DPI = 110
 _SHARE_KPIS = {"service_level", "abandon_rate", "occupancy"}

@@ -13,7 +13,7 @@ from analysis.outputs.files import atomic_write
 from analysis.outputs.results import package_version
 from sim.config.errors import UserInputError
 
-from .page import render_page
+from .page import html_text, render_page
 from .sections import all_sections
 
 __all__ = ["NothingToReport", "build_report", "write_report"]
@@ -34,8 +34,8 @@ def build_report(directory: str | Path) -> str:
                               "staff, schedule, calibrate or backtest (e.g. summary.json, comparison.csv, "
                               "sweep.json, breakeven.json, hourly.csv or a calibration report's index.md)")
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return render_page(f"ccsim report: {directory.resolve().name}",
-                       f"Generated {generated} by ccsim {package_version()} from {directory}", sections)
+    return render_page(html_text("ccsim report: {}", directory.resolve().name),
+                       html_text("Generated {} by ccsim {} from {}", generated, package_version(), directory), sections)
 
 
 def write_report(directory: str | Path, path: str | Path | None = None) -> Path:

@@ -3,6 +3,13 @@
 The page has no external resources (no scripts, fonts or stylesheets to
 fetch): styles are inline and figures are PNGs embedded as base64 data
 URIs, so the file opens offline and can be mailed as is.
+
+Everything read from a results directory is treated as user text (scenario
+and sweep names, descriptions, labels, paths, table cells): it is escaped,
+hidden characters such as bidirectional controls are shown as visible
+escapes (``\u202e``), and table cells and the values :func:`html_text`
+fills into a sentence of our own words sit in ``<bdi>``, so right-to-left
+text cannot reorder the words around it.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
+
+from sim.config.text import terminal_safe
 
 from ..plots import png_bytes
 
@@ -38,21 +47,57 @@ pre { background: #f7f7f7; padding: .6em; overflow-x: auto; font-size: 12px; }
 """
 
 
+class Html(str):
+    """Markup that is safe to put in the page as is; ``plain`` is the same text without tags."""
+
+    plain: str
+
+    def __new__(cls, markup: str, plain: str) -> "Html":
+        made = super().__new__(cls, markup)
+        made.plain = plain
+        return made
+
+
+def escape(text: object) -> str:
+    """``text`` escaped for HTML, with hidden characters (bidirectional controls, ...) shown as escapes."""
+    return html.escape(terminal_safe(str(text)), quote=True)
+
+
+def user_text(value: object) -> Html:
+    """A value from a results file (name, label, path, ...): escaped and isolated in ``<bdi>``."""
+    return Html(f"<bdi>{escape(value)}</bdi>", terminal_safe(str(value)))
+
+
+def html_text(template: str, *values: object) -> Html:
+    """``template`` (our own words) with each ``{}`` filled with a user value, as :func:`user_text`."""
+    return Html(escape(template).format(*(user_text(value) for value in values)),
+                template.format(*(terminal_safe(str(value)) for value in values)))
+
+
+def _markup(text: str) -> str:
+    return text if isinstance(text, Html) else escape(text)
+
+
+def _plain(text: str) -> str:
+    return text.plain if isinstance(text, Html) else terminal_safe(text)
+
+
 @dataclass
 class Section:
-    """A titled part of the report: HTML blocks in order."""
+    """A titled part of the report: HTML blocks in order. Titles, texts and captions are plain text
+    (escaped here) or :class:`Html` from :func:`html_text`."""
 
     title: str
     blocks: list[str] = field(default_factory=list)
 
     def add_text(self, text: str) -> None:
-        self.blocks.append(f'<p class="note">{html.escape(text)}</p>')
+        self.blocks.append(f'<p class="note">{_markup(text)}</p>')
 
     def add_warning(self, text: str) -> None:
-        self.blocks.append(f'<p class="warning">{html.escape(text)}</p>')
+        self.blocks.append(f'<p class="warning">{_markup(text)}</p>')
 
     def add_preformatted(self, text: str) -> None:
-        self.blocks.append(f"<pre>{html.escape(text)}</pre>")
+        self.blocks.append(f"<pre>{escape(text)}</pre>")
 
     def add_table(self, table: pd.DataFrame, caption: str = "", max_rows: int = 60,
                   marked: Sequence[bool] | None = None) -> None:
@@ -77,19 +122,24 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _cell_html(value) -> str:
+    return user_text(value) if isinstance(value, str) else escape(_cell(value))
+
+
 def table_html(table: pd.DataFrame, caption: str = "", max_rows: int = 60,
                marked: Sequence[bool] | None = None) -> str:
-    """An escaped HTML table; longer tables are cut with a note saying how many rows are left out."""
+    """An escaped HTML table (text cells and headers isolated in ``<bdi>``); longer tables are cut with a
+    note saying how many rows are left out."""
     shown = table.head(max_rows)
     flags = list(marked)[:max_rows] if marked is not None else [False] * len(shown)
-    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
+    head = "".join(f"<th>{user_text(column)}</th>" for column in shown.columns)
     body = "".join(('<tr class="miss">' if flag else "<tr>")
-                   + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in row) + "</tr>"
+                   + "".join(f"<td>{_cell_html(value)}</td>" for value in row) + "</tr>"
                    for row, flag in zip(shown.itertuples(index=False), flags))
-    note = f"{caption} " if caption else ""
+    note = _markup(caption)
     if len(table) > max_rows:
-        note += f"(first {max_rows} of {len(table)} rows; the CSV file has them all)"
-    caption_html = f"<caption>{html.escape(note.strip())}</caption>" if note.strip() else ""
+        note += escape(f" (first {max_rows} of {len(table)} rows; the CSV file has them all)")
+    caption_html = f"<caption>{note.strip()}</caption>" if note.strip() else ""
     # The wrapper scrolls wide tables (many factors or KPIs) instead of widening the page.
     return (f'<div class="wide"><table>{caption_html}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
@@ -103,17 +153,17 @@ def figure_html(figure: Figure, caption: str) -> str:
 def png_html(png: bytes, caption: str) -> str:
     """PNG bytes as an embedded image with a caption."""
     data = base64.b64encode(png).decode("ascii")
-    alt = html.escape(caption, quote=True)
+    alt = escape(_plain(caption))
     return (f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            f"<figcaption>{_markup(caption)}</figcaption></figure>")
 
 
 def render_page(title: str, subtitle: str, sections: list[Section]) -> str:
     """The whole HTML document."""
-    contents = "".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
-    parts = [f'<section id="s{i}"><h2>{html.escape(s.title)}</h2>{"".join(s.blocks)}</section>'
+    contents = "".join(f'<li><a href="#s{i}">{_markup(s.title)}</a></li>' for i, s in enumerate(sections))
+    parts = [f'<section id="s{i}"><h2>{_markup(s.title)}</h2>{"".join(s.blocks)}</section>'
              for i, s in enumerate(sections)]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><p class=\"note\">{html.escape(subtitle)}</p>"
+            f"<title>{escape(_plain(title))}</title><style>{_STYLE}</style></head><body>"
+            f"<h1>{_markup(title)}</h1><p class=\"note\">{_markup(subtitle)}</p>"
             f"<ul>{contents}</ul>{''.join(parts)}</body></html>\n")

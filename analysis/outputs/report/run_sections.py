@@ -17,7 +17,7 @@ from analysis.outputs import plots
 from analysis.studies.budget import TOTAL
 
 from .formatting import blank_missing, column_kind, format_value, formatted, formatted_by_row, interval_text
-from .page import Section
+from .page import Section, html_text
 
 INTERVAL_COLUMNS = ("day", "weekday", "interval_start", "offered", "answered", "abandon_rate", "service_level",
                     "asa_seconds", "agents_on_duty", "occupancy", "targets_missed")
@@ -53,8 +53,12 @@ def with_ci_column(table: pd.DataFrame, kpi: str, currency: str = "") -> pd.Data
 def kpi_section(summary: dict, label: str) -> Section:
     """KPIs with their CIs (shares as %, money in the currency), the CI method, precision warnings, costs."""
     currency = currency_of(summary)
-    section = Section(f"{label}: KPIs")
+    section = Section(html_text("{}: KPIs", label))
     provenance = summary.get("provenance", {})
+    scenario = scenario_of(summary)
+    if scenario.get("name"):
+        described = [scenario["description"]] if scenario.get("description") else []
+        section.add_text(html_text("Scenario {}" + (": {}" if described else ""), scenario["name"], *described))
     section.add_text(f"{provenance.get('replications', '?')} replication(s), seed {provenance.get('seed', '?')}, "
                      f"ccsim {provenance.get('version', '?')}. 95% CI: "
                      + summary.get("ci_method", "Student t interval over replications."))
@@ -80,7 +84,7 @@ def target_section(summary: dict, label: str) -> Section | None:
     misses = summary.get("target_misses")
     if not misses:
         return None
-    section = Section(f"{label}: service targets")
+    section = Section(html_text("{}: service targets", label))
     for kpi, found in misses.items():
         side = "below" if found.get("direction") == "at least" else "above"
         text = (f"{found.get('description', kpi)}: {side} target in {found.get('intervals_missed')} of "
@@ -122,7 +126,7 @@ def day_section(folder: Path, summary: dict | None, label: str) -> Section | Non
         days = pd.DataFrame(summary["days"])
     else:
         return None
-    section = Section(f"{label}: per day")
+    section = Section(html_text("{}: per day", label))
     section.add_table(_shown(days, DAY_COLUMNS, currency_of(summary or {})),
                       "KPIs per simulated day, pooled over replications", max_rows=400, marked=_marked(days))
     return section
@@ -135,7 +139,7 @@ def interval_section(intervals: pd.DataFrame, summary: dict | None, label: str) 
     if "targets_missed" not in shown and target is not None and "service_level" in shown:
         shown = shown.assign(targets_missed=["service_level" if value < target else ""
                                              for value in shown["service_level"].fillna(math.inf)])
-    section = Section(f"{label}: per interval")
+    section = Section(html_text("{}: per interval", label))
     section.add_figure(plots.interval_service_level_figure(intervals, target, f"{label}: service level"),
                        "Service level and abandon rate per open interval (pooled over replications)")
     section.add_figure(plots.staffing_figure(intervals, f"{label}: demand and staffing"),
@@ -176,10 +180,11 @@ def comparison_sections(folder: Path) -> list[Section]:
     table = pd.read_csv(path)
     currency = next((unit for unit in table["unit"].dropna().unique() if str(unit).isupper()), "")
     section = Section("Scenario comparison")
-    section.add_text(f"{meta.get('replications', '?')} replication(s) per scenario on common random numbers "
-                     f"(seed {meta.get('seed', '?')}); differences are paired against "
-                     f"{meta.get('reference', 'the first')}, differences of shares in percentage points (pp). "
-                     "A difference whose 95% CI contains zero is not distinguishable from noise.")
+    section.add_text(html_text("{} replication(s) per scenario on common random numbers (seed {}); differences are "
+                               "paired against {}, differences of shares in percentage points (pp). A difference "
+                               "whose 95% CI contains zero is not distinguishable from noise.",
+                               meta.get("replications", "?"), meta.get("seed", "?"),
+                               meta.get("reference", "the first")))
     text = formatted_by_row(table, "unit", ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"],
                             currency, signed=("diff", "diff_low", "diff_high"))
     reference = table["scenario"] == meta.get("reference", table["scenario"].iloc[0])

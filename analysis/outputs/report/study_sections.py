@@ -12,7 +12,7 @@ from analysis.outputs import plots
 from analysis.studies.sweep.factor_effects import FACTOR_KPIS, crossing_table, factor_lines, is_numeric, targets_of
 
 from .formatting import blank_missing, column_kind, format_value, formatted, interval_text
-from .page import Section
+from .page import Section, html_text
 from .run_sections import read_json
 
 MAX_BUDGET_BARS = 40
@@ -39,7 +39,9 @@ def sweep_sections(folder: Path) -> list[Section]:
     meta = read_json(folder / "sweep.json")
     spec = meta.get("spec", {})
     currency = str((meta.get("base_scenario") or {}).get("currency") or "")
-    section = Section(f"Sweep {meta.get('name', '')}")
+    section = Section(html_text("Sweep {}", meta.get("name", "")))
+    if spec.get("description"):
+        section.add_text(html_text("{}", spec["description"]))
     restaff = meta.get("restaff")
     section.add_text(f"{spec.get('design', {}).get('kind', '?')} design: {meta.get('variants', '?')} variant(s) x "
                      f"{meta.get('replications', '?')} replication(s), seed {meta.get('seed', '?')}, "
@@ -98,8 +100,8 @@ def factor_sections(folder: Path, variants: pd.DataFrame, meta: dict) -> list[Se
         lines = factor_lines(variants, [p for p, _ in factors], factor_path, kind)
         section.add_figure(plots.kpi_factor_figure(variants, factor_path, label, FACTOR_KPIS, lines, targets,
                                                    crossings, currency=currency),
-                           f"Headline KPIs against {label}: mean and 95% CI per variant, targets dashed, "
-                           "crossings dotted")
+                           html_text("Headline KPIs against {}: mean and 95% CI per variant, targets dashed, "
+                                     "crossings dotted", label))
     if not section.blocks:
         return []
     if len(crossings):
@@ -122,7 +124,8 @@ def frontier_sections(folder: Path) -> list[Section]:
     cost, benefit = [column for column in frontier.columns if column not in ("variant", "efficient")][:2]
     section = Section("Cost and benefit")
     section.add_figure(plots.frontier_figure(frontier, cost, benefit),
-                       f"Mean {benefit} against mean {cost} per variant; the line joins the efficient variants")
+                       html_text("Mean {} against mean {} per variant; the line joins the efficient variants",
+                                 benefit, cost))
     section.add_table(frontier[frontier["efficient"]], "Efficient variants (no other is cheaper and better)")
     return [section]
 
@@ -132,8 +135,8 @@ def sensitivity_sections(folder: Path, currency: str = "") -> list[Section]:
     for path in sorted(folder.glob("tornado_*.csv")):
         kpi = path.stem.removeprefix("tornado_")
         table = pd.read_csv(path)
-        section = Section(f"Tornado: {kpi}")
-        section.add_figure(plots.tornado_figure(table, kpi), f"Swing of {kpi} as each factor moves alone")
+        section = Section(html_text("Tornado: {}", kpi))
+        section.add_figure(plots.tornado_figure(table, kpi), html_text("Swing of {} as each factor moves alone", kpi))
         kind = column_kind(kpi)
         section.add_table(formatted(table, currency, kinds={"base": kind, "kpi_at_low": kind, "kpi_at_high": kind,
                                                              "swing": kind, "low_value": None, "high_value": None},
@@ -144,8 +147,9 @@ def sensitivity_sections(folder: Path, currency: str = "") -> list[Section]:
         for path in sorted(folder.glob(f"{kind}_*.csv")):
             kpi = path.stem.removeprefix(f"{kind}_")
             table = pd.read_csv(path)
-            section = Section(f"{label}: {kpi}")
-            section.add_figure(plots.indices_figure(table, kpi), f"{label} of {kpi} with 95% bootstrap CIs")
+            section = Section(html_text(label + ": {}", kpi))
+            section.add_figure(plots.indices_figure(table, kpi),
+                               html_text(label + " of {} with 95% bootstrap CIs", kpi))
             section.add_table(table)
             sections.append(section)
     return sections
@@ -157,14 +161,16 @@ def break_even_sections(folder: Path) -> list[Section]:
         return []
     study = read_json(path)
     section = Section("Break-even")
-    goal = f"equals that of {study['against']}" if study.get("against") else f"reaches {study.get('target')}"
+    against = study.get("against")
+    goal, other = ("equals that of {}", against) if against else ("reaches {}", study.get("target"))
     value = study.get("value")
     if value is None:
-        section.add_text(f"{study['kpi']} never {goal} in the grid of {study['parameter']}: {study.get('message', '')}")
+        section.add_text(html_text("{} never " + goal + " in the grid of {}: {}", study["kpi"], other,
+                                   study["parameter"], study.get("message", "")))
     else:
-        section.add_text(f"{study['kpi']} {goal} at {study['parameter']} = {value:.6g} "
-                         f"(95% CI {study['low']:.6g} .. {study['high']:.6g}, "
-                         f"{study['replications']} replications per grid value).")
+        section.add_text(html_text("{} " + goal + " at {} = {} (95% CI {} .. {}, {} replications per grid value).",
+                                   study["kpi"], other, study["parameter"], f"{value:.6g}", f"{study['low']:.6g}",
+                                   f"{study['high']:.6g}", study["replications"]))
     grid = pd.Series(study["grid"], dtype=float).to_numpy()
     gap = pd.Series(study["mean_gap"], dtype=float).to_numpy()
     nan = float("nan")
