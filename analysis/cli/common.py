@@ -106,6 +106,13 @@ def output_folder(args: argparse.Namespace, default: Path) -> Path:
     return Path(args.out) if getattr(args, "out", None) else default
 
 
+def default_results_folder(name: str) -> Path:
+    """``results/<name>``; a name that would lead out of ``results`` or hide the folder (a scenario file
+    named ``...toml`` has the stem ``..``) gets a prefix."""
+    name = name if name and not name.startswith(".") else f"results{name}"
+    return Path("results") / name
+
+
 def results_folder(out: Path, command: str, inputs: dict[str, Any], args: argparse.Namespace):
     """The command's results folder, opened before anything runs (one writer, no silent overwrite)."""
     from analysis.outputs.folders import ResultsFolder

@@ -12,6 +12,7 @@ from .common import (
     add_output_options,
     add_run_options,
     command_line,
+    default_results_folder,
     execution_plan,
     finite_float,
     load_with_options,
@@ -54,10 +55,16 @@ def _positive_float(text: str) -> float:
 
 
 def scenario_labels(paths: list[str]) -> list[str]:
-    """File stems, made unique with a suffix where two files share a stem."""
+    """File stems, made unique with a suffix where two files share a stem.
+
+    Each label names a results folder inside --out, so a stem that would lead elsewhere or hide the
+    folder (``...toml`` has the stem ``..``) gets a ``scenario`` prefix.
+    """
     labels: list[str] = []
     for path in paths:
-        stem, label, count = Path(path).stem, Path(path).stem, 1
+        stem = Path(path).stem
+        stem = f"scenario{stem}" if stem.startswith(".") or not stem else stem
+        label, count = stem, 1
         while label in labels:
             count += 1
             label = f"{stem}_{count}"
@@ -80,7 +87,7 @@ def _compare(args) -> int:
     precision = None
     if args.half_width is not None:
         precision = PrecisionTarget(args.target_kpi, args.half_width, args.max_reps, args.batch)
-    out = output_folder(args, Path("results") / f"compare_{next(iter(scenarios))}")
+    out = output_folder(args, default_results_folder(f"compare_{next(iter(scenarios))}"))
     inputs = {"scenarios": {label: scenario_digest(scenario) for label, scenario in scenarios.items()},
               "seed": args.seed, "replications": args.reps,
               "precision": None if precision is None else [precision.kpi, precision.half_width,

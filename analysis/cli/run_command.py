@@ -10,6 +10,7 @@ from .common import (
     add_output_options,
     add_run_options,
     command_line,
+    default_results_folder,
     execution_plan,
     load_with_options,
     output_folder,
@@ -43,7 +44,7 @@ def _run(args) -> int:
     from analysis.runs.experiment import run_experiment
 
     scenario = load_with_options(args.scenario, args)
-    out = output_folder(args, Path("results") / Path(args.scenario).stem)
+    out = output_folder(args, default_results_folder(Path(args.scenario).stem))
     messages = sys.stderr if args.json else sys.stdout
     if args.contacts_format == "parquet" and args.contacts != "none":
         parquet_available()

@@ -36,6 +36,8 @@ from .errors import FieldError, TemplateFileError, validation_problems
 
 MAX_BREAK_PLACEMENTS = 200_000
 """Break placements per shift start a template may allow (the optimiser enumerates them all)."""
+MAX_SHIFT_CANDIDATES = 1_000_000
+"""Start times x break placements of one template: enumerating a million takes about ten seconds."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
@@ -166,6 +168,12 @@ class ShiftTemplate(StartChoice):
         if self.min_count is not None and self.max_count is not None and self.min_count > self.max_count:
             raise FieldError("min_count", f"{self.min_count} is more than max_count {self.max_count}")
         check_break_placements(self.breaks, "breaks")
+        candidates = len(self.start_minutes()) * math.prod(len(window.offsets()) for window in self.breaks)
+        if candidates > MAX_SHIFT_CANDIDATES:
+            raise FieldError("breaks" if self.breaks else "starts",
+                             f"{len(self.start_minutes()):,} start times and these break windows make {candidates:,} "
+                             f"candidate shifts, more than {MAX_SHIFT_CANDIDATES:,}; use fewer start times or larger "
+                             "step_minutes")
         return self
 
     @property
