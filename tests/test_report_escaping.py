@@ -68,7 +68,8 @@ def test_user_strings_are_escaped_and_isolated_in_the_html(reports, page):
     for key in _user_strings(page):
         escaped = INJECTED[key].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
             .replace('"', "&quot;").replace("'", "&#x27;")
-        assert f"<bdi>{escaped}</bdi>" in text, key
+        right_to_left = any("\u0590" <= character <= "\u06ff" for character in INJECTED[key])
+        assert (f"<bdi>{escaped}</bdi>" if right_to_left else escaped) in text, key
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -93,7 +94,9 @@ def test_hidden_characters_in_a_hand_edited_results_file_are_shown_not_obeyed(re
     shutil.copytree(reports["sweep"].parent, copy)
     meta = json.loads((copy / "sweep.json").read_text(encoding="utf-8"))
     meta["name"] = "budget\u202eevil"
+    meta["spec"]["description"] = "\u0645\u064a\u0632\u0627\u0646\u064a\u0629 2024"  # right-to-left, then a number
     (copy / "sweep.json").write_text(json.dumps(meta), encoding="utf-8")
     assert main(["report", str(copy)]) == 0
     text = (copy / "report.html").read_text(encoding="utf-8")
-    assert "\u202e" not in text and "<bdi>budget\\u202eevil</bdi>" in text
+    assert "\u202e" not in text and "Sweep budget\\u202eevil" in text
+    assert "<bdi>\u0645\u064a\u0632\u0627\u0646\u064a\u0629 2024</bdi>" in text

@@ -7,9 +7,10 @@ URIs, so the file opens offline and can be mailed as is.
 Everything read from a results directory is treated as user text (scenario
 and sweep names, descriptions, labels, paths, table cells): it is escaped,
 hidden characters such as bidirectional controls are shown as visible
-escapes (``\u202e``), and table cells and the values :func:`html_text`
-fills into a sentence of our own words sit in ``<bdi>``, so right-to-left
-text cannot reorder the words around it.
+escapes (``\u202e``), and values that :func:`html_text` fills into a
+sentence of our own words sit in ``<bdi>`` when they hold right-to-left
+text, so it cannot reorder the words around it (table cells are
+paragraphs of their own and need no isolation).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,14 +60,20 @@ class Html(str):
         return made
 
 
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})  # Unicode bidirectional classes of right-to-left text
+
+
 def escape(text: object) -> str:
     """``text`` escaped for HTML, with hidden characters (bidirectional controls, ...) shown as escapes."""
     return html.escape(terminal_safe(str(text)), quote=True)
 
 
 def user_text(value: object) -> Html:
-    """A value from a results file (name, label, path, ...): escaped and isolated in ``<bdi>``."""
-    return Html(f"<bdi>{escape(value)}</bdi>", terminal_safe(str(value)))
+    """A value from a results file (name, label, path, ...): escaped, and isolated in ``<bdi>`` when it holds
+    right-to-left text (which would otherwise pull neighbouring numbers and punctuation into its order)."""
+    text = str(value)
+    isolate = any(unicodedata.bidirectional(character) in _RIGHT_TO_LEFT for character in text)
+    return Html(f"<bdi>{escape(text)}</bdi>" if isolate else escape(text), terminal_safe(text))
 
 
 def html_text(template: str, *values: object) -> Html:
@@ -122,19 +130,14 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _cell_html(value) -> str:
-    return user_text(value) if isinstance(value, str) else escape(_cell(value))
-
-
 def table_html(table: pd.DataFrame, caption: str = "", max_rows: int = 60,
                marked: Sequence[bool] | None = None) -> str:
-    """An escaped HTML table (text cells and headers isolated in ``<bdi>``); longer tables are cut with a
-    note saying how many rows are left out."""
+    """An escaped HTML table; longer tables are cut with a note saying how many rows are left out."""
     shown = table.head(max_rows)
     flags = list(marked)[:max_rows] if marked is not None else [False] * len(shown)
-    head = "".join(f"<th>{user_text(column)}</th>" for column in shown.columns)
+    head = "".join(f"<th>{escape(column)}</th>" for column in shown.columns)
     body = "".join(('<tr class="miss">' if flag else "<tr>")
-                   + "".join(f"<td>{_cell_html(value)}</td>" for value in row) + "</tr>"
+                   + "".join(f"<td>{escape(_cell(value))}</td>" for value in row) + "</tr>"
                    for row, flag in zip(shown.itertuples(index=False), flags))
     note = _markup(caption)
     if len(table) > max_rows:
