@@ -307,6 +307,29 @@ def test_hidden_characters_in_a_file_name_are_escaped_in_the_terminal(tmp_path, 
     assert "\u202e" not in err and "\\u202e" in err
 
 
+def _descendants(pid: int) -> int:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    count, frontier = 0, {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        count += len(frontier)
+    return count
+
+
+def _wait_for_workers(pid: int, workers: int, timeout: float = 60.0) -> None:
+    """Until the command's worker processes are running."""
+    deadline = time.monotonic() + timeout
+    while _descendants(pid) < workers and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
 def test_ctrl_c_stops_a_long_run_without_leaving_results_that_look_complete(tmp_path):
     """A terminal's Ctrl-C reaches the whole process group: the command and its worker processes."""
     out = tmp_path / "out"
@@ -315,7 +338,8 @@ def test_ctrl_c_stops_a_long_run_without_leaving_results_that_look_complete(tmp_
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
     try:
-        time.sleep(3.0)  # started and simulating: 4 replications of 40 days take far longer
+        _wait_for_workers(process.pid, 2)
+        time.sleep(1.0)  # simulating: 4 replications of 40 days take far longer
         assert process.poll() is None
         os.killpg(process.pid, signal.SIGINT)
         _, err = process.communicate(timeout=60)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; files already complete were kept, nothing partial was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to a pipe that closed (ccsim schema | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as error:  # noqa: BLE001 - everything else is a bug, and says so
         if debug:
             traceback.print_exc()
