@@ -50,6 +50,10 @@ def base_scenario() -> dict[str, Any]:
                        {"name": "bot", "to": "ai", "contact_types": ["billing"]}]
     data["value"] = {"revenue_per_customer_year": 300.0, "discount_rate": 0.05}
     data["agent_groups"][0]["overtime"] = {"queue_above": 3, "max_minutes": 30.0}
+    data["agent_groups"][1]["availability"] = {
+        "available_time": {"dist": "exponential", "mean": 20.0, "unit": "min"},
+        "away_time": {"dist": "lognormal", "mean": 3.0, "sd": 2.0, "unit": "min"},
+        "recall": {"queue_at_least": 3, "rate_per_minute": 0.5}}
     return data
 
 

@@ -153,9 +153,9 @@ class Gamma(_Duration):
         if self.mean is not None and self.sd is not None:
             ratio = self.mean / self.sd
             shape = ratio * ratio  # not ** 2, which raises OverflowError instead of giving inf
-            if not (math.isfinite(shape) and self.mean / shape > 0):
+            if not (0 < shape < math.inf and self.mean / shape > 0):
                 raise ValueError(f"gamma with mean {self.mean:g} and sd {self.sd:g} has shape (mean/sd)^2 = "
-                                 f"{shape:.3g}, which cannot be sampled; give a larger sd")
+                                 f"{shape:.3g}, which cannot be sampled; mean and sd are too far apart")
         check_moments(self, "mean = shape x scale, variance = shape x scale^2")
         return self
 

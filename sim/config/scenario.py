@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
 from .economics import CustomerValue, Satisfaction, TrainingEffect
+from .errors import FieldError
 from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .staffing_changes import apply_staffing_changes, check_extra_agents
 from .types import (
@@ -274,7 +275,7 @@ class Recall(StrictModel):
 
     queue_at_least: PositiveCount | None = None
     oldest_wait_above_seconds: NonNegativeReal | None = None
-    rate_per_minute: PositiveReal
+    rate_per_minute: PositiveReal = Field(le=10_000, description="At most 10,000 (back within milliseconds).")
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> "Recall":
@@ -314,6 +315,15 @@ class Availability(StrictModel):
         if values is not None and any(not 0.0 <= value <= 1.0 for value in values):
             raise ValueError("probabilities must be between 0 and 1")
         return values
+
+    @model_validator(mode="after")
+    def _spells_take_time(self) -> "Availability":
+        # Spells of zero mean length would switch agents back and forth without the clock moving.
+        for key in ("available_time", "away_time"):
+            spell = getattr(self, key)
+            if spell is not None and not spell.mean_seconds() > 0:
+                raise FieldError(key, "the mean must be more than 0 s (agents would switch without end)")
+        return self
 
     @model_validator(mode="after")
     def _a_way_to_step_away(self) -> "Availability":

@@ -95,7 +95,9 @@ def _check(node: ast.AST, text: str) -> None:
 
 def _evaluate(node: ast.AST, x: float):
     if isinstance(node, ast.Constant):
-        return node.value
+        # As a float: whole-number powers such as ((9**99)**99)**99 would otherwise grow exact integers
+        # for minutes instead of overflowing at once.
+        return float(node.value)
     if isinstance(node, ast.Name):
         return x
     if isinstance(node, ast.BinOp):
