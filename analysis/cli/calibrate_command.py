@@ -21,6 +21,7 @@ from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
 from analysis.calibration.scenario_file import write_calibrated_scenario
 from analysis.runs.runner import Progress
 from sim.config.errors import UserInputError
+from sim.config.text import terminal_safe
 
 from .common import non_negative_int, positive_float, positive_int
 
@@ -141,7 +142,7 @@ def _calibrate(args: argparse.Namespace) -> int:
                                 written.scenario.contact_type_names(), progress=bar.move_to, check=check)
     finally:
         bar.close()
-    print(format_summary(result))
+    print(terminal_safe(format_summary(result)))  # names from the log reach the terminal as written
     print(f"\nscenario written: {out} (+ {', '.join(p.name for p in written.files if p != out)}); "
           f"valid, {written.scenario.horizon.days} days, {len(written.scenario.contact_types)} contact types")
     print(f"fit report: {page}")
