@@ -248,12 +248,12 @@ def test_bad_sweep_is_refused_and_writes_nothing(case, tmp_path, capsys, monkeyp
 
 
 def test_internal_errors_are_reported_as_bugs_not_input_errors(tmp_path, capsys, monkeypatch):
-    import analysis.cli.run_command as run_command
+    import analysis.runs.experiment as experiment
 
     def broken(*args, **kwargs):
         raise ValueError("a bug, not bad input")
 
-    monkeypatch.setattr(run_command, "run_experiment", broken)
+    monkeypatch.setattr(experiment, "run_experiment", broken)  # the run command imports it when it runs
     scenario = write_toml(tmp_path / "tiny.toml", tiny_data())
     assert main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err

@@ -87,12 +87,10 @@ def test_injected_markup_stays_text_in_headless_chromium(reports, tmp_path, page
 
 
 def test_hidden_characters_in_a_hand_edited_results_file_are_shown_not_obeyed(reports, tmp_path):
-    """Validation refuses bidi controls in input files; a results file edited by hand is neutralised instead."""
-    import shutil
-
-    copy = tmp_path / "edited"
-    shutil.copytree(reports["sweep"].parent, copy)
-    meta = json.loads((copy / "sweep.json").read_text(encoding="utf-8"))
+    """Validation refuses bidi controls in input files; a results file written by hand is neutralised instead."""
+    copy = tmp_path / "edited"  # a folder without ccsim's record of what it wrote, as from elsewhere
+    copy.mkdir()
+    meta = json.loads((reports["sweep"].parent / "sweep.json").read_text(encoding="utf-8"))
     meta["name"] = "budget\u202eevil"
     meta["spec"]["description"] = "\u0645\u064a\u0632\u0627\u0646\u064a\u0629 2024"  # right-to-left, then a number
     (copy / "sweep.json").write_text(json.dumps(meta), encoding="utf-8")

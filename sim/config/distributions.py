@@ -53,7 +53,11 @@ class _Duration(StrictModel):
         return SECONDS_PER_UNIT[self.unit]
 
     def in_seconds(self) -> "Distribution":
-        """The same distribution expressed in seconds."""
+        """The same distribution expressed in seconds.
+
+        Built without validating again: this one was validated, and values in seconds (or a gamma shape
+        derived from mean and sd) may lie beyond the bounds that apply to what a scenario file states.
+        """
         raise NotImplementedError
 
     def mean_seconds(self) -> float:
@@ -75,7 +79,7 @@ class Exponential(_Duration):
         return self
 
     def in_seconds(self) -> "Exponential":
-        return Exponential(dist="exponential", mean=self.mean * self._scale, unit="s")
+        return Exponential.model_construct(dist="exponential", mean=self.mean * self._scale, unit="s")
 
     def mean_seconds(self) -> float:
         return self.mean * self._scale
@@ -116,7 +120,7 @@ class Lognormal(_Duration):
 
     def in_seconds(self) -> "Lognormal":
         mu, sigma = self.log_parameters()
-        return Lognormal(dist="lognormal", mu=mu + math.log(self._scale), sigma=sigma, unit="s")
+        return Lognormal.model_construct(dist="lognormal", mu=mu + math.log(self._scale), sigma=sigma, unit="s")
 
     def mean_seconds(self) -> float:
         mu, sigma = self.in_seconds().log_parameters()
@@ -168,7 +172,7 @@ class Gamma(_Duration):
 
     def in_seconds(self) -> "Gamma":
         shape, scale = self.shape_scale()
-        return Gamma(dist="gamma", shape=shape, scale=scale * self._scale, unit="s")
+        return Gamma.model_construct(dist="gamma", shape=shape, scale=scale * self._scale, unit="s")
 
     def mean_seconds(self) -> float:
         shape, scale = self.shape_scale()
@@ -193,7 +197,7 @@ class Weibull(_Duration):
         return self
 
     def in_seconds(self) -> "Weibull":
-        return Weibull(dist="weibull", shape=self.shape, scale=self.scale * self._scale, unit="s")
+        return Weibull.model_construct(dist="weibull", shape=self.shape, scale=self.scale * self._scale, unit="s")
 
     def mean_seconds(self) -> float:
         return self.scale * self._scale * math.gamma(1.0 + 1.0 / self.shape)
@@ -216,7 +220,7 @@ class Deterministic(_Duration):
         return self
 
     def in_seconds(self) -> "Deterministic":
-        return Deterministic(dist="deterministic", value=self.value * self._scale, unit="s")
+        return Deterministic.model_construct(dist="deterministic", value=self.value * self._scale, unit="s")
 
     def mean_seconds(self) -> float:
         return self.value * self._scale
@@ -238,7 +242,7 @@ class Uniform(_Duration):
         return self
 
     def in_seconds(self) -> "Uniform":
-        return Uniform(dist="uniform", low=self.low * self._scale, high=self.high * self._scale, unit="s")
+        return Uniform.model_construct(dist="uniform", low=self.low * self._scale, high=self.high * self._scale, unit="s")
 
     def mean_seconds(self) -> float:
         return (self.low + self.high) / 2.0 * self._scale
@@ -278,7 +282,7 @@ class Empirical(_Duration):
     def in_seconds(self) -> "Empirical":
         if self.values is None:
             raise ValueError("empirical file must be loaded before use")
-        return Empirical(
+        return Empirical.model_construct(
             dist="empirical",
             values=[v * self._scale for v in self.values],
             weights=self.weights,
@@ -316,8 +320,8 @@ class Mixture(StrictModel):
     components: list[MixtureComponent] = Field(min_length=1)
 
     def in_seconds(self) -> "Mixture":
-        return Mixture(dist="mixture", components=[
-            MixtureComponent(weight=c.weight, distribution=c.distribution.in_seconds()) for c in self.components])
+        return Mixture.model_construct(dist="mixture", components=[
+            MixtureComponent.model_construct(weight=c.weight, distribution=c.distribution.in_seconds()) for c in self.components])
 
     @model_validator(mode="after")
     def _finite_moments(self) -> "Mixture":
