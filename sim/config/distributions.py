@@ -242,7 +242,8 @@ class Uniform(_Duration):
         return self
 
     def in_seconds(self) -> "Uniform":
-        return Uniform.model_construct(dist="uniform", low=self.low * self._scale, high=self.high * self._scale, unit="s")
+        return Uniform.model_construct(dist="uniform", low=self.low * self._scale, high=self.high * self._scale,
+                                       unit="s")
 
     def mean_seconds(self) -> float:
         return (self.low + self.high) / 2.0 * self._scale
@@ -321,7 +322,8 @@ class Mixture(StrictModel):
 
     def in_seconds(self) -> "Mixture":
         return Mixture.model_construct(dist="mixture", components=[
-            MixtureComponent.model_construct(weight=c.weight, distribution=c.distribution.in_seconds()) for c in self.components])
+            MixtureComponent.model_construct(weight=c.weight, distribution=c.distribution.in_seconds())
+            for c in self.components])
 
     @model_validator(mode="after")
     def _finite_moments(self) -> "Mixture":
