@@ -14,7 +14,17 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .distributions import Distribution
-from .types import AgentCount, Count, Name, NonNegativeReal, PositiveCount, PositiveReal, StrictModel, skills_from_list
+from .types import (
+    AgentCount,
+    Count,
+    Name,
+    NonNegativeReal,
+    PositiveCount,
+    PositiveReal,
+    Sessions,
+    StrictModel,
+    skills_from_list,
+)
 
 _PROBABILITY_TOLERANCE = 1e-9
 
@@ -92,7 +102,7 @@ class Vendor(StrictModel):
     first_contact_resolution: float = Field(0.92, gt=0, le=1, description="Unresolved contacts come back as repeats.")
     satisfaction: float | None = Field(None, ge=0, le=100, description="Base score when this vendor resolves a contact.")
     price: VendorPrice
-    concurrency: dict[Name, PositiveInt] = Field(
+    concurrency: dict[Name, Sessions] = Field(
         default_factory=dict, description="Sessions a seat holds at once per channel (chat, messaging, email).")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)

@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
 from .distributions import Distribution
 from .errors import Problem, join_path
-from .types import Name, StrictModel
+from .types import Name, NonNegativeReal, PositiveReal, StrictModel
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -51,7 +51,7 @@ class DeferredTarget(StrictModel):
     """Deferred service target of a backlog channel: ``share`` of items answered within
     ``within_hours`` of arriving, or by the close of the next business day (``by = "next_business_day"``)."""
 
-    within_hours: PositiveFloat | None = None
+    within_hours: PositiveReal | None = None
     by: Literal["next_business_day"] | None = None
     share: float = Field(0.9, gt=0, le=1)
 
@@ -76,12 +76,12 @@ class Callback(StrictModel):
     Dialling adds ``dial_seconds`` to the agent's handle time.
     """
 
-    offer_when_wait_above_seconds: NonNegativeFloat
+    offer_when_wait_above_seconds: NonNegativeReal
     accept_probability: float = Field(ge=0, le=1)
     mode: Literal["keep_place", "scheduled"] = "keep_place"
-    promise_minutes: PositiveFloat | None = None
-    promise_tolerance_seconds: NonNegativeFloat = 300.0
-    dial_seconds: NonNegativeFloat = 15.0
+    promise_minutes: PositiveReal | None = None
+    promise_tolerance_seconds: NonNegativeReal = 300.0
+    dial_seconds: NonNegativeReal = 15.0
 
     @model_validator(mode="after")
     def _promise_when_scheduled(self) -> "Callback":
@@ -115,12 +115,12 @@ class ChannelSettings(StrictModel):
     for this channel.
     """
 
-    service_level_threshold_seconds: NonNegativeFloat | None = None
-    stretch_per_extra_session: NonNegativeFloat = 0.0
-    cost_per_contact: NonNegativeFloat = 0.0
+    service_level_threshold_seconds: NonNegativeReal | None = None
+    stretch_per_extra_session: NonNegativeReal = 0.0
+    cost_per_contact: NonNegativeReal = 0.0
     satisfaction: float | None = Field(None, ge=0, le=100)
-    wait_penalty_per_minute: NonNegativeFloat | None = None
-    max_wait_penalty: NonNegativeFloat | None = None
+    wait_penalty_per_minute: NonNegativeReal | None = None
+    max_wait_penalty: NonNegativeReal | None = None
 
 
 # --- cross-field checks ------------------------------------------------------------------------

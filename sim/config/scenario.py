@@ -31,6 +31,7 @@ from .types import (
     NonNegativeReal,
     PositiveCount,
     PositiveReal,
+    Sessions,
     StrictModel,
     TimeOfDay,
     Weekday,
@@ -399,7 +400,7 @@ class AgentGroup(StrictModel):
     extra_agents: AgentChange | dict[str, AgentChange] | None = Field(
         None, description="Agents added: {shift name or start time = N, ...}, or N for the only shift or every "
                           "staffed interval; folded into the counts on loading.")
-    concurrency: dict[Name, PositiveInt] = Field(
+    concurrency: dict[Name, Sessions] = Field(
         default_factory=dict,
         description="Sessions an agent holds at once per channel (chat, messaging, email; default 1 each).")
     realtime_preempts_backlog: bool = Field(

@@ -79,6 +79,8 @@ Integer = Annotated[int, BeforeValidator(whole_number), Field(ge=-int(MAX_MAGNIT
 Count = Annotated[int, BeforeValidator(whole_number), Field(ge=0, le=int(MAX_MAGNITUDE))]
 PositiveCount = Annotated[int, BeforeValidator(whole_number), Field(gt=0, le=int(MAX_MAGNITUDE))]
 AgentCount = Annotated[int, BeforeValidator(whole_number), Field(ge=0, le=MAX_AGENTS)]
+MAX_SESSIONS = 100  # sessions one agent or seat holds at once
+Sessions = Annotated[int, BeforeValidator(whole_number), Field(gt=0, le=MAX_SESSIONS)]
 AgentChange = Annotated[int, Field(strict=True, ge=-MAX_AGENTS, le=MAX_AGENTS)]
 """Agents added (or, negative, taken away); written as a whole number."""
 
