@@ -73,11 +73,13 @@ class RunEstimate:
         per_contact = BYTES_PER_RECORDED_CONTACT if records else BYTES_PER_CONTACT
         return BASE_BYTES + self.contacts * per_contact + self.agent_spells * BYTES_PER_AGENT_SPELL
 
-    def side_by_side_bytes(self, processes: int, records: bool = True) -> float:
-        """Memory of ``processes`` replications at once, one of them keeping its records if ``records``."""
+    def side_by_side_bytes(self, processes: int, records: int = 1) -> float:
+        """Memory of ``processes`` replications at once while the contact records of ``records`` replications
+        are held (1 for ``contacts.csv`` of the first, every replication with ``--contacts all``)."""
         if processes < 1:
             return 0.0
-        return self.memory_bytes(records) + (processes - 1) * self.memory_bytes()
+        return (processes * self.memory_bytes()
+                + records * self.contacts * (BYTES_PER_RECORDED_CONTACT - BYTES_PER_CONTACT))
 
     def describe(self) -> str:
         """``about 47,000 contacts (an upper estimate: 31,000 expected first attempts), 300,000 events ...``."""
@@ -98,10 +100,10 @@ def estimate_run(scenario: Scenario) -> RunEstimate:
 
 
 def check_run(scenario: Scenario, max_contacts: float = DEFAULT_MAX_CONTACTS, side_by_side: int = 1,
-              source: str | None = None, records: bool = True) -> RunEstimate:
+              source: str | None = None, records: int = 1) -> RunEstimate:
     """The estimate of ``scenario``, or :class:`RunTooLarge` if it exceeds ``max_contacts`` per replication
-    or ``side_by_side`` replications at once (one keeping its contact records if ``records``) would not fit
-    in the memory available."""
+    or ``side_by_side`` replications at once, with the contact records of ``records`` replications held, would
+    not fit in the memory available."""
     from .config.errors import Problem, RunTooLarge
 
     estimate = estimate_run(scenario)
@@ -122,6 +124,8 @@ def check_run(scenario: Scenario, max_contacts: float = DEFAULT_MAX_CONTACTS, si
                       default=0)
         advice = (f"run at most {fitting} replication(s) at once (--workers {fitting})" if fitting >= 1
                   else "simulate fewer days or less demand")
+        if records > 1:
+            advice += f", or keep the contact records of fewer than {records} replications"
         raise RunTooLarge([Problem("demand", f"{estimate.describe()}; {side_by_side} side by side need about "
                                              f"{needed / 2**30:.1f} GB but {available / 2**30:.1f} GB are "
                                              f"available: {advice}")], source)

@@ -86,7 +86,8 @@ def check_size(scenario, args: argparse.Namespace, source: str | None = None) ->
     """Refuse (``RunTooLarge``) a scenario above ``--max-contacts`` or too big for this machine's memory."""
     from sim.limits import check_run
 
-    check_run(scenario, getattr(args, "max_contacts", DEFAULT_MAX_CONTACTS), side_by_side(args), source)
+    kept = {"none": 0, "all": getattr(args, "reps", 1)}.get(getattr(args, "contacts", "first"), 1)
+    check_run(scenario, getattr(args, "max_contacts", DEFAULT_MAX_CONTACTS), side_by_side(args), source, kept)
 
 
 def side_by_side(args: argparse.Namespace) -> int:

@@ -87,7 +87,7 @@ def check_variant_sizes(spec: SweepSpec, design: pd.DataFrame, scenarios: list[S
     variant = int(design.index[largest])
     described = ", ".join(f"{path} = {value!r}" for path, value in variant_overrides(design, variant).items())
     check_run(scenarios[largest], limits.max_contacts, limits.side_by_side,
-              f"{spec.name}, variant {variant} ({described})", records=False)
+              f"{spec.name}, variant {variant} ({described})", records=0)
 
 
 def _describe(problem: Problem, spec: SweepSpec, overrides: dict[str, Any]) -> str:
