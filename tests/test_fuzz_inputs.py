@@ -7,7 +7,8 @@ keys, broken encodings and garbage referenced files. Every run must end in
 a clean refusal (exit 2, ``error:`` naming the field, nothing written) or a
 valid result with finite KPIs, within a time and memory budget (see
 :mod:`tests.fuzz_harness`). The quick tests try a fixed, bounded set of
-examples; the ``slow`` ones try many more.
+examples; the ``slow`` ones try more, random ones (``CCSIM_FUZZ_DEEP_EXAMPLES``, default 150 scenarios,
+75 sweeps and 15 schedules).
 """
 
 from __future__ import annotations
@@ -241,7 +242,8 @@ def _fuzz_sweep(sandbox: Sandbox, folder: Path, data: dict, encoding: str, where
 SCENARIO_EXAMPLES = int(os.environ.get("CCSIM_FUZZ_EXAMPLES", "60"))
 QUICK = settings(max_examples=SCENARIO_EXAMPLES, deadline=None, derandomize=True, database=None,
                  suppress_health_check=list(HealthCheck))
-DEEP = settings(max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+DEEP_EXAMPLES = int(os.environ.get("CCSIM_FUZZ_DEEP_EXAMPLES", "150"))  # 400 or more for a thorough look
+DEEP = settings(max_examples=DEEP_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 SCENARIO_CASE = (mutations(base_scenario()), ENCODINGS, st.integers(min_value=0, max_value=10**6),
                  _weighted((5, st.none()), (1, GARBAGE_FILES)))
 SWEEP_DESIGNS = st.sampled_from([{"kind": "grid"}, {"kind": "oat"}, {"kind": "lhs", "samples": 3},
@@ -285,7 +287,7 @@ def test_many_mutated_scenarios(sandbox, tmp_path_factory, case):
 
 
 @pytest.mark.slow
-@settings(DEEP, max_examples=200)
+@settings(DEEP, max_examples=max(DEEP_EXAMPLES // 2, 1))
 @given(data=sweep_cases(), encoding=ENCODINGS, where=st.integers(min_value=0, max_value=10**6))
 def test_many_mutated_sweeps(sandbox, tmp_path_factory, data, encoding, where):
     _fuzz_sweep(sandbox, tmp_path_factory.getbasetemp() / "fuzz" / "sweep", data, encoding, where)
@@ -331,7 +333,7 @@ def test_mutated_shift_templates_are_refused_cleanly_or_valid(data):
 
 
 @pytest.mark.slow
-@settings(DEEP, max_examples=40)
+@settings(DEEP, max_examples=max(DEEP_EXAMPLES // 10, 1))
 @given(data=mutations(base_templates()), encoding=ENCODINGS, where=st.integers(min_value=0, max_value=10**6))
 def test_schedules_from_mutated_shift_templates(sandbox, tmp_path_factory, data, encoding, where):
     folder = _fresh(tmp_path_factory.getbasetemp() / "fuzz" / "schedule")
