@@ -40,15 +40,16 @@ docstrings below and in README "Budget planning".
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis.planning.staffing.targets import StaffingTarget, TargetError, parse_targets, scenario_targets
 from sim.config import Problem, Scenario, load_scenario
-from sim.config.errors import InputError, join_path, validation_problems
+from sim.config.errors import InputError, join_path, nesting_problem, validation_problems
+from sim.config.loader import read_toml
+from sim.config.types import NonNegativeReal, PositiveCount, PositiveReal
 
 MAX_PERIODS = 120
 DAYS_PER_MONTH = 365.25 / 12
@@ -61,7 +62,8 @@ class PlanFileError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # As in scenario files: numbers finite and written as numbers.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class DemandGrowth(_Strict):
@@ -69,9 +71,9 @@ class DemandGrowth(_Strict):
     period's middle) x ``seasonality`` of the calendar month of the period's middle x ``factors[p]``."""
 
     growth_per_year: float = Field(0.0, gt=-1, le=10)
-    seasonality: list[NonNegativeFloat] | None = Field(
+    seasonality: list[NonNegativeReal] | None = Field(
         None, description="12 factors, January to December (default all 1).")
-    factors: list[NonNegativeFloat] | None = Field(None, description="One extra factor per period.")
+    factors: list[NonNegativeReal] | None = Field(None, description="One extra factor per period.")
 
 
 class Ramp(_Strict):
@@ -84,8 +86,8 @@ class AIAdoption(_Strict):
     in ``last_period`` (flat before and after). The scenario's give-up share is kept and the rest
     of the AI's contacts are escalated."""
 
-    first_period: PositiveInt = 1
-    last_period: PositiveInt | None = Field(None, description="Default: the last period.")
+    first_period: PositiveCount = 1
+    last_period: PositiveCount | None = Field(None, description="Default: the last period.")
     containment: dict[str, Ramp] = Field(min_length=1)
 
 
@@ -93,12 +95,12 @@ class LearningCurve(_Strict):
     """New agents handle contacts ``slower`` (0.4 = 40% longer) when they start taking contacts after
     training, falling linearly to 0 over ``weeks``."""
 
-    slower: NonNegativeFloat = Field(0.0, le=5)
-    weeks: PositiveFloat = 12.0
+    slower: NonNegativeReal = Field(0.0, le=5)
+    weeks: PositiveReal = 12.0
 
 
 class HiringClass(_Strict):
-    period: PositiveInt = Field(description="Period (1 = first) at whose start the class joins.")
+    period: PositiveCount = Field(description="Period (1 = first) at whose start the class joins.")
     count: int = Field(ge=0)
 
 
@@ -106,21 +108,21 @@ class GroupPlan(_Strict):
     """Headcount flow of one agent group (the scenario's group of the same name)."""
 
     name: str
-    headcount: NonNegativeFloat | None = Field(
+    headcount: NonNegativeReal | None = Field(
         None, description="Employees at the start (default: the scenario's weekly paid hours / hours_per_fte_week).")
     attrition_per_month: float = Field(0.0, ge=0, lt=1)
     early_attrition_per_month: float | None = Field(
         None, ge=0, lt=1, description="Attrition in the first early_tenure_months (default attrition_per_month).")
-    early_tenure_months: NonNegativeFloat = 3.0
-    training_weeks: NonNegativeFloat = Field(0.0, le=52, description="Weeks a new hire is paid but not on the phones.")
+    early_tenure_months: NonNegativeReal = 3.0
+    training_weeks: NonNegativeReal = Field(0.0, le=52, description="Weeks a new hire is paid but not on the phones.")
     learning_curve: LearningCurve = Field(default_factory=LearningCurve)
-    recruiting_cost_per_hire: NonNegativeFloat = 0.0
-    training_cost_per_hire: NonNegativeFloat = Field(
+    recruiting_cost_per_hire: NonNegativeReal = 0.0
+    training_cost_per_hire: NonNegativeReal = Field(
         0.0, description="Trainers, material (wages in training are paid anyway).")
     hires: list[HiringClass] = Field(default_factory=list)
-    hiring_periods: list[PositiveInt] | None = Field(
+    hiring_periods: list[PositiveCount] | None = Field(
         None, description="Periods a class may start in the fewest-hires plan (default: every period).")
-    max_class_size: PositiveInt = 500
+    max_class_size: PositiveCount = 500
 
     @property
     def early_rate(self) -> float:
@@ -133,12 +135,12 @@ class PlanSpec(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     scenario: str = Field(min_length=1, description="the typical week: a scenario file, relative to the plan file")
-    periods: PositiveInt = Field(12, le=MAX_PERIODS)
+    periods: PositiveCount = Field(12, le=MAX_PERIODS)
     period: Literal["month", "week"] = "month"
     start: dt.date = Field(description="First day of the first period (the 1st of a month for months).")
     target: str | None = Field(None, description="e.g. sl:0.8/20 (default: the scenario's [service_level])")
-    hours_per_fte_week: PositiveFloat = Field(40.0, le=80)
-    days_per_fte_week: PositiveFloat = Field(5.0, le=7)
+    hours_per_fte_week: PositiveReal = Field(40.0, le=80)
+    days_per_fte_week: PositiveReal = Field(5.0, le=7)
     roster_efficiency: float = Field(1.0, gt=0, le=1, description="Erlang requirement hours / rostered paid hours.")
     demand: DemandGrowth = Field(default_factory=DemandGrowth)
     ai: AIAdoption | None = None
@@ -152,13 +154,8 @@ class PlanSpec(_Strict):
 def load_plan_file(path: str | Path) -> tuple[PlanSpec, Scenario, tuple[StaffingTarget, ...]]:
     """Read and validate a plan file and its scenario; raise :class:`PlanFileError` naming every bad field."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PlanFileError([Problem("", f"cannot read plan file: {error.strerror}")], str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise PlanFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
-    if isinstance(raw.get("scenario"), str):
+    raw = read_toml(path, PlanFileError)  # a regular UTF-8 file of bounded size, as scenarios are read
+    if isinstance(raw.get("scenario"), str) and "\0" not in raw["scenario"]:
         raw["scenario"] = str((path.parent / raw["scenario"]).resolve())
     raw.setdefault("name", path.stem)
     return parse_plan(raw, source=str(path))
@@ -167,6 +164,9 @@ def load_plan_file(path: str | Path) -> tuple[PlanSpec, Scenario, tuple[Staffing
 def parse_plan(data: dict[str, Any], source: str | None = None,
                scenario: Scenario | None = None) -> tuple[PlanSpec, Scenario, tuple[StaffingTarget, ...]]:
     """Validate a plan given as plain data (and load its scenario unless given)."""
+    too_deep = nesting_problem(data)
+    if too_deep is not None:
+        raise PlanFileError([too_deep], source)
     try:
         spec = PlanSpec.model_validate(data)
     except ValidationError as error:

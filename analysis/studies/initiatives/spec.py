@@ -27,14 +27,15 @@ scenario), ``set`` (any scenario field by dotted path), ``merge_groups``,
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.config import Problem
-from sim.config.errors import InputError, validation_problems
+from sim.config.errors import InputError, nesting_problem, validation_problems
+from sim.config.loader import read_toml
+from sim.config.types import NonNegativeReal, PositiveCount
+from sim.limits import MAX_REPLICATIONS
 
 MAX_MONTHS = 120
 
@@ -46,7 +47,8 @@ class InitiativesFileError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # As in scenario files: numbers finite and written as numbers.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class HandleTimeChange(_Strict):
@@ -85,7 +87,7 @@ class MergeGroups(_Strict):
 
     groups: list[str] = Field(min_length=2)
     into: str = Field(min_length=1)
-    wage_per_hour: NonNegativeFloat
+    wage_per_hour: NonNegativeReal
     handle_time_change: float = Field(0.0, gt=-1, le=5)
     first_contact_resolution_change: float = Field(0.0, ge=-1, le=1)
     shrinkage: float | None = Field(None, ge=0, lt=1)
@@ -123,10 +125,11 @@ class Changes(_Strict):
 class Initiative(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    investment: NonNegativeFloat = Field(0.0, description="One-off, paid before the first month.")
-    recurring_per_month: NonNegativeFloat = 0.0
-    start_month: PositiveInt = Field(1, description="Month the effect starts building up (and recurring costs start).")
-    ramp_weeks: NonNegativeFloat = Field(0.0, le=520, description="Weeks for the effect to build up linearly.")
+    investment: NonNegativeReal = Field(0.0, description="One-off, paid before the first month.")
+    recurring_per_month: NonNegativeReal = 0.0
+    start_month: PositiveCount = Field(
+        1, description="Month the effect starts building up (and recurring costs start).")
+    ramp_weeks: NonNegativeReal = Field(0.0, le=520, description="Weeks for the effect to build up linearly.")
     changes: Changes = Field(default_factory=Changes)
 
 
@@ -137,9 +140,9 @@ class InitiativesSpec(_Strict):
     description: str = ""
     scenario: str | None = Field(None, description="baseline scenario (default: the plan's scenario)")
     plan: str | None = Field(None, description="plan file: months, demand and headcount flow")
-    months: PositiveInt | None = Field(
+    months: PositiveCount | None = Field(
         None, le=MAX_MONTHS, description="horizon (default: the plan's periods, else 12)")
-    replications: PositiveInt = 10
+    replications: PositiveCount = Field(10, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0)
     discount_rate: float | None = Field(
         None, ge=0, lt=1, description="yearly, for NPV (default: the scenario's value.discount_rate, else 0.08)")
@@ -162,21 +165,18 @@ class InitiativesSpec(_Strict):
 def load_initiatives_file(path: str | Path) -> InitiativesSpec:
     """Read and validate an initiatives file's own fields; :func:`.evaluate.prepare` checks the rest."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        problem = Problem("", f"cannot read initiatives file: {error.strerror}")
-        raise InitiativesFileError([problem], str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise InitiativesFileError([Problem("", f"not valid TOML: {error}")], str(path)) from None
+    raw = read_toml(path, InitiativesFileError)  # a regular UTF-8 file of bounded size, as scenarios are read
     for key in ("scenario", "plan"):
-        if isinstance(raw.get(key), str):
+        if isinstance(raw.get(key), str) and "\0" not in raw[key]:
             raw[key] = str((path.parent / raw[key]).resolve())
     raw.setdefault("name", path.stem)
     return parse_initiatives(raw, source=str(path))
 
 
 def parse_initiatives(data: dict[str, Any], source: str | None = None) -> InitiativesSpec:
+    too_deep = nesting_problem(data)
+    if too_deep is not None:
+        raise InitiativesFileError([too_deep], source)
     try:
         return InitiativesSpec.model_validate(data)
     except ValidationError as error:
