@@ -49,7 +49,7 @@ def base_scenario() -> dict[str, Any]:
                         "price": {"model": "per_minute", "rate": 0.5}}]
     data["routing"] = [{"name": "overflow", "to": "bpo", "expected_wait_above_seconds": 60.0},
                        {"name": "bot", "to": "ai", "contact_types": ["billing"]}]
-    data["value"] = {"revenue_per_customer_year": 300.0, "discount_rate": 0.05}
+    data["value"] = {"customers": 20000.0, "revenue_per_customer_year": 300.0, "discount_rate": 0.05}
     data["agent_groups"][0]["overtime"] = {"queue_above": 3, "max_minutes": 30.0}
     data["agent_groups"][1]["availability"] = {
         "available_time": {"dist": "exponential", "mean": 20.0, "unit": "min"},

@@ -165,7 +165,10 @@ def factors_by_minute(factors: dict[str, float] | None) -> list[float]:
 
 
 def skills_from_list(value):
-    """Before-validator: a plain list of contact types means every skill has priority 1."""
-    if isinstance(value, list):
+    """Before-validator: a plain list of contact types means every skill has priority 1.
+
+    Anything else (a list holding non-names, say) is left for validation to refuse with its path.
+    """
+    if isinstance(value, list) and all(isinstance(name, str) for name in value):
         return {name: 1 for name in value}
     return value
