@@ -196,12 +196,14 @@ def _attempts_per_customer(scenario: Scenario) -> float:
 
 
 def _availability_spells(scenario: Scenario, calendar: Calendar) -> float:
-    """Steps away and back of agents under an availability model: a pair per mean cycle and agent on duty."""
+    """Steps away and back of agents under an availability model: a pair per mean cycle of timed available
+    spells and agent on duty (steps away after a contact come with contacts, which are counted already)."""
     seconds = (len(_days(calendar)) + 1) * calendar.intervals_per_day * calendar.interval_seconds
     spells = 0.0
     for group in scenario.agent_groups:
-        if group.availability is not None:
-            cycle = group.availability.available_time.mean_seconds() + group.availability.away_time.mean_seconds()
+        availability = group.availability
+        if availability is not None and availability.available_time is not None:
+            cycle = availability.available_time.mean_seconds() + availability.away_time.mean_seconds()
             spells += _group_peak(group) * 2 * seconds / cycle
     return spells
 
