@@ -75,7 +75,8 @@ class AgentPool:
                  "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
                  "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins",
                  "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "realtime_queues",
-                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "seek", "service_end_callback")
+                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "seek", "service_end_callback",
+                 "handled_column")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
@@ -106,6 +107,7 @@ class AgentPool:
         self.collector = None
         self.keep_log = True
         self.index = 0
+        self.handled_column = 0
         self.busy_bins: list[float] = []
         self.duty_bins: list[float] = []
         self.away_bins: list[float] = []
@@ -130,6 +132,7 @@ class AgentPool:
         """Report agent time to ``collector`` as handler ``index``; ``keep_log``: also keep every spell."""
         self.collector = collector
         self.index = index
+        self.handled_column = collector.handled_base + 2 * index  # its answered and handle seconds in a row
         self.keep_log = keep_log
         self.busy_bins, self.duty_bins, self.away_bins = collector.agent_time_bins(index)
         scorer = collector.scorer

@@ -67,7 +67,12 @@ class Collector:
         self.type_names = list(type_names)
         self.segment_names = list(segment_names)
         self.extra_thresholds = tuple(extra_thresholds)
-        self.columns = STORED_COLUMNS + tuple(within_column(threshold) for threshold in self.extra_thresholds)
+        # After the stored columns and the extra thresholds: answered contacts and their handle seconds per
+        # handler (what vendor prices and cost to serve need), so one row update counts them.
+        contact_columns = STORED_COLUMNS + tuple(within_column(threshold) for threshold in self.extra_thresholds)
+        self.handled_base = len(contact_columns)
+        self.columns = contact_columns + tuple(f"{name}:{label}" for name in handler_names
+                                               for label in ("answered", "handle_seconds"))
         # Row of (type, segment, interval) at (type x segments + segment) x intervals + interval; made on first use.
         self.rows: list[list[float] | None] = [None] * (len(type_names) * len(segment_names) * total_intervals)
         self._per_type = len(segment_names) * total_intervals
@@ -76,9 +81,6 @@ class Collector:
         self.handler_time = [([0.0] * total_intervals, [0.0] * total_intervals, [0.0] * total_intervals)
                              for _ in handler_names]
         self.by_handler = [[0.0] * len(HANDLER_COLUMNS) for _ in handler_names]
-        # Answered contacts and their handle seconds per (handler, type, segment), flat: what cost to serve needs.
-        self._handled_stride = len(type_names) * len(segment_names)
-        self.handled = [0.0] * (2 * len(handler_names) * self._handled_stride)
         self.answered_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.abandoned_waits = [0] * (WAIT_HISTOGRAM_SECONDS + 1)
         self.warmup_ended = 0  # warm-up contacts that ended (the others are counted in the rows)
@@ -109,30 +111,26 @@ class Collector:
 
     # --- contacts ---------------------------------------------------------------------------
 
-    def answered(self, contact: Contact, now: float, pool) -> None:
-        """A human finished a call (or is still on it when the run ends): the agent's busy time and the contact."""
-        answer = contact.answer_time
-        step = self.step
-        if answer >= 0.0 and now <= self.horizon and int(answer // step) == int(now // step):
-            pool.busy_bins[int(answer // step)] += now - answer  # the usual case: within one interval
-        else:
-            self.span(pool.busy_bins, answer, now)
-        self._count_answered(contact, now, pool, contact.handle_time + contact.after_call_work)
+    def answered(self, contact: Contact, now: float, pool, session: bool = False) -> list[float] | None:
+        """A human finished a contact (or is still on it when the run ends): count it (its wait against its
+        channel's threshold or its deferred target, the agent time it took, its score) and, for a call, the
+        agent's busy time. Returns the contact's row (None for a warm-up contact).
 
-    def answered_session(self, contact: Contact, now: float, pool) -> None:
-        """A chat or backlog item closed by an agent (or still in a session at the end of the run).
-
-        The agent's busy time is counted per agent (an agent holds several sessions); here the contact,
-        with the agent's share of time on it as its handle seconds and its time in session apart.
+        ``session``: a chat or backlog item, whose agent holds several at once: the agent's busy time is
+        counted per agent elsewhere, the contact's handle seconds are the agent's share of time on it, and
+        its time in session is counted apart. Scorer.score is written out here (tests check they agree):
+        this runs for most contacts.
         """
-        row = self._count_answered(contact, now, pool, contact.agent_seconds)
-        if row is not None:
-            row[_SESSION_SECONDS] += contact.handle_time
-
-    def _count_answered(self, contact: Contact, now: float, pool, seconds: float) -> list[float] | None:
-        """Count an answered contact: its wait against its channel's threshold (or its deferred target), the
-        agent time it took, and its score (Scorer.score written out: this runs for most contacts, and tests
-        check they agree). Returns its row (None for a warm-up contact)."""
+        if session:
+            seconds = contact.agent_seconds
+        else:
+            seconds = contact.handle_time + contact.after_call_work
+            answer = contact.answer_time
+            step = self.step
+            if answer >= 0.0 and now <= self.horizon and int(answer // step) == int(now // step):
+                pool.busy_bins[int(answer // step)] += now - answer  # the usual case: within one interval
+            else:
+                self.span(pool.busy_bins, answer, now)
         arrival = contact.arrival_time
         if arrival < 0.0:
             self.warmup_ended += 1
@@ -144,12 +142,11 @@ class Collector:
             row = self.rows[position] = [0.0] * len(self.columns)
         answer = contact.answer_time
         wait = answer - contact.queue_entry_time
-        slot = 2 * (pool.index * self._handled_stride + contact_type * len(self.segment_names) + contact.segment)
-        self.handled[slot] += 1.0
-        self.handled[slot + 1] += seconds
+        handled = pool.handled_column
+        row[handled] += 1.0
+        row[handled + 1] += seconds
         row[_ANSWERED] += 1.0
         row[_WAIT_ANSWERED] += wait
-        row[_HANDLE_SECONDS] += seconds
         due = contact.due_time
         if due == due:  # a backlog item: judged against its deferred target
             row[_DEFERRED_DUE] += 1.0
@@ -169,12 +166,6 @@ class Collector:
         else:
             bin_ = int(wait) + 1
             self.answered_waits[bin_ if bin_ < WAIT_HISTOGRAM_SECONDS else WAIT_HISTOGRAM_SECONDS] += 1
-        if pool.kind != "inhouse":
-            row[_ANSWERED_VENDOR] += 1.0
-            row[_VENDOR_SECONDS] += seconds
-            handler = self.by_handler[pool.index]
-            handler[0] += 1.0
-            handler[1] += seconds
         escalated = contact.escalated
         if escalated:
             row[_ESCALATED] += 1.0
@@ -205,6 +196,8 @@ class Collector:
             row[_LOYAL] += 1.0
         if score < self.lost_below:
             row[_LOST] += 1.0
+        if session:
+            row[_SESSION_SECONDS] += contact.handle_time
         return row
 
     def end(self, contact: Contact, now: float) -> None:
@@ -337,13 +330,25 @@ class Collector:
     def counters(self, handler_kinds: list[str]) -> RunCounters:
         """The counts as arrays: (type, segment, interval, column) plus time columns, handlers, histograms."""
         shape = (len(self.type_names), len(self.segment_names), self.total_intervals, len(self.columns))
-        counts = np.zeros((shape[0] * shape[1] * shape[2], shape[3]))
+        rows = np.zeros((shape[0] * shape[1] * shape[2], shape[3]))
         for position, row in enumerate(self.rows):
             if row is not None:
-                counts[position] = row
+                rows[position] = row
+        rows = rows.reshape(shape)
+        counts = rows[..., :self.handled_base].copy()
+        # (type, segment, interval, handler, answered | handle seconds), then the totals it gives.
+        per_handler = rows[..., self.handled_base:].reshape(*shape[:3], len(self.handler_names), 2)
+        vendors = [index for index, kind in enumerate(handler_kinds) if kind != "inhouse"]
+        counts[..., _HANDLE_SECONDS] = per_handler[..., 1].sum(axis=-1)
+        counts[..., _ANSWERED_VENDOR] = per_handler[..., vendors, 0].sum(axis=-1)
+        counts[..., _VENDOR_SECONDS] = per_handler[..., vendors, 1].sum(axis=-1)
+        handled = per_handler.sum(axis=2).transpose(2, 0, 1, 3)  # (handler, type, segment, 2)
+        for index in vendors:
+            self.by_handler[index][0] = float(handled[index, ..., 0].sum())
+            self.by_handler[index][1] = float(handled[index, ..., 1].sum())
         return RunCounters(
-            stored_counts=counts.reshape(shape),
-            stored_columns=self.columns,
+            stored_counts=counts,
+            stored_columns=self.columns[:self.handled_base],
             type_names=tuple(self.type_names),
             segment_names=tuple(self.segment_names),
             agent_time=self._agent_time(handler_kinds),
@@ -351,12 +356,11 @@ class Collector:
                                "duty_seconds": float(sum(duty)), "away_seconds": float(sum(away))}
                         for name, values, (busy, duty, away) in zip(self.handler_names, self.by_handler,
                                                                     self.handler_time)},
-            handled=np.asarray(self.handled).reshape(len(self.handler_names), len(self.type_names),
-                                                     len(self.segment_names), 2),
+            handled=handled,
             handler_names=tuple(self.handler_names),
             answered_waits=np.asarray(self.answered_waits, dtype=np.int64),
             abandoned_waits=np.asarray(self.abandoned_waits, dtype=np.int64),
-            contacts_ended=self.warmup_ended + int(_ended(counts)),
+            contacts_ended=self.warmup_ended + int(_ended(counts.reshape(-1, self.handled_base))),
             type_channels=tuple(self.scorer.type_channels),
             day_end_backlog=self.day_end_backlog,
             day_end_oldest_seconds=self.day_end_oldest,

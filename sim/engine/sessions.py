@@ -277,7 +277,7 @@ class SessionDesk:
         contact.after_call_work = 0.0  # inside the session
         draws = pool.resolution_draws
         resolved = contact.resolved = draws is None or draws.next() < pool.first_contact_resolution
-        self.collector.answered_session(contact, now, pool)
+        self.collector.answered(contact, now, pool, session=True)
         if not resolved:
             self.engine.schedule_repeat(contact)
 
@@ -400,7 +400,7 @@ class SessionDesk:
             self.collector.end(contact, end)
             return True
         if contact.answer_time == contact.answer_time:  # in a session, or a pre-empted item back in line
-            self.collector.answered_session(contact, end, pool or contact.agent.pool)
+            self.collector.answered(contact, end, pool or contact.agent.pool, session=True)
             return True
         return False
 
