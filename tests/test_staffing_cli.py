@@ -62,13 +62,14 @@ def test_schedule_compares_rules_and_writes_rosters_and_scenarios(files, tmp_pat
                  "--out", str(out), *RUN])
     assert code == 0
     table = pd.read_csv(out / "rules_comparison.csv")
-    assert list(table["option"]) == ["on_the_hour", "staggered_15", "overtime"]
-    assert table.loc[1, "shift_cost"] <= table.loc[0, "shift_cost"] + 1e-6
-    for option in table["option"]:
+    assert list(table["option"]) == ["current", "on_the_hour", "staggered_15", "overtime"]
+    assert table.loc[2, "planned_cost_per_week"] <= table.loc[1, "planned_cost_per_week"] + 1e-6
+    for option in table["option"][1:]:
         planned = load_scenario(out / option / "scenario.toml")
-        assert planned.agent_groups[0].shifts and (out / option / "roster.csv").exists()
-        assert (out / option / "schedule.png").exists()
-    assert "staggered_15" in capsys.readouterr().out
+        assert planned.agent_groups[0].shifts and (out / option / "roster_agents.csv").exists()
+        assert (out / option / "schedule.png").exists() and (out / option / "roster_agents.png").exists()
+    printed = capsys.readouterr().out
+    assert "staggered_15" in printed and "current" in printed and "the template file's rates are not used" in printed
 
 
 def test_schedule_from_a_requirement_file(files, tmp_path):

@@ -6,15 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.planning.scheduling import RuleError, parse_templates, read_roster
+from analysis.planning.scheduling import RuleError, parse_templates
+from analysis.planning.scheduling.roster_plans import plan_rosters, write_shift_plan
 from analysis.planning.scheduling.rules_compare import compare_rule_options
 from analysis.planning.scheduling.shift_plans import (
     OvertimeSettings,
     RequirementFileError,
     parse_rule_options,
-    plan_rosters,
     read_requirement,
-    write_shift_plan,
 )
 from analysis.planning.staffing import SearchSettings, analytic_agents, headcount_for_agents, parse_targets, select_unit
 from sim.config import apply_overrides, parse_scenario
@@ -58,27 +57,33 @@ def test_plan_from_a_scenario_covers_its_requirement_and_the_roster_runs(tmp_pat
     assert plan.status == "optimal"
     assert (plan.coverage() >= headcount).all()  # every interval, on the phones for the whole interval
     written = write_shift_plan(plan, scenario, unit, tmp_path)
-    assert "roster_file = \"roster.csv\"" in (tmp_path / "scenario.toml").read_text()
-    groups = read_roster(tmp_path / "roster.csv")
-    assert sum(group.count for group in groups) == plan.schedules["every_day"].agents
+    assert "roster_file = \"roster_agents.csv\"" in (tmp_path / "scenario.toml").read_text()
+    roster = pd.read_csv(tmp_path / "roster_agents.csv")
+    monday = roster[roster["weekday"] == "monday"]
+    assert monday["agent"].is_unique and len(monday) == sum(0 in tour.days() for tour in plan.tours.agents)
+    assert roster.groupby("agent").size().max() == 5 and roster["agent"].nunique() == plan.agents
+    assert (tmp_path / "roster_agents.png").exists()  # the Gantt chart of group "agents"
     # The simulator, after shrinkage, has at least the agents the requirement asked for in every interval.
     staffing = simulate(written, seed=1).staffing
     available = staffing["available_agents"].to_numpy()
     assert (available[16:24] >= agents[0, 16:24] - 1e-9).all()
+    assert plan.labor_cost(written) == pytest.approx(sum(monday["paid_hours"]) * 20)
+    assert any("'morning' (4 h) not started at 07:30" in note for note in plan.notes)  # before opening
 
 
-def test_days_that_differ_get_a_plan_per_weekday(tmp_path):
+def test_days_that_differ_get_tours_over_the_week(tmp_path):
     scenario = parse_scenario({**CENTER, "horizon": {**CENTER["horizon"], "days": 2},
                                "demand": {**CENTER["demand"], "weekday_factors": {"tuesday": 1.6}}})
     unit, _, headcount = requirement_of(scenario)
     plan = plan_rosters(scenario, headcount, parse_templates(TEMPLATES), parse_rule_options(None)[0])
-    assert set(plan.schedules) == {"monday", "tuesday"}
     written = write_shift_plan(plan, scenario, unit, tmp_path)
-    roster = pd.read_csv(tmp_path / "roster.csv")
-    assert set(roster["weekdays"]) == {"monday", "tuesday"}
+    roster = pd.read_csv(tmp_path / "roster_agents.csv")
+    assert roster.groupby("agent").size().max() <= 5  # five days a week by default
+    assert (roster.groupby("weekday").size()["tuesday"] > roster.groupby("weekday").size()["monday"])
     scheduled = simulate(written, seed=1).staffing.groupby("day")["scheduled_agents"].sum()
     assert scheduled[1] > scheduled[0]
     assert (plan.coverage() >= headcount).all()
+    assert any("wednesday like monday" in note for note in plan.notes)
 
 
 def test_rules_compared_by_simulation_one_row_each_with_sensible_relations(tmp_path):
@@ -90,18 +95,24 @@ def test_rules_compared_by_simulation_one_row_each_with_sensible_relations(tmp_p
                                       TARGET, SearchSettings(replications=4, workers=1, show_progress=False),
                                       overtime=OvertimeSettings(queue_above=0, max_minutes=20))
     table = comparison.table.set_index("option")
-    assert list(table.index) == [option.label for option in options]
+    assert list(table.index) == ["current"] + [option.label for option in options]
     assert table.loc["on_the_hour+staggered_15", "status"].startswith("not planned")  # conflicting rules
-    planned = table.drop(index="on_the_hour+staggered_15")
+    planned = table.drop(index=["current", "on_the_hour+staggered_15"])
     assert (planned["status"] == "optimal").all()
     tolerance = 1e-6
-    assert planned.loc["staggered_15", "shift_cost"] <= planned.loc["on_the_hour", "shift_cost"] + tolerance
-    assert planned.loc["staggered_breaks", "shift_cost"] <= planned.loc["fixed_breaks", "shift_cost"] + tolerance
-    assert planned.loc["part_time_peak", "shift_cost"] <= planned.loc["staggered_breaks", "shift_cost"] + tolerance
+    week = planned["planned_cost_per_week"]
+    assert week["staggered_15"] <= week["on_the_hour"] + tolerance
+    assert week["staggered_breaks"] <= week["fixed_breaks"] + tolerance
+    assert week["part_time_peak"] <= week["staggered_breaks"] + tolerance
+    # One cost definition: the roster's labor is what the simulator charges for it.
+    no_overtime = planned[~planned["overtime"]]
+    np.testing.assert_allclose(no_overtime["planned_labor_cost"], no_overtime["labor_cost"])
     # Overtime changes nothing in the plan; it pays for agents kept on when the queue is long.
-    assert planned.loc["overtime", "shift_cost"] == planned.loc["staggered_breaks", "shift_cost"]
+    assert planned.loc["overtime", "planned_labor_cost"] == planned.loc["staggered_breaks", "planned_labor_cost"]
     assert planned.loc["overtime", "overtime_hours"] > 0 == planned.loc["staggered_breaks", "overtime_hours"]
     assert planned.loc["overtime", "total_cost"] > planned.loc["staggered_breaks", "total_cost"]
+    assert table.loc["current", "intervals_with_contacts"] == planned.loc["overtime", "intervals_with_contacts"]
+    assert 0 <= table.loc["current", "intervals_below_target"] <= table.loc["current", "intervals_with_contacts"]
     # Same seeds for every option: staggered_breaks is how templates are read anyway, so with the same plan
     # the simulations are identical.
     with_breaks = comparison.results["staggered_breaks"].evaluation.counts

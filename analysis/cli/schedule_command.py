@@ -42,12 +42,13 @@ from .common import (
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "schedule", help="plan shifts for a requirement, write a roster and a scenario using it; compare rules",
-        description="Plan the cheapest shifts from a template file (MILP) that put the required headcount on "
-                    "the phones in every interval, write the roster CSV(s) and a scenario using them "
-                    "(roster_file), and simulate it. The requirement comes from --requirement (a CSV such as "
-                    "ccsim staff writes) or is worked out for --target by --method. With --rules, each "
-                    "comma-separated option (scheduling rules joined by '+', and 'overtime') is planned, "
-                    "simulated on the same seeds, and tabulated side by side.")
+        description="Plan the cheapest weekly tours of individual agents from a template file (shift templates "
+                    "and contracts: days off, weekly hours, rest) that put the required headcount on the phones "
+                    "in every interval, write the roster (roster_agents.csv, a Gantt chart per group) and a "
+                    "scenario using it, and simulate it next to the scenario's current staffing. The requirement "
+                    "comes from --requirement (a CSV such as ccsim staff writes) or is worked out for --target by "
+                    "--method. With --rules, each comma-separated option (scheduling rules joined by '+', and "
+                    "'overtime') is planned, simulated on the same seeds, and tabulated side by side.")
     parser.add_argument("scenario", help="scenario TOML file")
     parser.add_argument("--shifts", required=True, help="shift-template TOML file (see scenarios/shifts/standard.toml)")
     parser.add_argument("--requirement", help="requirement CSV with interval_start and headcount (or agents) "
@@ -61,6 +62,9 @@ def register(subparsers) -> None:
                              "minutes, paid at 1 + PREMIUM (default 3/30/0.5)")
     parser.add_argument("--time-limit", type=positive_seconds, default=60.0, help="solver time limit per plan in seconds "
                                                                       "(default 60; hitting it is reported)")
+    parser.add_argument("--outside-hours", action="store_true",
+                        help="let shifts start before opening and end after closing (default: shifts lie within "
+                             "each weekday's opening hours); the paid hours outside them are reported")
     add_target_options(parser)
     add_output_options(parser, "results/schedule_<scenario file name without .toml>")
     add_run_options(parser, default_reps=10)
@@ -90,7 +94,7 @@ def _schedule(args) -> int:
         write_csv(out / "requirements.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
         comparison = compare_rule_options(scenario, unit, requirement, templates, options, out, targets, settings,
                                           SolverOptions(time_limit_seconds=args.time_limit), args.overtime,
-                                          command=command_line(args))
+                                          command=command_line(args), bounded=not args.outside_hours)
         folder.finish()
     print(f"{scenario.name}: shifts for {unit.label} ({', '.join(unit.group_names)}), "
           f"{settings.replications} replication(s) per option on common random numbers, seed {settings.seed}")
@@ -107,7 +111,11 @@ def _requirement_table(requirement: np.ndarray, interval_seconds: int) -> pd.Dat
 
 
 def comparison_text(comparison: RuleComparison, currency: str) -> str:
-    """The rules table for the console: plan cost and status, simulated KPIs with 95% CIs."""
+    """The rules table for the console, the current staffing first, then each option's planning notes.
+
+    One cost definition throughout: labor is paid hours x loaded wage + training per agent-day, planned
+    (the roster, before overtime) and simulated (with overtime); total adds AI, vendors and fixed costs.
+    """
     def cell(row, kpi: str, share: bool) -> str:
         mean, low, high = row.get(kpi), row.get(f"{kpi}_low"), row.get(f"{kpi}_high")
         if mean is None or (isinstance(mean, float) and math.isnan(mean)):
@@ -115,15 +123,25 @@ def comparison_text(comparison: RuleComparison, currency: str) -> str:
         text = (lambda v: f"{v:.1%}") if share else (lambda v: f"{v:,.0f}")
         return f"{text(mean)} [{text(low)}, {text(high)}]" if not math.isnan(low) else text(mean)
 
-    header = (f"{'option':<28} {'status':<10} {'shift cost':>11} {'total cost (' + currency + ')':>28} "
-              f"{'service level':>24} {'abandoned':>22} {'occupancy':>22} {'overtime h':>10}")
+    def number(row, key: str, form: str) -> str:
+        value = row.get(key)
+        return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, form)
+
+    header = (f"{'option':<28} {'status':<10} {'gap':>6} {'agents':>6} {'planned labor':>13} "
+              f"{'labor (' + currency + ')':>24} {'total cost (' + currency + ')':>26} {'service level':>22} "
+              f"{'abandoned':>20} {'below target':>12} {'overtime h':>10}")
     lines = [header]
     for row in comparison.table.to_dict(orient="records"):
         if str(row.get("status", "")).startswith("not planned"):
             lines.append(f"{row['option']:<28} {row['status']}")
             continue
-        lines.append(f"{row['option']:<28} {row['status']:<10} {row['shift_cost']:>11,.0f} "
-                     f"{cell(row, 'total_cost', False):>28} {cell(row, 'service_level', True):>24} "
-                     f"{cell(row, 'abandon_rate', True):>22} {cell(row, 'occupancy', True):>22} "
-                     f"{row['overtime_hours']:>10.1f}")
+        gap = "-" if row.get("mip_gap") is None or math.isnan(row.get("mip_gap", math.nan)) else f"{row['mip_gap']:.2%}"
+        below = f"{row['intervals_below_target']}/{row['intervals_with_contacts']}"
+        lines.append(f"{row['option']:<28} {row['status']:<10} {gap:>6} {number(row, 'agents', ',.0f'):>6} "
+                     f"{number(row, 'planned_labor_cost', ',.0f'):>13} {cell(row, 'labor_cost', False):>24} "
+                     f"{cell(row, 'total_cost', False):>26} {cell(row, 'service_level', True):>22} "
+                     f"{cell(row, 'abandon_rate', True):>20} {below:>12} {row['overtime_hours']:>10.1f}")
+    for label, notes in comparison.notes.items():
+        lines.append(f"{label}:")
+        lines += [f"  {note}" for note in notes]
     return "\n".join(lines)

@@ -9,12 +9,14 @@ the cross-field checks.
 from __future__ import annotations
 
 import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import files
+from .agent_roster import is_agent_roster, read_agent_roster
 from .checks import find_problems
 from .errors import InputError, Problem, ScenarioError, join_path, nesting_problem, validation_problems
 from .scenario import HeadcountRow, Scenario, Shift, VolumeRow
@@ -152,7 +154,10 @@ def _resolve_files(data: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any]
                                                  HeadcountRow, join_path(base, "headcount_file"), problems)
             group["headcount_file"] = None
         if group.get("roster_file"):
-            group["shifts"] = _read_rows(base_dir, group, "roster_file", files.read_roster,
+            reader = files.read_roster
+            if is_agent_roster(base_dir / group["roster_file"]):
+                reader = partial(read_agent_roster, group=group["name"])
+            group["shifts"] = _read_rows(base_dir, group, "roster_file", reader,
                                          Shift, join_path(base, "roster_file"), problems)
             group["roster_file"] = None
     _inline_empirical(data, "", base_dir, problems)

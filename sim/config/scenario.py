@@ -359,7 +359,9 @@ class AgentGroup(StrictModel):
     Staffing comes from exactly one of ``headcount`` (agents scheduled per
     interval, repeated every day), ``headcount_rows``/``headcount_file``
     (per interval, optionally per weekday or day), ``shifts`` or
-    ``roster_file`` (a roster CSV as written by ``ccsim schedule``).
+    ``roster_file`` (a roster CSV: shift counts, or named agents and the
+    days they work as ``ccsim schedule`` writes them, see
+    :mod:`sim.config.agent_roster`).
     ``shrinkage`` is the share of scheduled time lost to absence, meetings and
     other off-phone work not modelled as explicit breaks: agents available =
     round(scheduled x (1 - shrinkage)). ``availability`` instead lets each

@@ -1,14 +1,9 @@
-"""Shift plans from a requirement: the MILP scheduler, rosters per group, and a scenario using them.
+"""Inputs of ``ccsim schedule``: the requirement of a scenario's unit and the rule options to compare.
 
 The requirement is the *headcount* to have on the phones per interval
 (inflated for shrinkage: the simulator makes round(scheduled x (1 -
 shrinkage)) of the rostered agents available), for every day of the
-horizon. Plans are single-day, so days are grouped into day types: one plan
-for every day when all weekdays need the same, otherwise one plan per
-weekday (the most any day of that weekday needs) and a roster with a
-``weekdays`` column. The planning grid spans the intervals from the first to
-the last with a requirement; a requirement around the clock plans a
-repeating day (``wrap``).
+horizon; :mod:`.roster_plans` turns it into weekly tours.
 
 A rule option is a named set of scheduling rules from
 :data:`analysis.scheduling.RULES` joined by ``+`` (e.g.
@@ -19,7 +14,6 @@ long (:class:`sim.config.scenario.Overtime`), set on the planned groups.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from dataclasses import dataclass
@@ -28,29 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.outputs.files import atomic_write
-from analysis.planning.staffing.scenario_files import write_scenario_file
 from analysis.planning.staffing.units import StaffedUnit
-from sim.calendar import Calendar
-from sim.config import SECONDS_PER_DAY, Scenario, format_minutes_of_day, time_of_day_seconds
+from sim.config import SECONDS_PER_DAY, Scenario, time_of_day_seconds
 from sim.config.errors import UserInputError
 from sim.config.files import FileProblem, read_text
 
-from ..scheduling import (
-    RULES,
-    PlanningGrid,
-    RuleError,
-    Schedule,
-    ShiftGroup,
-    SolverOptions,
-    TemplateFile,
-    format_breaks,
-    plan_shifts,
-    write_roster,
-)
+from .errors import RuleError
+from .rules import RULES
 
 OVERTIME = "overtime"
-EVERY_DAY = "every_day"
 
 
 class RequirementFileError(UserInputError):
@@ -154,122 +134,3 @@ def read_requirement(path: str | Path, scenario: Scenario, unit: StaffedUnit) ->
     if not (matrix > 0).any():
         raise RequirementFileError(f"{path}: the requirement is zero everywhere; nothing to schedule")
     return np.ceil(matrix - 1e-9)
-
-
-@dataclass
-class ShiftPlan:
-    """One rule option planned for every day type of the horizon."""
-
-    option: RuleOption
-    grid: PlanningGrid
-    requirement: np.ndarray
-    day_types: dict[str, tuple[str, ...]]
-    schedules: dict[str, Schedule]
-    weekdays: tuple[str, ...]
-
-    def day_type(self, day: int) -> str:
-        return next(label for label, days in self.day_types.items() if self.weekdays[day] in days)
-
-    def per_day(self, value) -> float:
-        return float(sum(value(self.schedules[self.day_type(day)]) for day in range(len(self.weekdays))))
-
-    @property
-    def status(self) -> str:
-        statuses = {schedule.status for schedule in self.schedules.values()}
-        return "optimal" if statuses == {"optimal"} else ", ".join(sorted(statuses - {"optimal"}))
-
-    def coverage(self) -> np.ndarray:
-        """Agents on the phones per (day, interval of the whole day), under the whole-interval rule."""
-        first = self.grid.first_interval_minutes // self.grid.interval_minutes
-        result = np.zeros_like(self.requirement, dtype=float)
-        for day in range(len(self.weekdays)):
-            result[day, first:first + self.grid.intervals] = self.schedules[self.day_type(day)].coverage
-        return result
-
-
-def plan_rosters(scenario: Scenario, requirement: np.ndarray, templates: TemplateFile, option: RuleOption,
-                 solver: SolverOptions = SolverOptions()) -> ShiftPlan:
-    """The cheapest shifts covering ``requirement`` (days x intervals) under the option's scheduling rules."""
-    weekdays = _weekdays(scenario)
-    grid = _grid(requirement, scenario.horizon.interval_minutes)
-    first = grid.first_interval_minutes // grid.interval_minutes
-    profiles = {day: requirement[[d for d in range(len(weekdays)) if weekdays[d] == day]].max(axis=0)
-                for day in dict.fromkeys(weekdays)}
-    if all((profile == next(iter(profiles.values()))).all() for profile in profiles.values()):
-        day_types = {EVERY_DAY: tuple(profiles)}
-        needs = {EVERY_DAY: next(iter(profiles.values()))}
-    else:
-        day_types = {day: (day,) for day in profiles}
-        needs = profiles
-    schedules = {label: plan_shifts(templates, need[first:first + grid.intervals], grid, option.rules, solver)
-                 for label, need in needs.items()}
-    return ShiftPlan(option, grid, requirement, day_types, schedules, weekdays)
-
-
-def _weekdays(scenario: Scenario) -> tuple[str, ...]:
-    calendar = Calendar.from_scenario(scenario)
-    return tuple(calendar.weekday(day) for day in range(calendar.days))
-
-
-def _grid(requirement: np.ndarray, interval_minutes: int) -> PlanningGrid:
-    needed = np.flatnonzero((requirement > 0).any(axis=0))
-    first, last = int(needed[0]), int(needed[-1]) + 1
-    if first == 0 and last == requirement.shape[1]:
-        return PlanningGrid.full_day(interval_minutes, wrap=True)  # around the clock: a repeating day
-    return PlanningGrid(interval_minutes, last - first, first * interval_minutes)
-
-
-def split_between_groups(unit: StaffedUnit, rows: list[ShiftGroup]) -> list[list[ShiftGroup]]:
-    """Roster rows per group of the unit: agents handed out one by one to the group furthest below
-    its share, so every shift's agents add up and each group gets its share overall."""
-    totals = [0] * len(unit.groups)
-    handed = 0
-    result: list[list[ShiftGroup]] = [[] for _ in unit.groups]
-    for row in rows:
-        counts = [0] * len(unit.groups)
-        for _ in range(row.count):
-            handed += 1
-            index = int(np.argmax([share * handed - total for share, total in zip(unit.shares, totals)]))
-            totals[index] += 1
-            counts[index] += 1
-        for index, count in enumerate(counts):
-            if count:
-                result[index].append(ShiftGroup(row.shift, count))
-    return result
-
-
-def write_shift_plan(plan: ShiftPlan, scenario: Scenario, unit: StaffedUnit, directory: str | Path,
-                     overtime: OvertimeSettings = OvertimeSettings()) -> Scenario:
-    """Write the rosters and ``scenario.toml`` using them into ``directory``; returns the scenario loaded back."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    fields = {}
-    for index, group in enumerate(unit.groups):
-        name = "roster.csv" if len(unit.groups) == 1 else f"roster_{group.name}.csv"
-        rows = []
-        for label, schedule in plan.schedules.items():
-            weekdays = None if label == EVERY_DAY else plan.day_types[label]
-            rows += [(row, weekdays) for row in split_between_groups(unit, list(schedule.shifts))[index]]
-        _write_roster_rows(directory / name, rows)
-        fields[group.name] = {"roster_file": name}
-        if plan.option.overtime:
-            fields[group.name]["overtime"] = overtime.fields()
-    rules = " + ".join(plan.option.rules + ((OVERTIME,) if plan.option.overtime else ())) or "templates as written"
-    return write_scenario_file(directory / "scenario.toml", scenario, fields, name=f"{scenario.name}_{plan.option.label}",
-                               description=f"{scenario.name} on planned shifts ({rules})")
-
-
-def _write_roster_rows(path: Path, rows: list[tuple[ShiftGroup, tuple[str, ...] | None]]) -> None:
-    """A roster CSV; with a ``weekdays`` column only when some row is limited to certain weekdays."""
-    if all(weekdays is None for _, weekdays in rows):
-        write_roster(path, [row for row, _ in rows])
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["name", "start", "length_hours", "count", "unpaid_breaks", "paid_breaks", "weekdays"])
-    for row, weekdays in rows:
-        shift = row.shift
-        writer.writerow([shift.name, format_minutes_of_day(shift.start_minutes), f"{shift.length_minutes / 60:.6f}".rstrip("0").rstrip("."),
-                         row.count, format_breaks(shift.unpaid_breaks()), format_breaks(shift.paid_breaks()),
-                         ";".join(weekdays or ())])
-    atomic_write(path, lambda stream: stream.write(buffer.getvalue()))

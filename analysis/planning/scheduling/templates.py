@@ -1,9 +1,10 @@
 """Shift-template files: which shifts a planner may hand out, and what they cost.
 
-A template file is TOML (see ``scenarios/shifts/standard.toml``) with three
+A template file is TOML (see ``scenarios/shifts/standard.toml``) with four
 sections: ``[options]`` (costs and coverage policy), ``[[templates]]`` (shift
-families) and ``[rules.*]`` (settings of the scheduling rules that generate
-extra templates, see :mod:`.rules`). Models are frozen and reject unknown
+families), ``[rules.*]`` (settings of the scheduling rules that generate
+extra templates, see :mod:`.rules`) and ``[[contracts]]`` (days off, weekly
+hours and rest for weekly tours, see :mod:`.contracts`). Models are frozen and reject unknown
 keys; every error names the dotted path of the field, e.g.
 ``templates[1].starts[0]: '25:00' is not a time of day (HH:MM)``. Numbers
 are finite and written as numbers; break windows may allow at most
@@ -17,60 +18,27 @@ Break windows are offsets in minutes from the shift start: a break may
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.config import MINUTES_PER_DAY, time_of_day_minutes
 from sim.config.errors import nesting_problem
 from sim.config.loader import read_toml
-from sim.config.types import MAX_NAME_LENGTH
 from sim.config.types import Count as NonNegativeInt
 from sim.config.types import NonNegativeReal as NonNegativeFloat
 from sim.config.types import PositiveCount as PositiveInt
 from sim.config.types import PositiveReal as PositiveFloat
 
+from .contracts import Contract
 from .errors import FieldError, TemplateFileError, validation_problems
+from .fields import FrozenModel, Hours, Kind, Name, TimeOfDay
 
 MAX_BREAK_PLACEMENTS = 200_000
 """Break placements per shift start a template may allow (the optimiser enumerates them all)."""
 MAX_SHIFT_CANDIDATES = 1_000_000
 """Start times x break placements of one template: enumerating a million takes about ten seconds."""
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
-
-
-def _check_time_of_day(text: str) -> str:
-    time_of_day_minutes(text)
-    return text
-
-
-def _check_name(text: str) -> str:
-    if not _NAME.match(text):
-        raise ValueError(f"{text!r} is not a valid name (start with a letter; letters, digits, '_' and '-')")
-    return text
-
-
-def _check_whole_minutes(hours: float) -> float:
-    if not math.isclose(hours * 60, round(hours * 60), abs_tol=1e-6):
-        raise ValueError(f"{hours!r} hours is not a whole number of minutes")
-    return hours
-
-
-TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
-Name = Annotated[str, Field(max_length=MAX_NAME_LENGTH), AfterValidator(_check_name)]
-Hours = Annotated[float, Field(gt=0, le=24), AfterValidator(_check_whole_minutes)]
-Kind = Literal["full_time", "part_time"]
-
-
-class FrozenModel(BaseModel):
-    """Base of every template-file section: unknown keys are errors, values are frozen, numbers finite
-    and given as numbers."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
 
 class StartWindow(FrozenModel):
     """Starts from ``earliest`` to ``latest`` (inclusive, same day) every ``step_minutes``."""
@@ -301,6 +269,8 @@ class TemplateFile(FrozenModel):
     options: PlanOptions = Field(default_factory=PlanOptions)
     templates: list[ShiftTemplate] = Field(min_length=1)
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    contracts: list[Contract] = Field(
+        default_factory=list, description="Contracts for weekly tours (default: one per template kind).")
 
     @model_validator(mode="after")
     def _names_and_costs(self) -> "TemplateFile":
@@ -312,7 +282,50 @@ class TemplateFile(FrozenModel):
             if template.cost_per_shift is None and template.hourly_cost is None and self.options.hourly_cost is None:
                 raise FieldError(f"templates[{index}].cost_per_shift",
                                  "required, but missing (or give hourly_cost here or options.hourly_cost)")
+        _check_contracts(self.contracts, self.templates)
         return self
+
+
+def _check_contracts(contracts: list[Contract], templates: list[ShiftTemplate]) -> None:
+    """Names unique and known, every template on some contract, weekly hours a week of shifts can give."""
+    names = {template.name for template in templates}
+    seen: set[str] = set()
+    for index, contract in enumerate(contracts):
+        if contract.name in seen:
+            raise FieldError(f"contracts[{index}].name", f"{contract.name!r} is used twice; names must be unique")
+        seen.add(contract.name)
+        for position, name in enumerate(contract.templates or []):
+            if name not in names:
+                raise FieldError(f"contracts[{index}].templates[{position}]",
+                                 f"{name!r} is not a template (known: {', '.join(sorted(names))})")
+        covered = [template for template in templates if contract.covers(template.name, template.kind)]
+        if covered:
+            _check_weekly_hours(contract, covered, index)
+    if contracts:
+        for index, template in enumerate(templates):
+            if not any(contract.covers(template.name, template.kind) for contract in contracts):
+                raise FieldError(f"templates[{index}].kind",
+                                 f"template {template.name!r} ({template.kind}) is on no contract: add a contract "
+                                 f"of kind {template.kind!r} or list the template in a contract's templates")
+
+
+def _check_weekly_hours(contract: Contract, templates: list[ShiftTemplate], index: int) -> None:
+    shortest = min(templates, key=lambda template: template.paid_minutes)
+    longest = max(templates, key=lambda template: template.paid_minutes)
+    fewest = contract.fewest_days * shortest.paid_minutes / 60
+    if contract.max_weekly_hours < shortest.paid_minutes / 60:
+        raise FieldError(f"contracts[{index}].max_weekly_hours",
+                         f"{contract.max_weekly_hours:g} is less than one shift (template {shortest.name!r}: "
+                         f"{shortest.paid_minutes / 60:g} paid hours)")
+    if contract.max_weekly_hours < fewest:
+        raise FieldError(f"contracts[{index}].max_weekly_hours",
+                         f"{contract.max_weekly_hours:g} is less than {contract.fewest_days} days of the shortest "
+                         f"shift (template {shortest.name!r}: {shortest.paid_minutes / 60:g} paid hours) = {fewest:g}")
+    most = contract.days_per_week * longest.paid_minutes / 60
+    if contract.min_weekly_hours > most:
+        raise FieldError(f"contracts[{index}].min_weekly_hours",
+                         f"{contract.min_weekly_hours:g} is more than {contract.days_per_week} days of the longest "
+                         f"shift (template {longest.name!r}: {longest.paid_minutes / 60:g} paid hours) = {most:g}")
 
 
 def template_cost(template: ShiftTemplate, options: PlanOptions) -> float:

@@ -1,0 +1,212 @@
+"""What a weekly tour plan is made of: the week's requirement, opening hours, contracts and candidate shifts.
+
+Days of the plan run over a rotation of ``weeks`` weeks (Monday first) that
+repeats: the day after the last Sunday is the first Monday, so a shift past
+midnight on the last day covers the first morning, and rest and days off
+wrap around too. Agents count under the whole-interval rule of
+:mod:`.timegrid`, on a two-day timeline: a shift covers intervals of its own
+day and, past midnight, of the next.
+
+Candidate shifts of a weekday are every (template, start, break placement)
+that the weekday's opening hours allow (a shift starts at or after opening
+and ends by closing, unless planning is told to ignore opening hours), less
+those that can never be better: break placements of the same start whose
+covered intervals are a subset of another's, and duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .contracts import DAYS_PER_WEEK, Contract, day_patterns
+from .errors import RuleError
+from .patterns import _best_rows, _break_footprints, _non_overlapping_placements, _shift
+from .plan import PlanSetup
+from .shifts import PlannedShift
+from .templates import ShiftTemplate
+from .timegrid import MINUTES_PER_DAY, TIMELINE_MINUTES, format_time_of_day, span_presence
+
+OpeningHours = tuple[int, int] | None
+"""Minutes after midnight (open, close) of a weekday, or None when closed."""
+
+
+@dataclass(frozen=True)
+class TwoDayGrid:
+    """Intervals of a day and the next one: what one day's shift can cover under the whole-interval rule."""
+
+    interval_minutes: int
+
+    @property
+    def intervals(self) -> int:
+        return TIMELINE_MINUTES // self.interval_minutes
+
+    @property
+    def per_day(self) -> int:
+        return MINUTES_PER_DAY // self.interval_minutes
+
+    def _view(self, presence: np.ndarray) -> np.ndarray:
+        presence = np.asarray(presence, dtype=bool)
+        return presence.reshape(*presence.shape[:-1], self.intervals, self.interval_minutes)
+
+    def covered(self, presence: np.ndarray) -> np.ndarray:
+        return self._view(presence).all(axis=-1)
+
+    def touched(self, presence: np.ndarray) -> np.ndarray:
+        return self._view(presence).any(axis=-1)
+
+    def average(self, presence: np.ndarray) -> np.ndarray:
+        return self._view(presence).mean(axis=-1)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate shifts of one weekday and the intervals of that day and the next each covers."""
+
+    shifts: tuple[PlannedShift, ...]
+    coverage: np.ndarray
+    """Boolean ``(len(shifts), 2 x intervals per day)``."""
+
+
+@dataclass(frozen=True)
+class TourProblem:
+    """Everything the tour optimiser needs; built by :func:`tour_problem`."""
+
+    setup: PlanSetup
+    contracts: tuple[Contract, ...]
+    weeks: int
+    interval_minutes: int
+    requirement: np.ndarray
+    """Agents needed on the phones per (day of the rotation, interval of the whole day)."""
+    opening: tuple[OpeningHours, ...]
+    """Per weekday (Monday first): opening hours, or None when closed (no shifts)."""
+    bounded: bool
+    """True when shifts must start and end within opening hours."""
+    candidates: tuple[Candidates, ...]
+    """Per weekday."""
+    shift_costs: dict[str, float]
+    """Cost of one shift per template."""
+    patterns: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per contract: days-worked patterns ``(patterns, days)``."""
+
+    @property
+    def days(self) -> int:
+        return DAYS_PER_WEEK * self.weeks
+
+    @property
+    def per_day(self) -> int:
+        return MINUTES_PER_DAY // self.interval_minutes
+
+    def weekday(self, day: int) -> int:
+        return day % DAYS_PER_WEEK
+
+    def templates_of(self, contract: Contract) -> list[ShiftTemplate]:
+        return [template for template in self.setup.templates if contract.covers(template.name, template.kind)]
+
+    def template(self, name: str) -> ShiftTemplate:
+        return next(template for template in self.setup.templates if template.name == name)
+
+
+def tour_problem(setup: PlanSetup, contracts: Sequence[Contract], weeks: int, requirement: np.ndarray,
+                 interval_minutes: int, opening: Sequence[OpeningHours], bounded: bool = True,
+                 shift_cost: Callable[[ShiftTemplate], float] | None = None) -> TourProblem:
+    """The weekly problem for ``requirement`` (one row per weekday, Monday first, intervals of the whole day).
+
+    ``opening`` gives the opening hours per weekday (None: closed, no
+    shifts); with ``bounded`` shifts start and end within them.
+    ``shift_cost`` prices a template's shift (default: the template file's
+    own cost). Raises :class:`RuleError` when a contract has no
+    template or no days-off pattern fits its rules and the open days.
+    """
+    weekly = np.asarray(requirement, dtype=float)
+    per_day = MINUTES_PER_DAY // interval_minutes
+    if weekly.shape != (DAYS_PER_WEEK, per_day):
+        raise ValueError(f"requirement has shape {weekly.shape}; expected ({DAYS_PER_WEEK}, {per_day})")
+    grid = TwoDayGrid(interval_minutes)
+    needed = weekly > 0
+    candidates = []
+    for weekday in range(DAYS_PER_WEEK):
+        relevant = np.concatenate([needed[weekday], needed[(weekday + 1) % DAYS_PER_WEEK]])
+        candidates.append(weekday_candidates(setup.templates, opening[weekday], bounded, grid, relevant))
+    costs = {template.name: (shift_cost(template) if shift_cost else setup.template_costs()[template.name])
+             for template in setup.templates}
+    problem = TourProblem(setup, tuple(contracts), weeks, interval_minutes, np.tile(weekly, (weeks, 1)),
+                          tuple(opening), bounded, tuple(candidates), costs)
+    for contract in contracts:
+        problem.patterns[contract.name] = _contract_patterns(problem, contract)
+    return problem
+
+
+def _contract_patterns(problem: TourProblem, contract: Contract) -> np.ndarray:
+    templates = problem.templates_of(contract)
+    if not templates:
+        return np.zeros((0, problem.days), dtype=bool)
+    names = {template.name for template in templates}
+    workable = [any(shift.name in names for shift in problem.candidates[weekday].shifts)
+                for weekday in range(DAYS_PER_WEEK)]
+    hours = [template.paid_minutes / 60 for template in templates]
+    try:
+        patterns = day_patterns(contract, problem.weeks, workable, (min(hours), max(hours)))
+    except ValueError as error:
+        raise RuleError(str(error)) from None
+    if not len(patterns):
+        days = [format_weekday(day) for day in range(DAYS_PER_WEEK) if workable[day]]
+        raise RuleError(f"contract {contract.name!r}: no week fits its rules ({contract.describe()}) on the days its "
+                        f"templates can be worked ({', '.join(days) or 'none'})")
+    return patterns
+
+
+def format_weekday(weekday: int) -> str:
+    return ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[weekday % DAYS_PER_WEEK]
+
+
+def allowed_starts(template: ShiftTemplate, hours: OpeningHours, bounded: bool) -> list[int]:
+    """Starts of ``template`` on a day with these opening hours: within them unless ``bounded`` is False."""
+    if hours is None:
+        return []
+    starts = template.start_minutes()
+    if not bounded:
+        return starts
+    open_at, close_at = hours
+    return [start for start in starts if start >= open_at and start + template.length_minutes <= close_at]
+
+
+def weekday_candidates(templates: Sequence[ShiftTemplate], hours: OpeningHours, bounded: bool,
+                       grid: TwoDayGrid, relevant: np.ndarray) -> Candidates:
+    """Useful candidate shifts on one weekday (see the module docstring).
+
+    ``hours`` are the day's opening hours (None: closed, no shifts), which
+    bound starts and ends when ``bounded``; ``relevant`` marks the intervals
+    (of the day and the next) that need agents.
+    """
+    if hours is None:
+        return Candidates((), np.zeros((0, grid.intervals), dtype=bool))
+    shifts: list[PlannedShift] = []
+    rows: list[np.ndarray] = []
+    for template in templates:
+        starts = np.array(allowed_starts(template, hours, bounded), dtype=int)
+        if not len(starts):
+            continue
+        on_shift = grid.covered(span_presence(starts, starts + template.length_minutes))
+        placements = _non_overlapping_placements(template.breaks)
+        seen: set[tuple[int, bytes]] = set()
+        for start, shift_coverage in zip(starts, on_shift):
+            coverage = (shift_coverage & ~_break_footprints(template.breaks, placements, int(start), grid)) & relevant
+            for row in _best_rows(coverage):
+                key = (int(start), coverage[row].tobytes())
+                if key in seen or not coverage[row].any():
+                    continue
+                seen.add(key)
+                shifts.append(_shift(template, int(start), placements[row]))
+                rows.append(coverage[row])
+    return Candidates(tuple(shifts), np.array(rows, dtype=bool).reshape(len(rows), grid.intervals))
+
+
+def opening_text(hours: OpeningHours) -> str:
+    return "closed" if hours is None else f"{format_time_of_day(hours[0])}-{_end_text(hours[1])}"
+
+
+def _end_text(minutes: int) -> str:
+    return "24:00" if minutes == MINUTES_PER_DAY else format_time_of_day(minutes)
