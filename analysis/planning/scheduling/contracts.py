@@ -12,7 +12,9 @@ tours of its agents:
   row (a run may continue from Sunday into the next Monday: tours repeat);
 * ``weekend_off_every_weeks``: Saturday and Sunday both off at least once in
   every that many consecutive weeks. The plan then covers a rotation of that
-  many weeks, which repeats (agents take turns working the weekends);
+  many weeks, which repeats (agents take turns working the weekends); when
+  contracts rotate over different numbers of weeks, the plan covers the least
+  common multiple and each contract's tours repeat with their own rotation;
 * ``min_weekly_hours`` / ``max_weekly_hours``: paid hours in each week;
 * ``min_rest_hours``: from the end of one shift to the start of the next;
 * ``max_agents``: at most this many agents on the contract.
@@ -37,7 +39,7 @@ from .fields import FrozenModel, Kind, Name
 DAYS_PER_WEEK = 7
 SATURDAY, SUNDAY = 5, 6
 MAX_ROTATION_WEEKS = 4
-MAX_PATTERNS = 20_000
+MAX_PATTERNS = 3_000
 """Days-off patterns per contract beyond which the rules are too loose to plan with (tighten them)."""
 
 EU_MAX_WEEKLY_HOURS = 48.0
@@ -188,3 +190,37 @@ def _days_off_fit(days: np.ndarray, contract: Contract, weeks: int) -> bool:
             if not any(weekend_off[(first + step) % weeks] for step in range(min(every, weeks))):
                 return False
     return True
+
+
+def split_by_shift_length(patterns: np.ndarray, contract: Contract, paid_minutes: Sequence[int]) -> tuple[
+        np.ndarray, tuple[int, ...]]:
+    """Days-worked patterns refined by the paid length of each day's shift, when weekly hours need it.
+
+    Returns integer patterns (0 off, else 1 + the index of the day's length in
+    the returned lengths) and the lengths. When the contract's shifts all
+    fit its weekly hours whatever their mix (one length, or loose limits),
+    patterns stay as they are (1 = works a shift of any length) and the
+    lengths are empty; otherwise every mix of lengths whose hours fit each
+    week becomes a pattern of its own, so each agent's week keeps its hours.
+    """
+    lengths = tuple(sorted(set(paid_minutes)))
+    counts = range(contract.fewest_days, contract.days_per_week + 1)
+    low, high = contract.min_weekly_hours * 60 - 1e-6, contract.max_weekly_hours * 60 + 1e-6
+    if all(low <= k * lengths[0] and k * lengths[-1] <= high for k in counts):
+        return patterns.astype(np.int8), ()
+    refined = []
+    for pattern in patterns:
+        weeks = []
+        for week in range(len(pattern) // DAYS_PER_WEEK):
+            days = np.flatnonzero(pattern[week * DAYS_PER_WEEK:(week + 1) * DAYS_PER_WEEK]) + week * DAYS_PER_WEEK
+            weeks.append([(days, mix) for mix in itertools.product(range(len(lengths)), repeat=len(days))
+                          if low <= sum(lengths[i] for i in mix) <= high])
+        for choice in itertools.product(*weeks):
+            row = np.zeros(len(pattern), dtype=np.int8)
+            for days, mix in choice:
+                row[days] = np.array(mix, dtype=np.int8) + 1
+            refined.append(row)
+            if len(refined) > MAX_PATTERNS:
+                raise ValueError(f"contract {contract.name!r}: more than {MAX_PATTERNS} mixes of shift lengths fit "
+                                 "its weekly hours; use fewer shift lengths or looser weekly hours")
+    return np.array(refined, dtype=np.int8).reshape(len(refined), patterns.shape[1]), lengths

@@ -3,8 +3,9 @@
 Per contract, the agents are those stage 1 put on each days-worked pattern.
 Each agent takes one shift on each day its pattern works, every shift of
 stage 1 goes to exactly one agent, consecutive shifts of an agent leave the
-contract's rest, and (when the contract's shifts differ in paid hours) each
-agent's week stays within its weekly hours. Shifts are handed out by *class*
+contract's rest, and, when the patterns tell shift lengths apart, each day's
+shift has the length the agent's pattern gives (which keeps its weekly
+hours). Shifts are handed out by *class*
 (template and start: what rest and hours depend on); agents of a class then
 take its break placements in turn, which changes neither.
 
@@ -30,7 +31,12 @@ from .shifts import PlannedShift
 from .solver import SolverOptions
 from .timegrid import MINUTES_PER_DAY
 from .tour_problem import TourProblem, format_weekday
-from .tour_solver import TourCounts, _Rows
+from .milp_rows import MilpRows
+from .tour_solver import TourCounts, class_key
+
+
+class RestConflict(ScheduleSolveError):
+    """Stage 1's shifts cannot be handed to agents without breaking a contract's rest."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,8 @@ def assign_tours(problem: TourProblem, counts: TourCounts, solver: SolverOptions
         if not len(pattern_of):
             continue
         shifts_by_day = _shifts_by_day(problem, counts, index)
-        agents += _assign_contract(problem, contract, patterns[pattern_of], shifts_by_day, solver)
+        agents += _assign_contract(problem, contract, pattern_of, shifts_by_day, counts.class_counts.get(contract.name),
+                                   solver)
     return tuple(agents), time.perf_counter() - started
 
 
@@ -80,9 +87,15 @@ def _shifts_by_day(problem: TourProblem, counts: TourCounts, contract: int) -> d
     return result
 
 
-def _assign_contract(problem: TourProblem, contract: Contract, worked: np.ndarray,
-                     shifts_by_day: dict[int, list[PlannedShift]], solver: SolverOptions) -> list[AgentTour]:
+def _assign_contract(problem: TourProblem, contract: Contract, pattern_of: np.ndarray,
+                     shifts_by_day: dict[int, list[PlannedShift]], class_counts: dict | None,
+                     solver: SolverOptions) -> list[AgentTour]:
+    """Agents (their patterns in ``pattern_of``) given shifts; ``class_counts`` (pattern, day, class) -> agents,
+    from stage 1 where rest may bind, says how many of each pattern's agents take each class."""
     classes = {day: _classes(shifts) for day, shifts in shifts_by_day.items()}
+    patterns = problem.patterns[contract.name][pattern_of]
+    lengths = problem.lengths[contract.name]
+    worked = patterns > 0
     variables: list[tuple[int, int, int]] = []   # (agent, day, class)
     position: dict[tuple[int, int, int], int] = {}
     cost: list[float] = []
@@ -95,21 +108,24 @@ def _assign_contract(problem: TourProblem, contract: Contract, worked: np.ndarra
         middles = np.cumsum([0] + [len(members) for _, members in day_classes])
         for rank, agent in enumerate(at_work):
             for k, (_, members) in enumerate(day_classes):
+                if lengths and members[0].paid_minutes != lengths[patterns[agent, day] - 1]:
+                    continue  # the agent's pattern gives this day another shift length
                 position[(agent, day, k)] = len(variables)
                 variables.append((agent, day, k))
                 middle = (middles[k] + len(members) / 2) / total
                 cost.append(((rank + 0.5) / total - middle) ** 2)
-    rows = _Rows(len(variables))
+    rows = MilpRows(len(variables))
     _one_shift_a_day(worked, classes, position, rows)
     _every_shift_taken(problem, classes, position, worked, rows)
+    if class_counts is not None:
+        _pattern_class_counts(classes, position, pattern_of, class_counts, rows)
     _rest(problem, contract, worked, classes, position, rows)
-    _weekly_hours(problem, contract, worked, classes, position, rows)
     result = milp(np.array(cost), integrality=np.ones(len(variables)), bounds=Bounds(0, 1),
                   constraints=[rows.constraint()],
                   options={"time_limit": solver.time_limit_seconds, "mip_rel_gap": 0.05, "disp": solver.show_log})
     if result.x is None:
         reason = "no assignment exists" if result.status == 2 else result.message
-        raise ScheduleSolveError(
+        raise (RestConflict if result.status == 2 else ScheduleSolveError)(
             f"contract {contract.name!r}: the shifts of the week cannot be handed to agents within the rest and "
             f"weekly-hour rules ({reason}); relax min_rest_hours or the weekly hours, or narrow the start windows")
     chosen = [variables[k] for k in np.flatnonzero(result.x > 0.5)]
@@ -119,50 +135,50 @@ def _assign_contract(problem: TourProblem, contract: Contract, worked: np.ndarra
 def _classes(shifts: list[PlannedShift]) -> list[tuple[tuple[str, int], list[PlannedShift]]]:
     grouped: dict[tuple[str, int], list[PlannedShift]] = {}
     for shift in shifts:
-        grouped.setdefault((shift.name, shift.start_minutes), []).append(shift)
+        grouped.setdefault(class_key(shift), []).append(shift)
     return sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0]))
 
 
-def _one_shift_a_day(worked, classes, position, rows: _Rows) -> None:
+def _one_shift_a_day(worked, classes, position, rows: MilpRows) -> None:
     for agent, day in np.argwhere(worked):
-        rows.add([position[(agent, day, k)] for k in range(len(classes[day]))], 1.0, 1.0, 1.0)
+        rows.add([position[(agent, day, k)] for k in range(len(classes[day])) if (agent, day, k) in position],
+                 1.0, 1.0, 1.0)
 
 
-def _every_shift_taken(problem: TourProblem, classes, position, worked, rows: _Rows) -> None:
+def _every_shift_taken(problem: TourProblem, classes, position, worked, rows: MilpRows) -> None:
     for day, day_classes in classes.items():
         at_work = np.flatnonzero(worked[:, day])
         for k, (_, members) in enumerate(day_classes):
-            rows.add([position[(agent, day, k)] for agent in at_work], 1.0, len(members), len(members))
+            rows.add([position[(agent, day, k)] for agent in at_work if (agent, day, k) in position],
+                     1.0, len(members), len(members))
 
 
-def _rest(problem: TourProblem, contract: Contract, worked, classes, position, rows: _Rows) -> None:
+def _pattern_class_counts(classes, position, pattern_of: np.ndarray, class_counts: dict, rows: MilpRows) -> None:
+    for day, day_classes in classes.items():
+        for k, (key, _) in enumerate(day_classes):
+            for pattern in np.unique(pattern_of):
+                cols = [position[(agent, day, k)] for agent in np.flatnonzero(pattern_of == pattern)
+                        if (agent, day, k) in position]
+                if cols:
+                    count = class_counts.get((int(pattern), day, key), 0)
+                    rows.add(cols, 1.0, count, count)
+
+
+def _rest(problem: TourProblem, contract: Contract, worked, classes, position, rows: MilpRows) -> None:
     rest = round(contract.min_rest_hours * 60)
     for agent in range(len(worked)):
         days = np.flatnonzero(worked[agent])
         for day, following in zip(days, np.roll(days, -1)):
             gap_days = (following - day) % problem.days or problem.days
-            for k, ((_, _), members) in enumerate(classes[day]):
+            for k, (_, members) in enumerate(classes[day]):
+                if (agent, day, k) not in position:
+                    continue
                 end = members[0].end_minutes
                 clashes = [position[(agent, following, m)] for m, (_, later) in enumerate(classes[following])
-                           if later[0].start_minutes + gap_days * MINUTES_PER_DAY - end < rest]
+                           if (agent, following, m) in position
+                           and later[0].start_minutes + gap_days * MINUTES_PER_DAY - end < rest]
                 if clashes:
                     rows.add([position[(agent, day, k)]] + clashes, 1.0, -np.inf, 1.0)
-
-
-def _weekly_hours(problem: TourProblem, contract: Contract, worked, classes, position, rows: _Rows) -> None:
-    paid = {members[0].paid_minutes for day_classes in classes.values() for _, members in day_classes}
-    if len(paid) < 2:
-        return  # equal shifts: the days-off pattern fixes each week's hours
-    for agent in range(len(worked)):
-        for week in range(problem.weeks):
-            cols, hours = [], []
-            for day in range(week * DAYS_PER_WEEK, (week + 1) * DAYS_PER_WEEK):
-                if worked[agent, day]:
-                    for k, (_, members) in enumerate(classes[day]):
-                        cols.append(position[(agent, day, k)])
-                        hours.append(members[0].paid_minutes / 60)
-            if cols:
-                rows.add(cols, hours, contract.min_weekly_hours, contract.max_weekly_hours)
 
 
 def _tours(contract: Contract, worked, classes, chosen) -> list[AgentTour]:
@@ -174,8 +190,8 @@ def _tours(contract: Contract, worked, classes, chosen) -> list[AgentTour]:
         for agent, shift in zip(agents, classes[day][k][1]):
             shifts_of[agent].append((day, shift))
     width = max(3, len(str(len(worked))))
-    return [AgentTour(f"{contract.name}_{agent + 1:0{width}d}", contract.name, tuple(sorted(shifts_of[agent])))
-            for agent in range(len(worked))]
+    return [AgentTour(f"{contract.name}_{agent + 1:0{width}d}", contract.name,
+                      tuple(sorted(shifts_of[agent], key=lambda item: item[0]))) for agent in range(len(worked))]
 
 
 def describe_day(day: int) -> str:

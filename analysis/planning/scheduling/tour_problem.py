@@ -11,7 +11,9 @@ Candidate shifts of a weekday are every (template, start, break placement)
 that the weekday's opening hours allow (a shift starts at or after opening
 and ends by closing, unless planning is told to ignore opening hours), less
 those that can never be better: break placements of the same start whose
-covered intervals are a subset of another's, and duplicates.
+covered intervals are a subset of another's, and duplicates. A start that
+covers nothing needed keeps one candidate, since a contract may have to
+work that day anyway.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .contracts import DAYS_PER_WEEK, Contract, day_patterns
+from .contracts import DAYS_PER_WEEK, Contract, day_patterns, split_by_shift_length
 from .errors import RuleError
 from .patterns import _best_rows, _break_footprints, _non_overlapping_placements, _shift
 from .plan import PlanSetup
@@ -89,7 +91,10 @@ class TourProblem:
     shift_costs: dict[str, float]
     """Cost of one shift per template."""
     patterns: dict[str, np.ndarray] = field(default_factory=dict)
-    """Per contract: days-worked patterns ``(patterns, days)``."""
+    """Per contract: days-worked patterns ``(patterns, days)``: 0 off, else 1 + the index of the day's shift
+    length in ``lengths`` (1 = any length when ``lengths`` is empty)."""
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per contract: the paid minutes its patterns tell apart (empty when any mix fits its weekly hours)."""
 
     @property
     def days(self) -> int:
@@ -135,27 +140,31 @@ def tour_problem(setup: PlanSetup, contracts: Sequence[Contract], weeks: int, re
     problem = TourProblem(setup, tuple(contracts), weeks, interval_minutes, np.tile(weekly, (weeks, 1)),
                           tuple(opening), bounded, tuple(candidates), costs)
     for contract in contracts:
-        problem.patterns[contract.name] = _contract_patterns(problem, contract)
+        problem.patterns[contract.name], problem.lengths[contract.name] = _contract_patterns(problem, contract)
     return problem
 
 
-def _contract_patterns(problem: TourProblem, contract: Contract) -> np.ndarray:
+def _contract_patterns(problem: TourProblem, contract: Contract) -> tuple[np.ndarray, tuple[int, ...]]:
     templates = problem.templates_of(contract)
     if not templates:
-        return np.zeros((0, problem.days), dtype=bool)
+        return np.zeros((0, problem.days), dtype=np.int8), ()
     names = {template.name for template in templates}
     workable = [any(shift.name in names for shift in problem.candidates[weekday].shifts)
                 for weekday in range(DAYS_PER_WEEK)]
     hours = [template.paid_minutes / 60 for template in templates]
     try:
-        patterns = day_patterns(contract, problem.weeks, workable, (min(hours), max(hours)))
+        # A contract's tours repeat with its own rotation; a longer plan (another contract rotates over
+        # more weeks) repeats them, which keeps the patterns few.
+        patterns = day_patterns(contract, contract.rotation_weeks, workable, (min(hours), max(hours)))
+        patterns, lengths = split_by_shift_length(patterns, contract, [t.paid_minutes for t in templates])
     except ValueError as error:
         raise RuleError(str(error)) from None
+    patterns = np.tile(patterns, (1, problem.weeks // contract.rotation_weeks))
     if not len(patterns):
         days = [format_weekday(day) for day in range(DAYS_PER_WEEK) if workable[day]]
         raise RuleError(f"contract {contract.name!r}: no week fits its rules ({contract.describe()}) on the days its "
                         f"templates can be worked ({', '.join(days) or 'none'})")
-    return patterns
+    return patterns, lengths
 
 
 def format_weekday(weekday: int) -> str:
@@ -194,9 +203,12 @@ def weekday_candidates(templates: Sequence[ShiftTemplate], hours: OpeningHours, 
         seen: set[tuple[int, bytes]] = set()
         for start, shift_coverage in zip(starts, on_shift):
             coverage = (shift_coverage & ~_break_footprints(template.breaks, placements, int(start), grid)) & relevant
-            for row in _best_rows(coverage):
+            # A start covering nothing that is needed stays as one candidate: a contract may still have to
+            # work that day (five days a week when only three need agents).
+            best = _best_rows(coverage) if coverage.any() else [0]
+            for row in best:
                 key = (int(start), coverage[row].tobytes())
-                if key in seen or not coverage[row].any():
+                if key in seen:
                     continue
                 seen.add(key)
                 shifts.append(_shift(template, int(start), placements[row]))

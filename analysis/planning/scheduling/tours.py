@@ -4,10 +4,12 @@ A documented two-stage decomposition that loses nothing:
 
 1. :mod:`.tour_solver`: one MILP over the rotation chooses how many agents
    work each candidate shift on each day and how many follow each days-off
-   pattern of their contract, with the rest and weekly-hour rules in
-   aggregate form;
+   pattern of their contract (patterns fix each week's hours), first with
+   rest held in aggregate;
 2. :mod:`.tour_assign`: the shifts of each day are handed to individual
-   agents on those patterns, respecting rest and weekly hours per agent.
+   agents on those patterns, respecting rest per agent. If that fails, the
+   MILP is solved again with rest per pattern, which stage 2 can always
+   hand out.
 
 Cost depends only on the shifts (paid hours and agent-days), which stage 2
 keeps, so the gap stage 1 proves is the optimality gap of the roster.
@@ -24,20 +26,20 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from .contracts import DAYS_PER_WEEK, Contract, default_contracts, rotation_weeks
-from .errors import RuleError
+from .errors import InfeasibleScheduleError, RuleError
 from .plan import PlanSetup
 from .rules import apply_rules
 from .shifts import PlannedShift
 from .solver import SolverOptions
 from .templates import ShiftTemplate, TemplateFile
 from .timegrid import MINUTES_PER_DAY, format_time_of_day, span_presence
-from .tour_assign import AgentTour, assign_tours
+from .tour_assign import AgentTour, RestConflict, assign_tours
 from .tour_problem import OpeningHours, TourProblem, TwoDayGrid, format_weekday, tour_problem
 from .tour_solver import TourCounts, solve_tour_counts
 
@@ -174,9 +176,25 @@ def plan_tours(templates: TemplateFile | PlanSetup, requirement: np.ndarray, int
         raise RuleError(str(error)) from None
     opening = list(opening) if opening is not None else [(0, MINUTES_PER_DAY)] * DAYS_PER_WEEK
     problem = tour_problem(setup, contracts, weeks, requirement, interval_minutes, opening, bounded, shift_cost)
-    counts = solve_tour_counts(problem, solver)
-    agents, seconds = assign_tours(problem, counts, solver)
+    counts = solve_tour_counts(problem, solver, exact_rest=False)
+    try:
+        agents, seconds = assign_tours(problem, counts, solver)
+    except RestConflict:
+        counts, agents, seconds = _with_exact_rest(problem, counts, solver)
     return TourPlan(problem, counts, agents, seconds)
+
+
+def _with_exact_rest(problem: TourProblem, relaxed: TourCounts, solver: SolverOptions):
+    """Rest per pattern: first on the relaxed answer's shifts (if they fit, they are optimal: the relaxed
+    model bounds the exact one), else over again."""
+    try:
+        counts = solve_tour_counts(problem, solver, exact_rest=True, shifts_of=relaxed)
+        counts = replace(counts, lower_bound=relaxed.lower_bound, mip_gap=relaxed.mip_gap, status=relaxed.status)
+    except InfeasibleScheduleError:
+        counts = solve_tour_counts(problem, solver, exact_rest=True)
+    counts = replace(counts, solve_seconds=counts.solve_seconds + relaxed.solve_seconds)
+    agents, seconds = assign_tours(problem, counts, solver)
+    return counts, agents, seconds
 
 
 def _check_every_template_on_a_contract(setup: PlanSetup, contracts: Sequence[Contract]) -> None:
