@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.planning.scheduling import RuleError, parse_templates
+from analysis.planning.scheduling import InfeasibleScheduleError, RuleError, parse_templates
 from analysis.planning.scheduling.roster_plans import plan_rosters, write_shift_plan
 from analysis.planning.scheduling.rules_compare import compare_rule_options
 from analysis.planning.scheduling.shift_plans import (
@@ -68,7 +68,22 @@ def test_plan_from_a_scenario_covers_its_requirement_and_the_roster_runs(tmp_pat
     available = staffing["available_agents"].to_numpy()
     assert (available[16:24] >= agents[0, 16:24] - 1e-9).all()
     assert plan.labor_cost(written) == pytest.approx(sum(monday["paid_hours"]) * 20)
-    assert any("'morning' (4 h) not started at 07:30" in note for note in plan.notes)  # before opening
+    assert any("'morning' (4 h, starts 07:30-09:00) kept within opening hours: monday-sunday 08:00-12:00: starts 08:00"
+               in note for note in plan.notes)
+
+
+def test_plans_outside_opening_hours_only_when_told_and_then_say_how_many_paid_hours_fall_outside():
+    scenario = parse_scenario(CENTER)
+    _, _, headcount = requirement_of(scenario)
+    early = {**TEMPLATES, "templates": [{**TEMPLATES["templates"][0], "start_window": None, "starts": ["07:30"]},
+                                        TEMPLATES["templates"][1]]}
+    with pytest.raises(InfeasibleScheduleError, match="monday 08:00.*plan outside opening hours"):
+        plan_rosters(scenario, headcount, parse_templates(early), parse_rule_options(None)[0])
+    outside = plan_rosters(scenario, headcount, parse_templates(early), parse_rule_options(None)[0], bounded=False)
+    early_shifts = [shift for tour in outside.tours.agents for _, shift in tour.shifts if shift.start_minutes < 480]
+    total = outside.tours.paid_hours()
+    expected = 0.5 * len(early_shifts)  # 07:30-08:00 of every early shift is paid before opening
+    assert early_shifts and f"warning: {expected:,.1f} of {total:,.1f} paid hours" in " ".join(outside.notes)
 
 
 def test_days_that_differ_get_tours_over_the_week(tmp_path):

@@ -27,6 +27,11 @@ class MilpRows:
         self.lower.append(lower)
         self.upper.append(upper)
 
+    def extend(self, other: "MilpRows") -> None:
+        """Append another collection's rows (over the same or fewer columns)."""
+        for rows, cols, values, lower, upper in zip(other.rows, other.cols, other.values, other.lower, other.upper):
+            self.add(cols, values, lower, upper)
+
     def constraint(self) -> LinearConstraint:
         if not self.lower:
             return LinearConstraint(sparse.csr_array((0, self.columns)), np.zeros(0), np.zeros(0))

@@ -30,7 +30,9 @@ from analysis.planning.staffing.units import StaffedUnit, select_unit
 from sim.calendar import Calendar
 from sim.config import WEEKDAYS, Scenario
 
-from .contracts import DAYS_PER_WEEK
+from .contracts import DAYS_PER_WEEK, default_contracts
+from .contracts import rotation_weeks as rotation_weeks_of
+from .errors import RuleError
 from .gantt import plot_roster_gantt
 from .rules import apply_rules
 from .shift_plans import OVERTIME, OvertimeSettings, RuleOption
@@ -144,8 +146,13 @@ def plan_rosters(scenario: Scenario, requirement: np.ndarray, templates: Templat
     weekly, stand_ins = weekly_requirement(np.asarray(requirement, dtype=float), weekdays, opening)
     costs = planning_cost(unit)
     setup = apply_rules(templates, option.rules)
+    contracts = templates.contracts or default_contracts([template.kind for template in setup.templates])
+    if rotation_weeks_of(contracts) > 1:
+        raise RuleError("weekend rotations over several weeks (weekend_off_every_weeks) can be planned with "
+                        "analysis.planning.scheduling.plan_tours but not yet simulated; remove them to plan "
+                        "a scenario's roster")
     tours = plan_tours(setup, weekly, scenario.horizon.interval_minutes, opening, bounded,
-                       contracts=templates.contracts or None, shift_cost=costs.of if costs else None, solver=solver)
+                       contracts=contracts, shift_cost=costs.of if costs else None, solver=solver)
     tours = tours.with_agents(split_between_groups(unit, tours.agents))
     rotation = [((calendar.start_weekday + day) // DAYS_PER_WEEK % tours.weeks) * DAYS_PER_WEEK
                 + (calendar.start_weekday + day) % DAYS_PER_WEEK for day in range(calendar.days)]
@@ -208,24 +215,39 @@ def contract_notes(tours: TourPlan) -> list[str]:
 
 
 def opening_notes(templates, opening: list[OpeningHours], bounded: bool, tours: TourPlan) -> list[str]:
-    """What opening hours did to the plan: starts left out (bounded) or paid hours outside them (not bounded)."""
+    """What opening hours did to the plan: starts kept within them (bounded) or paid hours outside them."""
+    if not bounded:
+        outside = sum(paid_minutes_outside(shift, opening[day % DAYS_PER_WEEK], opening[(day + 1) % DAYS_PER_WEEK])
+                      for tour in tours.agents for day, shift in tour.shifts) / 60
+        total = tours.paid_hours()
+        if outside <= 0:
+            return []
+        return [f"warning: {outside:,.1f} of {total:,.1f} paid hours ({outside / total:.1%}) fall outside opening "
+                "hours (planned with --outside-hours)"]
+    days_by_hours: dict[OpeningHours, list[str]] = {}
+    for weekday, hours in zip(WEEKDAYS, opening):
+        if hours is not None:
+            days_by_hours.setdefault(hours, []).append(weekday)
     notes = []
-    if bounded:
-        for template in templates:
-            for hours in dict.fromkeys(hours for hours in opening if hours is not None):
-                dropped = sorted(set(template.start_minutes()) - set(allowed_starts(template, hours, True)))
-                if dropped:
-                    notes.append(f"opening hours {opening_text(hours)}: template {template.name!r} "
-                                 f"({template.length_hours:g} h) not started at {_ranges(dropped)}, which would put "
-                                 "paid time outside them")
-        return notes
-    outside = sum(paid_minutes_outside(shift, opening[day % DAYS_PER_WEEK], opening[(day + 1) % DAYS_PER_WEEK])
-                  for tour in tours.agents for day, shift in tour.shifts) / 60
-    total = tours.paid_hours()
-    if outside > 0:
-        notes.append(f"warning: {outside:,.1f} of {total:,.1f} paid hours ({outside / total:.1%}) fall outside "
-                     "opening hours")
+    for template in templates:
+        cut = []
+        for hours, days in days_by_hours.items():
+            kept = allowed_starts(template, hours, True)
+            if len(kept) < len(template.start_minutes()):
+                cut.append(f"{_weekday_span(days)} {opening_text(hours)}: "
+                           + (f"starts {_ranges(kept)}" if kept else "no start fits"))
+        if cut:
+            notes.append(f"template {template.name!r} ({template.length_hours:g} h, starts "
+                         f"{_ranges(template.start_minutes())}) kept within opening hours: " + "; ".join(cut))
     return notes
+
+
+def _weekday_span(days: list[str]) -> str:
+    """``monday-friday`` for consecutive weekdays, else ``monday, wednesday``."""
+    indices = [WEEKDAYS.index(day) for day in days]
+    if len(days) > 2 and indices == list(range(indices[0], indices[0] + len(days))):
+        return f"{days[0]}-{days[-1]}"
+    return ", ".join(days)
 
 
 def _ranges(minutes: list[int]) -> str:

@@ -110,9 +110,15 @@ class _Layout:
     shortages: list[tuple[int, int]]
     by_contract_day: dict[tuple[int, int], list[int]]
 
+    stoppers: list[tuple[int, int]] = field(default_factory=list)
+    """(contract, day): agents at work on the day and off the next, one variable each (keeps rest rows sparse)."""
+
     @property
     def size(self) -> int:
-        return len(self.shifts) + len(self.patterns) + len(self.classes) + len(self.shortages)
+        return len(self.shifts) + len(self.patterns) + len(self.classes) + len(self.shortages) + len(self.stoppers)
+
+    def stopper_column(self, contract: int, day: int) -> int:
+        return self.shortage_offset() + len(self.shortages) + self.stoppers.index((contract, day))
 
     def pattern_column(self, contract: int, pattern: int) -> int:
         return len(self.shifts) + self._pattern_start[contract] + pattern
@@ -143,22 +149,24 @@ def solve_tour_counts(problem: TourProblem, solver: SolverOptions = SolverOption
     layout = _layout(problem, exact_rest)
     if not problem.setup.options.allow_under_coverage:
         _raise_if_uncoverable(problem, layout)
+    rest_rows = MilpRows(0)
+    if not exact_rest:
+        _aggregate_rest_rows(problem, layout, rest_rows)   # adds the stopper variables to the layout
     rows = MilpRows(layout.size)
     _coverage_rows(problem, layout, rows)
     _linking_rows(problem, layout, rows)
     if exact_rest:
         _class_rows(problem, layout, rows)
-    else:
-        _aggregate_rest_rows(problem, layout, rows)
+    rows.extend(rest_rows)
     _limit_rows(problem, layout, rows)
     costs = np.array([problem.shift_costs[_shift(problem, column).name] for column in layout.shifts])
     penalty = problem.setup.options.shortage_penalty or 0.0
     integers = len(layout.shifts) + len(layout.patterns) + len(layout.classes)
     # Among rosters of equal cost, fewer agents (a negligible cost per agent breaks the tie).
     per_agent = TIE_BREAK * (np.median(costs) if len(costs) else 1.0)
-    objective = np.concatenate([costs, np.full(len(layout.patterns), per_agent),
-                                np.zeros(len(layout.classes)), np.full(len(layout.shortages), penalty)])
-    integrality = np.concatenate([np.ones(integers), np.zeros(len(layout.shortages))])
+    objective = np.concatenate([costs, np.full(len(layout.patterns), per_agent), np.zeros(len(layout.classes)),
+                                np.full(len(layout.shortages), penalty), np.zeros(len(layout.stoppers))])
+    integrality = np.concatenate([np.ones(integers), np.zeros(len(layout.shortages) + len(layout.stoppers))])
     lower, upper = np.zeros(layout.size), np.full(layout.size, np.inf)
     if shifts_of is not None:
         lower[:len(layout.shifts)] = upper[:len(layout.shifts)] = shifts_of.shift_counts
@@ -364,6 +372,7 @@ def _rest_cuts(problem: TourProblem, layout: _Layout, contract: int, day: int, t
 def _aggregate_rest_rows(problem: TourProblem, layout: _Layout, rows: MilpRows) -> None:
     """Rest in aggregate: agents of a contract ending at ``e`` or later on day ``d`` are at most those off on
     ``d+1`` plus the shifts of ``d+1`` starting ``rest`` after ``e``."""
+    cuts = []
     for index, contract in enumerate(problem.contracts):
         patterns = problem.patterns[contract.name] > 0
         if not len(patterns):
@@ -377,16 +386,21 @@ def _aggregate_rest_rows(problem: TourProblem, layout: _Layout, rows: MilpRows) 
                 continue
             ends = np.array([_shift(problem, layout.shifts[k]).end_minutes for k in today])
             starts = np.array([_shift(problem, layout.shifts[k]).start_minutes for k in tomorrow])
-            off_next = [layout.pattern_column(index, p) for p in np.flatnonzero(patterns[:, day] & ~patterns[:, following])]
             for end in np.unique(ends):
                 earliest = end + rest - MINUTES_PER_DAY
-                if earliest <= starts.min():
-                    continue
-                late = np.array(today)[ends >= end]
-                early_enough = np.array(tomorrow)[starts >= earliest]
-                rows.add(np.concatenate([late, off_next, early_enough]).astype(int),
-                         np.concatenate([np.ones(len(late)), -np.ones(len(off_next) + len(early_enough))]),
-                         -np.inf, 0.0)
+                if earliest > starts.min():
+                    cuts.append((index, day, np.array(today)[ends >= end], np.array(tomorrow)[starts >= earliest]))
+    layout.stoppers = list(dict.fromkeys((index, day) for index, day, _, _ in cuts))
+    for index, day in layout.stoppers:
+        # The stopper variable is exactly the agents of the contract at work on ``day`` and off the next day.
+        patterns = problem.patterns[problem.contracts[index].name] > 0
+        stopping = [layout.pattern_column(index, p)
+                    for p in np.flatnonzero(patterns[:, day] & ~patterns[:, (day + 1) % problem.days])]
+        rows.add(stopping + [layout.stopper_column(index, day)],
+                 np.concatenate([np.ones(len(stopping)), [-1.0]]), 0.0, 0.0)
+    for index, day, late, early_enough in cuts:
+        rows.add(np.concatenate([late, early_enough, [layout.stopper_column(index, day)]]).astype(int),
+                 np.concatenate([np.ones(len(late)), -np.ones(len(early_enough) + 1)]), -np.inf, 0.0)
 
 
 def _limit_rows(problem: TourProblem, layout: _Layout, rows: MilpRows) -> None:
