@@ -141,7 +141,7 @@ def chain_scenario(recall: dict | None, after_contact: list[float] | None = None
         "contact_types": [{"name": "calls", "handle_time": {"dist": "exponential", "mean": 300, "unit": "s"},
                            "patience": {"dist": "exponential", "mean": 180, "unit": "s"}}],
         "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [AGENTS] * 24,
-                          "availability": availability}],
+                          "availability": availability, "first_contact_resolution": 1.0}],   # the chain has no repeats
     }
 
 

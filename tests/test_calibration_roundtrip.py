@@ -41,7 +41,8 @@ KNOWN = {
          "patience": {"dist": "weibull", "shape": WEIBULL_SHAPE, "scale": WEIBULL_SCALE, "unit": "s"}},
     ],
     "segments": [{"name": "regular", "share": 0.7}, {"name": "priority", "share": 0.3, "queue_boost_seconds": BOOST}],
-    "agent_groups": [{"name": "team", "skills": ["billing", "tech"], "headcount": [6] * OPEN_HOURS}],
+    "agent_groups": [{"name": "team", "skills": ["billing", "tech"], "headcount": [6] * OPEN_HOURS,
+                      "first_contact_resolution": 1.0}],   # arrivals are the whole demand
 }
 
 

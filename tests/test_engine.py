@@ -22,7 +22,7 @@ def scenario_with(groups, types=("calls",), segments=None, retrial=None, days=1,
         "contact_types": [{"name": name, "share": 1 / len(types),
                            "handle_time": {"dist": "deterministic", "value": 10, "unit": "s"},
                            "patience": patience} for name in types],
-        "agent_groups": groups,
+        "agent_groups": [{"first_contact_resolution": 1.0, **group} for group in groups],  # no repeats
     }
     if segments:
         data["segments"] = segments

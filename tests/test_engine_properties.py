@@ -51,7 +51,8 @@ def small_scenarios(draw, with_patience=True, with_retrials=True):
     for index in range(draw(st.integers(1, 2))):
         skills = {f"type{k}": draw(st.integers(1, 2)) for k in range(type_count)
                   if index == 0 or draw(st.booleans())} or {"type0": 1}
-        group = {"name": f"group{index}", "skills": skills, "shrinkage": draw(st.sampled_from([0.0, 0.2, 0.5]))}
+        group = {"name": f"group{index}", "skills": skills, "shrinkage": draw(st.sampled_from([0.0, 0.2, 0.5])),
+                 "first_contact_resolution": 1.0}  # waits and totals compared without repeat contacts
         if draw(st.booleans()):
             group["overtime"] = {"queue_above": draw(st.integers(0, 3)), "max_minutes": draw(st.integers(5, 60))}
         if draw(st.booleans()):

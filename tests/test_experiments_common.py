@@ -38,6 +38,7 @@ name = "front"
 skills = { billing = 1, tech = 2 }
 headcount = [3, 4, 3]
 shrinkage = 0.1
+first_contact_resolution = 1.0   # no repeat contacts: the same customers whatever the staffing
 wage_per_hour = 20.0
 on_costs = { social_insurance = 0.2 }
 
@@ -46,6 +47,7 @@ name = "back"
 skills = { tech = 1 }
 headcount = [1, 2, 1]
 wage_per_hour = 25.0
+first_contact_resolution = 1.0
 
 [costs]
 fixed_per_day = 500.0

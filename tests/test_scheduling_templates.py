@@ -45,7 +45,8 @@ def changed(path: list, value) -> dict:
 def test_bundled_standard_file_loads():
     template_file = load_templates(STANDARD)
     names = [template.name for template in template_file.templates]
-    assert names == ["day", "evening"]
+    assert names == ["day", "evening", "short_day"]
+    assert [contract.name for contract in template_file.contracts] == ["full_time", "part_time"]
     day = template_file.templates[0]
     assert day.start_minutes()[0] == 6 * 60 and day.start_minutes()[-1] == 13 * 60 + 30
     assert day.paid_minutes == 8 * 60

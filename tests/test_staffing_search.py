@@ -26,7 +26,8 @@ IMPATIENT = {
     "demand": {"volume": [60, 90, 90, 60]},
     "contact_types": [{"name": "calls", "handle_time": {"dist": "exponential", "mean": 240, "unit": "s"},
                        "patience": {"dist": "exponential", "mean": 60, "unit": "s"}}],
-    "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [1] * 4, "wage_per_hour": 20}],
+    "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [1] * 4, "wage_per_hour": 20,
+                      "first_contact_resolution": 1.0}],   # Erlang's world: no repeat contacts
 }
 OPEN = slice(16, 20)
 TARGET = parse_targets("sl:0.8/20")

@@ -336,7 +336,11 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
     agents = build_agent_groups(result, contacts, types, AgentGroupOptions(
         availability=options.availability, specialist_share=options.specialist_share, activity=options.activity,
         surge=options.surge))
-    comments["agent_groups"] = agents.comments
+    comments["agent_groups"] = list(agents.comments) + [
+        "first_contact_resolution = 1: the arrivals fitted from the log already include customers calling again, "
+        "so unresolved calls must not come back a second time"]
+    for group in agents.groups:
+        group["first_contact_resolution"] = 1.0
     if agents.after_call_work_seconds is not None:
         for entry in contact_types:
             entry["after_call_work"] = {"dist": "deterministic", "value": round(agents.after_call_work_seconds, 2),
