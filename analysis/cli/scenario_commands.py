@@ -9,8 +9,10 @@ def register_validate(subparsers) -> None:
     validate = subparsers.add_parser(
         "validate", help="check a scenario file without running it and estimate the size of one replication",
         description="Check a scenario file (schema, referenced files, cross-field rules) without running it, "
-                    "and print the estimated contacts, events and memory of one replication, which commands "
-                    "that simulate compare with --max-contacts before they start.")
+                    "print the estimated contacts, events and memory of one replication, which commands "
+                    "that simulate compare with --max-contacts before they start, and list the defaults the "
+                    "scenario relies on that drive comparisons (first-contact resolution, satisfaction scores, "
+                    "the AI's false containment and automatable share, complaint chances).")
     validate.add_argument("scenario", help="scenario TOML file")
     validate.set_defaults(handler=_validate)
 
@@ -23,6 +25,7 @@ def register_schema(subparsers) -> None:
 def _validate(args) -> int:
     from sim.config import load_scenario
     from sim.limits import DEFAULT_MAX_CONTACTS, estimate_run
+    from sim.config.defaults import assumed_defaults
 
     scenario = load_scenario(args.scenario)
     groups = ", ".join(group.name for group in scenario.agent_groups)
@@ -33,6 +36,11 @@ def _validate(args) -> int:
     if estimate.contacts > DEFAULT_MAX_CONTACTS:
         print(f"note: above the default limit of {DEFAULT_MAX_CONTACTS:,} contacts per replication: "
               f"runs need --max-contacts {int(estimate.contacts) + 1}")
+    defaults = assumed_defaults(scenario)
+    if defaults:
+        print("defaults it relies on that drive comparisons (state your own values to change them):")
+        for default in defaults:
+            print(f"  {default.line()}")
     return 0
 
 

@@ -116,7 +116,9 @@ def parse_scenario(data: dict[str, Any], base_dir: str | Path | None = None, sou
     if too_deep is not None:
         raise ScenarioError([too_deep], source)
     scenario = _validate(data, source)
-    resolved, problems = _resolve_files(scenario.model_dump(), Path(base_dir or "."))
+    # Only what the file set is carried over, so the resolved scenario still knows which values are
+    # defaults (see sim.config.defaults).
+    resolved, problems = _resolve_files(scenario.model_dump(exclude_unset=True), Path(base_dir or "."))
     if problems:
         raise ScenarioError(problems, source)
     scenario = _validate(resolved, source)
@@ -147,7 +149,7 @@ def _resolve_files(data: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any]
         demand["rows"] = _read_rows(base_dir, demand, "volume_file", files.read_volume_rows,
                                     VolumeRow, "demand.volume_file", problems)
         demand["volume_file"] = None
-    for index, group in enumerate(data["agent_groups"]):
+    for index, group in enumerate(data.get("agent_groups", [])):
         base = join_path("agent_groups", index)
         if group.get("headcount_file"):
             group["headcount_rows"] = _read_rows(base_dir, group, "headcount_file", files.read_headcount_rows,
