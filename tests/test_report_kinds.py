@@ -62,7 +62,7 @@ def test_report_builds_for_every_kind_of_results_directory(folders, kind, capsys
         "sweep": ["KPIs against the factors", "KPIs per variant: mean and 95% CI"],
         "breakeven": ["Break-even", "Mean KPI and gap per grid value"],
         "staff": ["Staffing plan", "Requirement and plan per interval", "rounded up", "cannot be told apart"],
-        "schedule": ["Rule options compared", "Option on_the_hour", "Roster (roster.csv)"],
+        "schedule": ["Rule options compared", "Option on_the_hour", "Roster (roster_agents.csv)"],
         "calibrate": ["fitted numbers", "Handle time per contact type", "Calibration excerpt: Summary"],
         "backtest": ["Back-test", "The whole period", "Back-test by hour: all days"],
     }[kind]

@@ -22,7 +22,7 @@ DIP = {
     "demand": {"volume": [100] * 8},
     "contact_types": [{"name": "calls", "handle_time": {"dist": "exponential", "mean": 3, "unit": "min"}}],
     "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [10, 10, 10, 6, 6, 10, 10, 10],
-                      "wage_per_hour": 20}],
+                      "wage_per_hour": 20, "first_contact_resolution": 1.0}],   # M/M/c: no repeat contacts
 }
 
 

@@ -12,8 +12,9 @@ from .page import Section
 REQUIREMENT_COLUMNS = ("day", "weekday", "interval_start", "volume", "offered_load", "erlang_c_agents",
                        "erlang_a_agents", "agents", "headcount_exact", "headcount", "predicted_service_level",
                        "simulated_service_level", "simulated_check")
-RULE_COLUMNS = ("option", "status", "shifts", "planned_paid_hours", "shift_cost", "total_cost", "service_level",
-                "abandon_rate", "occupancy", "overtime_hours", "intervals_meeting_target", "intervals_with_contacts")
+RULE_COLUMNS = ("option", "status", "mip_gap", "agents", "planned_paid_hours", "planned_labor_cost",
+                "planned_cost_per_week", "labor_cost", "total_cost", "service_level", "abandon_rate", "occupancy",
+                "overtime_hours", "intervals_below_target", "intervals_with_contacts")
 SCHEDULE_COLUMNS = ("day", "weekday", "interval_start", "requirement", "on_phones", "simulated_offered",
                     "simulated_service_level", "meets_target")
 
@@ -125,10 +126,13 @@ def schedule_sections(folder: Path, summary: dict) -> list[Section]:
             if f"{kpi} 95% CI" in rules and kpi in columns:
                 columns.insert(columns.index(kpi) + 1, f"{kpi} 95% CI")
         section.add_table(formatted(rules[columns], currency), "Rule options compared")
+    for label, notes in summary.get("notes", {}).items():
+        section.add_text(f"{label}: " + "; ".join(notes))
     if (folder / "rules_comparison.png").exists():
         section.add_png(folder / "rules_comparison.png", "Rule options: cost and service level")
     sections = [section]
-    options = [folder / str(name) for name in rules.get("option", [])] if len(rules) > 1 else [folder]
+    planned = [str(name) for name in rules.get("option", []) if str(name) != "current"]
+    options = [folder / name for name in planned] if len(planned) > 1 else [folder]
     for option_folder in options:
         if option_folder.is_dir():
             sections.extend(option_sections(option_folder, "" if option_folder == folder else option_folder.name,
@@ -141,7 +145,10 @@ def option_sections(folder: Path, label: str, currency: str = "") -> list[Sectio
     title = f"Option {label}" if label else "Roster and coverage"
     section = Section(title)
     for path in sorted(folder.glob("roster*.csv")):
-        section.add_table(blank_missing(pd.read_csv(path)), f"Roster ({path.name}): shifts handed out", max_rows=400)
+        section.add_table(blank_missing(pd.read_csv(path)), f"Roster ({path.name}): one row per agent and working "
+                          "day", max_rows=400)
+    for path in sorted(folder.glob("roster_*.png")):
+        section.add_png(path, f"Roster of {path.stem.removeprefix('roster_')}: one row per agent over the week")
     if (folder / "schedule.csv").exists():
         schedule = _busy(pd.read_csv(folder / "schedule.csv"), ("requirement", "on_phones", "simulated_offered"))
         schedule = _with_bounds(schedule, "simulated_service_level")
