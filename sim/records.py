@@ -65,6 +65,7 @@ CONTACT_COLUMNS: dict[str, str] = {
     "outcome": "string",
     "resolved": "bool",
     "escalated": "bool",
+    "frustrated": "bool",
     "ai_wait_seconds": "float64",
     "ai_session_seconds": "float64",
     "handler": "string",

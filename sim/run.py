@@ -100,6 +100,7 @@ def _contacts_frame(engine: Engine, scenario: Scenario, calendar: Calendar) -> p
         "outcome": [c.outcome for c in contacts],
         "resolved": [c.resolved for c in contacts],
         "escalated": [c.escalated for c in contacts],
+        "frustrated": [c.frustrated for c in contacts],
         "ai_wait_seconds": np.where(np.isnan(ai_entry), np.nan, ai_wait_end - ai_entry),
         "ai_session_seconds": np.minimum(ai_end, engine.end_time) - ai_start,
         "handler": [c.agent.pool.name if c.agent is not None else c.handler for c in contacts],

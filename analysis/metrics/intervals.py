@@ -123,6 +123,7 @@ def summarize_intervals(per_replication: list[pd.DataFrame], interval_seconds: i
         "escalated": mean["escalated"],
         "repeat_contacts": mean["repeat_contacts"],
         "fcr_rate": channels["fcr_rate"],
+        "complaint_rate": channels["complaint_rate"],
         "csat_mean": satisfaction_kpis(mean)["csat_mean"],
     })
     return pd.concat([table, _channel_columns(mean)], axis=1)

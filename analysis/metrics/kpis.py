@@ -61,6 +61,8 @@ KPIS: dict[str, KPI] = {
                               "or backlog item) / agent time on the phones, within the horizon"),
     "vendor_occupancy": KPI("share", "the same for vendor seats"),
     "automation_rate": KPI("share", "contacts resolved by the AI (contained and not falsely) / contacts offered"),
+    "claimed_containment_rate": KPI("share", "contacts the AI reports resolved (contained, falsely or not) / "
+                                             "contacts offered"),
     "ai_sessions": KPI("contacts", "contacts that had an AI session"),
     "escalation_rate": KPI("share", "escalated by the AI / AI sessions"),
     "repeat_contact_rate": KPI("share", "repeat contacts (after an unresolved contact) / contacts offered"),
@@ -70,6 +72,9 @@ KPIS: dict[str, KPI] = {
     "csat_mean": KPI("score", "mean satisfaction score of scored contacts (every contact that ended)"),
     "loyal_share": KPI("share", "share of scored contacts with a score of at least `loyal_at_least` (85)"),
     "lost_share": KPI("share", "share of scored contacts with a score below `lost_below` (50)"),
+    "complaint_rate": KPI("share", "expected complaints per contact: each ended contact's complaint chance from "
+                                   "what happened to it (`[complaints]`: unresolved, falsely contained, frustrated "
+                                   "escalation, long wait, abandoned, repeated), summed, / contacts offered"),
     "agents_paid_hours": KPI("hours", "scheduled paid in-house hours (shifts minus unpaid breaks)"),
     "overtime_hours": KPI("hours", "overtime hours under an overtime rule"),
     "labor_cost": KPI("currency", "wages (paid hours x wage) + overtime (hours x wage x (1 + premium)) + "
@@ -172,10 +177,12 @@ def channel_kpis(counts: Mapping) -> dict:
         "ai_contained": counts["ai_contained"],
         "ai_abandoned": counts["ai_abandoned"],
         "automation_rate": ratio(counts["ai_resolved"], offered),
+        "claimed_containment_rate": ratio(counts["ai_contained"], offered),
         "escalation_rate": ratio(counts["escalated"], counts["ai_sessions"]),
         "repeat_contact_rate": ratio(counts["repeat_contacts"], offered),
         "outsourced_share": ratio(counts["answered_vendor"], counts["answered"]),
         "fcr_rate": ratio(counts["handled_resolved"], counts["handled"]),
+        "complaint_rate": ratio(counts["complaints"], offered),
     }
 
 

@@ -38,6 +38,23 @@ class AIOutcome(StrictModel):
     the difference is escalated. ``false_containment`` is the share of
     contained contacts that were not really resolved and come back later as
     repeat contacts.
+
+    Over-reach: ``automatable_share`` is the share of the type's contacts
+    the AI can genuinely resolve (default 1: all of them, the containment
+    taken at face value). Containment asked above it does not resolve more:
+    of the excess, ``excess_false_share`` is falsely contained (the AI
+    reports it resolved; it was not, and the customer comes back) and the
+    rest escalated after a frustrating session. Per AI session, with
+    containment c and automatable share a (c > a):
+
+        genuinely contained   a x (1 - false_containment)
+        falsely contained     a x false_containment + (c - a) x excess_false_share
+        frustrated escalation (c - a) x (1 - excess_false_share)
+        escalated, given up   as asked
+
+    The contacts of the excess are those whose outcome draw falls between a
+    and c, so raising c converts exactly the next contacts (common random
+    numbers), and a >= c is exactly the model without over-reach.
     """
 
     containment: float = Field(ge=0, le=1)
@@ -45,6 +62,12 @@ class AIOutcome(StrictModel):
     give_up: float | None = Field(None, ge=0, le=1)
     containment_start: float | None = Field(None, ge=0, le=1)
     false_containment: float = Field(0.0, ge=0, le=1)
+    automatable_share: float = Field(
+        1.0, ge=0, le=1, description="Share of contacts the AI can genuinely resolve; containment asked above it "
+                                     "turns into false containment and frustrated escalations.")
+    excess_false_share: float = Field(
+        0.5, ge=0, le=1, description="Share of the containment above automatable_share that is falsely contained "
+                                     "(the rest is escalated after a frustrating session).")
     session_time: Distribution | None = Field(None, description="Overrides ai.session_time for this type.")
 
     @model_validator(mode="after")

@@ -55,6 +55,11 @@ def assumed_defaults(scenario: Scenario) -> list[AssumedDefault]:
     found += _vendor_defaults(scenario)
     found += _ai_defaults(scenario)
     found += _satisfaction_defaults(scenario)
+    if "complaints" not in scenario.model_fields_set:
+        model = scenario.complaints
+        found.append(AssumedDefault("complaints", f"base {model.base:g}, unresolved {model.unresolved:g}, ...",
+                                    "chances that a contact ends in a complaint, by cause (defaults calibrated "
+                                    "to 4-5% for a center resolving 70% and about 12% for an over-reaching AI)"))
     if "repeat_contacts" not in scenario.model_fields_set and any(
             default.path.endswith("first_contact_resolution") or "false_containment" in default.path
             for default in found):
@@ -87,6 +92,11 @@ def _ai_defaults(scenario: Scenario) -> list[AssumedDefault]:
                                         outcome.false_containment,
                                         f"{name}: share of the AI's 'resolved' contacts that were not (they come "
                                         "back as repeats); 0 takes the AI's claims at face value"))
+        if "automatable_share" not in outcome.model_fields_set:
+            found.append(AssumedDefault(join_path("ai.contact_types", name, "automatable_share"),
+                                        outcome.automatable_share,
+                                        f"{name}: share of contacts the AI can genuinely resolve; 1 means any "
+                                        "containment asked is reached without over-reach"))
     return found
 
 

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
-from .economics import CustomerValue, Satisfaction, TrainingEffect
+from .economics import Complaints, CustomerValue, Satisfaction, TrainingEffect
 from .errors import FieldError
 from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .staffing_changes import apply_staffing_changes, check_extra_agents
@@ -496,6 +496,7 @@ class Scenario(StrictModel):
     channels: dict[str, ChannelSettings] = Field(
         default_factory=dict, description="Per channel (voice, chat, messaging, email): thresholds, stretch, "
                                           "platform cost, satisfaction.")
+    complaints: Complaints = Field(default_factory=Complaints)
     value: CustomerValue | None = None
     costs: Costs = Field(default_factory=Costs)
 

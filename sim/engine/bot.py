@@ -43,6 +43,11 @@ class AIStage:
         self._outcomes = [ai.contact_types.get(name) for name in names]
         self._false_containment = [
             BufferedDraws(streams.get(f"ai/false_containment/{name}"), lambda g, n: g.random(n)) for name in names]
+        # Over-reach: containment asked above what the AI can resolve (a stream of its own, so the draws of
+        # every other stream stay as they were).
+        self._automatable = [outcome.automatable_share if outcome else 1.0 for outcome in self._outcomes]
+        self._excess_draws = [
+            BufferedDraws(streams.get(f"ai/over_reach/{name}"), lambda g, n: g.random(n)) for name in names]
 
     def enter(self, contact: Contact) -> None:
         contact.ai_entry_time = self.env.now
@@ -90,9 +95,17 @@ class AIStage:
         self.active -= 1
         del self.in_session[contact.contact_id]
         self._start_next()
-        containment, escalation = self.probabilities(contact.contact_type, contact.ai_start_time)
+        type_index = contact.contact_type
+        containment, escalation = self.probabilities(type_index, contact.ai_start_time)
         if contact.ai_outcome < containment:
-            self._contain(contact)
+            if contact.ai_outcome < self._automatable[type_index]:
+                self._contain(contact)
+            elif self._excess_draws[type_index].next() < self._outcomes[type_index].excess_false_share:
+                self._contain(contact, falsely=True)
+            else:
+                contact.escalated = True
+                contact.frustrated = True
+                self._to_human(contact)
         elif contact.ai_outcome < containment + escalation:
             contact.escalated = True
             self._to_human(contact)
@@ -101,13 +114,15 @@ class AIStage:
             contact.end_time = self.env.now
             self._finish(contact)
 
-    def _contain(self, contact: Contact) -> None:
+    def _contain(self, contact: Contact, falsely: bool = False) -> None:
+        """The AI reports the contact resolved: genuinely, unless its false-containment draw says otherwise,
+        or falsely when it over-reached."""
         contact.outcome = CONTAINED
         contact.handler = AI_HANDLER
         contact.handler_kind = AI_HANDLER
         contact.end_time = self.env.now
         rate = self._outcomes[contact.contact_type].false_containment
-        contact.resolved = not (rate > 0 and self._false_containment[contact.contact_type].next() < rate)
+        contact.resolved = not falsely and not (rate > 0 and self._false_containment[contact.contact_type].next() < rate)
         self._finish(contact)
         if not contact.resolved:
             self._repeat(contact)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import SECONDS_PER_DAY
+from ..config.economics import Complaints
 from ..records import ABANDONED, AI_ABANDONED, CONTAINED, IN_SYSTEM, RunCounters
 from .columns import (
     COLUMN_INDEX,
@@ -44,7 +45,8 @@ __all__ = ["COLUMN_INDEX", "Collector", "HANDLER_COLUMNS", "STORED_COLUMNS", "TI
 (_ANSWERED, _WITHIN, _WAIT_ANSWERED, _HANDLE_SECONDS, _ANSWERED_RESOLVED, _ANSWERED_VENDOR, _VENDOR_SECONDS,
  _ABANDONED, _WAIT_ABANDONED, _IN_SYSTEM, _IN_SYSTEM_QUEUED, _WAIT_IN_SYSTEM, _AI_SESSIONS, _AI_SECONDS,
  _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST,
- _SESSION_SECONDS, _SILENT, _DEFERRED_DUE, _DEFERRED_WITHIN) = range(len(STORED_COLUMNS) - 7)
+ _SESSION_SECONDS, _SILENT, _DEFERRED_DUE, _DEFERRED_WITHIN) = range(COLUMN_INDEX["deferred_within"] + 1)
+_FRUSTRATED, _COMPLAINTS = COLUMN_INDEX["frustrated_escalations"], COLUMN_INDEX["complaints"]
 
 
 class Collector:
@@ -56,7 +58,8 @@ class Collector:
 
     def __init__(self, interval_seconds: int, total_intervals: int, threshold_seconds: float,
                  type_names: list[str], segment_names: list[str], handler_names: list[str], scorer: Scorer,
-                 extra_thresholds: tuple[float, ...] = (), type_thresholds: list[float] | None = None) -> None:
+                 extra_thresholds: tuple[float, ...] = (), type_thresholds: list[float] | None = None,
+                 complaints: Complaints | None = None) -> None:
         self.step = float(interval_seconds)
         self.total_intervals = total_intervals
         self.horizon = float(interval_seconds * total_intervals)
@@ -64,6 +67,14 @@ class Collector:
         self.loyal_at_least = scorer.loyal_at_least
         self.lost_below = scorer.lost_below
         (_, _, self._escalation_penalty, self._unresolved_penalty, self._repeat_penalty) = scorer.penalties()
+        self._frustration_penalty = scorer.frustration_penalty
+        # Complaint chances as the chances of no complaint, so a contact's causes multiply (Complaints.chance).
+        model = complaints or Complaints()
+        self.complaints = model
+        (self._keep_base, self._keep_unresolved, self._keep_frustrated, self._keep_long_wait,
+         self._keep_repeat) = (1.0 - model.base, 1.0 - model.unresolved, 1.0 - model.frustrated_escalation,
+                               1.0 - model.long_wait, 1.0 - model.repeat)
+        self._long_wait = model.long_wait_seconds
         self.type_names = list(type_names)
         self.segment_names = list(segment_names)
         self.extra_thresholds = tuple(extra_thresholds)
@@ -107,6 +118,8 @@ class Collector:
             row[_REPEATS] += 1.0
         if contact.escalated:
             row[_ESCALATED] += 1.0
+            if contact.frustrated:
+                row[_FRUSTRATED] += 1.0
         return row
 
     # --- contacts ---------------------------------------------------------------------------
@@ -167,8 +180,11 @@ class Collector:
             bin_ = int(wait) + 1
             self.answered_waits[bin_ if bin_ < WAIT_HISTOGRAM_SECONDS else WAIT_HISTOGRAM_SECONDS] += 1
         escalated = contact.escalated
+        frustrated = contact.frustrated
         if escalated:
             row[_ESCALATED] += 1.0
+            if frustrated:
+                row[_FRUSTRATED] += 1.0
         if contact.origin == "repeat":
             row[_REPEATS] += 1.0
         resolved = contact.resolved
@@ -176,11 +192,25 @@ class Collector:
             row[_ANSWERED_RESOLVED] += 1.0
         ai_entry = contact.ai_entry_time
         waited = wait + self._ai_session(contact, now, row) if ai_entry == ai_entry else wait
+        # Complaints.chance written out, likewise.
+        keep = self._keep_base
+        if not resolved:
+            keep *= self._keep_unresolved
+        if frustrated:
+            keep *= self._keep_frustrated
+        if waited >= self._long_wait:
+            keep *= self._keep_long_wait
+        repeats = contact.repeats
+        if repeats:
+            keep *= self._keep_repeat ** repeats
+        row[_COMPLAINTS] += 1.0 - keep
         per_minute, cap = self._type_penalties[contact_type]
         penalty = per_minute * waited / 60.0
         score = pool.csat_base_by_type[contact_type] - (penalty if penalty < cap else cap)
         if escalated:
             score -= self._escalation_penalty
+            if frustrated:
+                score -= self._frustration_penalty
         if not resolved:
             score -= self._unresolved_penalty
         attempt = contact.attempt
@@ -215,6 +245,7 @@ class Collector:
             wait = (end if end == end else now) - entry
         outcome = contact.outcome
         scorer = self.scorer
+        complaints = self.complaints
         due = contact.due_time
         if due == due and (outcome != IN_SYSTEM or due <= now):  # a backlog item ended, or overdue
             row[_DEFERRED_DUE] += 1.0
@@ -224,6 +255,7 @@ class Collector:
                 row[_AI_RESOLVED] += 1.0
             score = scorer.handled("ai", "ai", ai_wait, contact.escalated, contact.resolved, contact.attempt,
                                    contact.contact_type)
+            row[_COMPLAINTS] += complaints.chance(False, not contact.resolved, False, ai_wait, False, contact.repeats)
         elif outcome == ABANDONED:
             row[_ABANDONED] += 1.0
             row[_WAIT_ABANDONED] += wait
@@ -231,9 +263,12 @@ class Collector:
             if contact.silent_since == contact.silent_since:
                 row[_SILENT] += 1.0
             score = scorer.abandoned
+            row[_COMPLAINTS] += complaints.chance(False, False, contact.frustrated, ai_wait + wait, True,
+                                                  contact.repeats)
         elif outcome == AI_ABANDONED:
             row[_AI_ABANDONED] += 1.0
             score = scorer.ai_abandoned
+            row[_COMPLAINTS] += complaints.chance(False, False, False, ai_wait, True, contact.repeats)
         else:  # still in the system: no score
             row[_IN_SYSTEM] += 1.0
             if entry == entry:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 # Counted per contact type, segment and arrival interval, as contacts end (the channel columns after
-# ``lost`` also as things happen: callbacks offered, switches to another channel).
+# ``lost`` also as things happen: callbacks offered, switches to another channel; ``complaints`` holds the
+# expected complaints, the sum of each contact's complaint chance).
 STORED_COLUMNS = (
     "answered", "answered_within_threshold", "wait_seconds_answered", "handle_seconds", "answered_resolved",
     "answered_vendor", "vendor_handle_seconds", "abandoned", "wait_seconds_abandoned", "in_system",
@@ -13,7 +14,7 @@ STORED_COLUMNS = (
     "ai_resolved", "ai_abandoned", "escalated", "repeat_contacts", "csat_sum", "loyal", "lost",
     "session_seconds", "silent_abandoned", "deferred_due", "deferred_within", "callbacks_offered",
     "callbacks_accepted", "callbacks_completed", "callback_promises_kept", "abandonment_saved",
-    "callback_wait_seconds", "switched_out",
+    "callback_wait_seconds", "switched_out", "frustrated_escalations", "complaints",
 )
 # Per-interval agent time (by when it is spent), in agent-seconds.
 TIME_COLUMNS = ("busy_seconds", "duty_seconds", "away_seconds", "vendor_busy_seconds", "vendor_duty_seconds")

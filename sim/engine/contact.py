@@ -34,6 +34,7 @@ class Contact:
     after_call_work = math.nan
     end_time = math.nan
     escalated = False
+    frustrated = False  # escalated after the AI tried beyond what it can resolve (see automatable_share)
     resolved = False
     ai_entry_time = math.nan
     ai_start_time = math.nan

@@ -77,7 +77,7 @@ class Engine:
                                    scenario.service_level.threshold_seconds, scenario.contact_type_names(),
                                    [segment.name for segment in scenario.segments],
                                    [pool.name for pool in self.pools], Scorer(scenario), extra_thresholds,
-                                   scenario.service_level_thresholds())
+                                   scenario.service_level_thresholds(), scenario.complaints)
         for index, pool in enumerate(self.pools):
             pool.attach(self.collector, index, keep_records)
             pool.seek = self._seek_work

@@ -2,7 +2,8 @@
 
 score = base of who handled it - min(wait penalty per minute x minutes waited
 (human queue and AI queue), max wait penalty) - escalation penalty if the AI
-escalated it - unresolved penalty if the issue was not resolved - repeat
+escalated it (plus the frustration penalty when it escalated after trying
+beyond what it can resolve) - unresolved penalty if the issue was not resolved - repeat
 penalty x earlier attempts, clipped to 0-100; abandoned contacts score the
 scenario's ``abandoned`` (human queue) or ``ai_abandoned`` (AI) value.
 Contacts still in the system when the run stops have no score.
@@ -22,7 +23,7 @@ class Scorer:
 
     __slots__ = ("_inhouse", "_ai", "_vendor_base", "_per_minute", "_max_penalty", "_escalation",
                  "_unresolved", "_repeat", "abandoned", "ai_abandoned", "loyal_at_least", "lost_below",
-                 "_channel_inhouse", "_channel_penalty", "type_channels")
+                 "_channel_inhouse", "_channel_penalty", "type_channels", "frustration_penalty")
 
     def __init__(self, scenario: Scenario) -> None:
         model = scenario.satisfaction
@@ -43,6 +44,7 @@ class Scorer:
                 settings.max_wait_penalty if settings.max_wait_penalty is not None else model.max_wait_penalty)
         self._per_minute, self._max_penalty = self._channel_penalty["voice"]
         self._escalation = model.escalation_penalty
+        self.frustration_penalty = model.frustration_penalty
         self._unresolved = model.unresolved_penalty
         self._repeat = model.repeat_penalty
         self.abandoned = model.abandoned
@@ -67,7 +69,7 @@ class Scorer:
         return self._channel_penalty[self.type_channels[contact_type]]
 
     def score(self, base: float, waited: float, escalated: bool, resolved: bool, attempt: int,
-              contact_type: int | None = None) -> float:
+              contact_type: int | None = None, frustrated: bool = False) -> float:
         """Score of a contact answered by a human or contained by the AI; ``waited`` in seconds
         (penalised as the contact type's channel says; calls without a type)."""
         per_minute, cap = (self._per_minute, self._max_penalty) if contact_type is None else \
@@ -78,6 +80,8 @@ class Scorer:
         score = base - penalty
         if escalated:
             score -= self._escalation
+            if frustrated:
+                score -= self.frustration_penalty
         if not resolved:
             score -= self._unresolved
         if attempt:
@@ -87,8 +91,8 @@ class Scorer:
         return 100.0 if score > 100.0 else score
 
     def handled(self, handler_kind: str, handler: str, waited: float, escalated: bool, resolved: bool,
-                attempt: int, contact_type: int | None = None) -> float:
+                attempt: int, contact_type: int | None = None, frustrated: bool = False) -> float:
         """:meth:`score` with the base of ``handler`` (for the contact type's channel)."""
         channel = "voice" if contact_type is None else self.type_channels[contact_type]
         return self.score(self.base(handler_kind, handler, channel), waited, escalated, resolved, attempt,
-                          contact_type)
+                          contact_type, frustrated)
