@@ -15,6 +15,7 @@ import numpy as np
 from .calendar import Calendar
 from .config import AgentGroup, Scenario, time_of_day_seconds
 from .config.channels import Vendor
+from .config.checks import break_window
 from .config.types import SECONDS_PER_DAY
 from .demand import full_day_profile, per_interval_rows
 
@@ -60,6 +61,9 @@ class GroupPlan:
     agent_days: float
     kind: str = "inhouse"  # or "vendor": seats of an outsourced partner
     shift_ends: frozenset[float] = frozenset()  # times when shifts end (overtime may apply then)
+    breaks: tuple[tuple[float, int, float, bool, float], ...] = ()
+    """With a break-deferral rule: (planned start, agents, seconds, paid, latest start) of every break, which the
+    engine then starts itself; ``scheduled`` and ``available`` leave these breaks out (``paid`` keeps them)."""
 
 
 def _day_range(calendar: Calendar) -> range:
@@ -90,6 +94,8 @@ def _shift_deltas(group: AgentGroup, calendar: Calendar):
     on_phone: list[tuple[float, float]] = []
     paid: list[tuple[float, float]] = []
     ends: set[float] = set()
+    breaks: list[tuple[float, int, float, bool, float]] = []
+    deferral = group.break_deferral
     agent_days = 0.0
     for day in _day_range(calendar):
         weekday = calendar.weekday(day)
@@ -108,10 +114,15 @@ def _shift_deltas(group: AgentGroup, calendar: Calendar):
                 if break_start < start:
                     break_start += SECONDS_PER_DAY
                 interval = [(break_start, -shift.count), (break_start + shift_break.minutes * 60.0, shift.count)]
-                on_phone += interval
+                if deferral is None:
+                    on_phone += interval
+                else:
+                    planned, latest = break_window(shift, shift_break, deferral.max_delay_minutes)
+                    breaks.append((break_start, shift.count, shift_break.minutes * 60.0, shift_break.paid,
+                                   break_start + latest - planned))
                 if not shift_break.paid:
                     paid += interval
-    return (*_as_arrays(on_phone), *_as_arrays(paid), agent_days, frozenset(ends))
+    return (*_as_arrays(on_phone), *_as_arrays(paid), agent_days, frozenset(ends), tuple(sorted(breaks)))
 
 
 def _as_arrays(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -121,8 +132,9 @@ def _as_arrays(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray
 
 def group_plan(group: AgentGroup, scenario: Scenario, calendar: Calendar) -> GroupPlan:
     """The staffing plan of one group from ``-warmup`` until the end of the day after the horizon."""
+    breaks: tuple = ()
     if group.shifts is not None:
-        phone_times, phone_deltas, paid_times, paid_deltas, agent_days, ends = _shift_deltas(group, calendar)
+        phone_times, phone_deltas, paid_times, paid_deltas, agent_days, ends, breaks = _shift_deltas(group, calendar)
     else:
         if group.headcount is not None:
             profile = full_day_profile(group.headcount, scenario, calendar)
@@ -137,7 +149,7 @@ def group_plan(group: AgentGroup, scenario: Scenario, calendar: Calendar) -> Gro
     available = scheduled.map(lambda values: np.floor(np.maximum(values, 0) * (1.0 - group.shrinkage) + 0.5))
     return GroupPlan(name=group.name, available=available, scheduled=scheduled,
                      paid=StepFunction.from_deltas(paid_times, paid_deltas, start), agent_days=agent_days,
-                     shift_ends=ends)
+                     shift_ends=ends, breaks=breaks)
 
 
 def vendor_plan(vendor: Vendor, scenario: Scenario, calendar: Calendar) -> GroupPlan:

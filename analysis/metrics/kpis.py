@@ -36,7 +36,7 @@ from .value import scored_by_segment, value_kpis
 
 @dataclass(frozen=True)
 class KPI:
-    unit: str  # contacts, customers, share, seconds, score, hours, currency, ratio
+    unit: str  # contacts, customers, share, seconds, score, hours, currency, ratio, breaks
     definition: str
 
 
@@ -77,6 +77,9 @@ KPIS: dict[str, KPI] = {
                                    "escalation, long wait, abandoned, repeated), summed, / contacts offered"),
     "agents_paid_hours": KPI("hours", "scheduled paid in-house hours (shifts minus unpaid breaks)"),
     "overtime_hours": KPI("hours", "overtime hours under an overtime rule"),
+    "breaks_deferred": KPI("breaks", "breaks (agent-breaks due in the horizon) started after their planned time "
+                                       "under a group's `break_deferral` rule"),
+    "breaks_missed": KPI("breaks", "paid breaks still deferred at the end of their window, so not taken"),
     "labor_cost": KPI("currency", "wages (paid hours x wage) + overtime (hours x wage x (1 + premium)) + "
                                   "on-costs ((wages + overtime) x on-cost rates such as social insurance) + "
                                   "training (cost per agent-day x shifts worked)"),
@@ -208,9 +211,17 @@ def compute_kpis(result: SimulationResult, scenario: Scenario,
     kpis.update(cost_kpis(result, scenario, kpis["contacts_offered"], breakdown))
     kpis.update(value_kpis(scenario, scored_by_segment(result.counters), result.info.days))
     kpis.update(feature_kpis(scenario, result.counters, totals))
+    kpis.update(break_kpis(result))
     ordered = {name: kpis[name] for name in KPIS if name in kpis}
     ordered.update(per_channel_kpis(result, scenario, breakdown))
     return ordered
+
+
+def break_kpis(result: SimulationResult) -> dict[str, float]:
+    """Breaks deferred and missed under break-deferral rules, summed over the in-house groups."""
+    handlers = result.counters.by_handler
+    return {name: float(sum(handlers[group].get(name, 0.0) for group in result.info.groups if group in handlers))
+            for name in ("breaks_deferred", "breaks_missed")}
 
 
 def kpi_table_markdown() -> str:

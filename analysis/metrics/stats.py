@@ -39,7 +39,7 @@ SCORE: Support = (0.0, 100.0)
 
 UNIT_SUPPORT: dict[str, Support] = {"share": SHARE, "score": SCORE, "contacts": NON_NEGATIVE,
                                     "seconds": NON_NEGATIVE, "hours": NON_NEGATIVE, "currency": NON_NEGATIVE,
-                                    "customers": NON_NEGATIVE}
+                                    "customers": NON_NEGATIVE, "breaks": NON_NEGATIVE}
 # Counts that can be negative: churn from service is negative when the service keeps customers.
 SIGNED_KPIS = frozenset({"churn_from_service"})
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from .errors import Problem, join_path
 from .omnichannel import channel_problems
 from .scenario import Scenario
-from .types import SECONDS_PER_DAY, time_of_day_seconds
+from .types import SECONDS_PER_DAY, format_time_of_day, time_of_day_seconds
 
 _SHARE_TOLERANCE = 1e-6
 
@@ -160,6 +160,9 @@ def _agent_groups(scenario: Scenario) -> Iterator[Problem]:
             yield from _rows_on_grid(group.headcount_rows, join_path(base, "headcount_rows"), scenario)
         for shift_index, shift in enumerate(group.shifts or []):
             yield from _breaks_inside_shift(shift, join_path(base, "shifts", shift_index))
+            if group.break_deferral is not None:
+                yield from _break_windows(shift, group.break_deferral.max_delay_minutes,
+                                          join_path(base, "shifts", shift_index))
 
 
 def _breaks_inside_shift(shift, path: str) -> Iterator[Problem]:
@@ -174,6 +177,36 @@ def _breaks_inside_shift(shift, path: str) -> Iterator[Problem]:
             yield Problem(join_path(path, "breaks", index),
                           f"break {shift_break.start} for {shift_break.minutes:g} min does not fit in "
                           f"the shift {shift.start} + {shift.length_hours:g} h")
+
+
+def break_window(shift, shift_break, max_delay_minutes: float) -> tuple[float, float]:
+    """(planned start, latest start) of a break, in seconds after midnight of the shift's day."""
+    start = time_of_day_seconds(shift.start)
+    planned = time_of_day_seconds(shift_break.start)
+    if planned < start:
+        planned += SECONDS_PER_DAY  # a break time before the shift start is on the next day
+    if shift_break.latest is None:
+        return planned, planned + max_delay_minutes * 60
+    latest = time_of_day_seconds(shift_break.latest)
+    while latest < planned:
+        latest += SECONDS_PER_DAY
+    return planned, latest
+
+
+def _break_windows(shift, max_delay_minutes: float, path: str) -> Iterator[Problem]:
+    """A deferred break still ends inside the shift and before the next break starts."""
+    end = time_of_day_seconds(shift.start) + shift.length_hours * 3600
+    windows = sorted((break_window(shift, item, max_delay_minutes), index, item)
+                     for index, item in enumerate(shift.breaks))
+    for position, ((planned, latest), index, item) in enumerate(windows):
+        finish = latest + item.minutes * 60
+        following = windows[position + 1][0][0] if position + 1 < len(windows) else end
+        if finish > following + 1e-9:
+            what = "the shift ends" if position + 1 == len(windows) else "the next break starts"
+            yield Problem(join_path(path, "breaks", index, "latest"),
+                          f"a break deferred to {format_time_of_day(latest)} would end after {what} "
+                          f"({format_time_of_day(following)}); give an earlier latest (or a shorter "
+                          "break_deferral.max_delay_minutes)")
 
 
 def _every_type_served(scenario: Scenario) -> Iterator[Problem]:

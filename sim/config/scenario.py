@@ -223,9 +223,13 @@ class RepeatContacts(StrictModel):
 
 
 class Break(StrictModel):
+    """A break starting at ``start``; with the group's ``break_deferral`` rule it may start as late as
+    ``latest`` (default: ``max_delay_minutes`` after ``start``)."""
+
     start: TimeOfDay
     minutes: PositiveReal
     paid: bool = False
+    latest: TimeOfDay | None = Field(None, description="Latest start when the group defers breaks.")
 
 
 class Shift(StrictModel):
@@ -358,6 +362,23 @@ INDUSTRY_FIRST_CONTACT_RESOLUTION = 0.70
 call centers, post-contact surveys: average 70%, "good" 70-79%, world class 80% and above)."""
 
 
+class BreakDeferral(StrictModel):
+    """Breaks of the group's shifts wait while the queue is long.
+
+    At a break's planned start, if more than ``defer_while_queue_above``
+    contacts wait for the group's skills, the break is deferred; it starts as
+    soon as an agent of the group finishes a contact with the queue at or
+    under that level, and at the latest at the end of its window (the break's
+    ``latest``, else ``max_delay_minutes`` after its start). A paid break
+    still deferred then is missed (the agent stays on the phones); an unpaid
+    one is taken then. A break lasts its planned minutes whenever it starts,
+    and paid hours follow the plan, so deferring changes no one's pay.
+    """
+
+    defer_while_queue_above: NonNegativeInt
+    max_delay_minutes: PositiveFloat = 30.0
+
+
 class AgentGroup(StrictModel):
     """In-house agents with the same skills, schedule and pay.
 
@@ -415,6 +436,8 @@ class AgentGroup(StrictModel):
     realtime_preempts_backlog: bool = Field(
         False, description="A call or chat finding no free agent takes one who is working only on backlog "
                            "items; the items go back to the head of the backlog with the work left.")
+    break_deferral: BreakDeferral | None = Field(
+        None, description="Breaks wait while the queue is long, within their window.")
 
     _normalise_skills = field_validator("skills", mode="before")(skills_from_list)
     _check_extra_agents = field_validator("extra_agents", mode="before")(check_extra_agents)
