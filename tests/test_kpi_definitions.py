@@ -17,7 +17,7 @@ def test_readme_kpi_table_is_the_generated_one():
 
 
 def test_every_kpi_has_a_unit_and_a_definition():
-    units = {"contacts", "customers", "share", "seconds", "score", "hours", "currency", "ratio"}
+    units = {"contacts", "customers", "share", "seconds", "score", "hours", "currency", "ratio", "breaks"}
     for name, kpi in KPIS.items():
         assert kpi.unit in units, name
         assert kpi.definition and "|" not in kpi.definition, name
