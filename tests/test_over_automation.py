@@ -110,3 +110,16 @@ def test_over_reach_follows_the_stated_curve():
     for name, share in expected.items():
         tolerance = 4 * np.sqrt(share * (1 - share) / sessions)   # 4 standard errors of a binomial share
         assert abs(shares[name] - share) < tolerance, (name, shares[name], share)
+
+
+def test_an_issue_the_ai_over_reached_on_is_never_genuinely_resolved_by_it_later():
+    scenario = over_reaching(false_share=1.0)
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["repeat_contacts"] = {"max_repeats": 2, "delay": {"dist": "deterministic", "value": 60, "unit": "s"}}
+    scenario = parse_scenario(data)
+    rows = [(100.0 * k, 0, 0, 60, np.inf, 30, 0.55 + 0.01 * (k % 20)) for k in range(40)]   # all over-reach
+    engine, table = run_with(scenario, rows)
+    repeats = table[table["origin"] == "repeat"]
+    assert len(repeats) > 20   # every first attempt was falsely contained and came back
+    genuinely = repeats[(repeats["outcome"] == "contained") & repeats["resolved"]]
+    assert genuinely.empty

@@ -54,7 +54,9 @@ class AIOutcome(StrictModel):
 
     The contacts of the excess are those whose outcome draw falls between a
     and c, so raising c converts exactly the next contacts (common random
-    numbers), and a >= c is exactly the model without over-reach.
+    numbers), and a >= c is exactly the model without over-reach. An issue
+    the AI over-reached on stays beyond it: when that customer comes back,
+    a containment draw is over-reach again, never a genuine resolution.
     """
 
     containment: float = Field(ge=0, le=1)

@@ -98,14 +98,17 @@ class AIStage:
         type_index = contact.contact_type
         containment, escalation = self.probabilities(type_index, contact.ai_start_time)
         if contact.ai_outcome < containment:
-            if contact.ai_outcome < self._automatable[type_index]:
+            # An issue the AI over-reached on before stays beyond it when the customer comes back.
+            if contact.ai_outcome < self._automatable[type_index] and not contact.beyond_ai:
                 self._contain(contact)
-            elif self._excess_draws[type_index].next() < self._outcomes[type_index].excess_false_share:
-                self._contain(contact, falsely=True)
             else:
-                contact.escalated = True
-                contact.frustrated = True
-                self._to_human(contact)
+                contact.beyond_ai = True
+                if self._excess_draws[type_index].next() < self._outcomes[type_index].excess_false_share:
+                    self._contain(contact, falsely=True)
+                else:
+                    contact.escalated = True
+                    contact.frustrated = True
+                    self._to_human(contact)
         elif contact.ai_outcome < containment + escalation:
             contact.escalated = True
             self._to_human(contact)

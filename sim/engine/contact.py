@@ -35,6 +35,7 @@ class Contact:
     end_time = math.nan
     escalated = False
     frustrated = False  # escalated after the AI tried beyond what it can resolve (see automatable_share)
+    beyond_ai = False  # the AI over-reached on this customer's issue: it cannot genuinely resolve it later either
     resolved = False
     ai_entry_time = math.nan
     ai_start_time = math.nan
@@ -80,4 +81,5 @@ class Contact:
         contact.attempt = self.attempt + 1
         contact.retrials = self.retrials + 1 if origin == "retrial" else 0
         contact.repeats = self.repeats + (origin == "repeat")
+        contact.beyond_ai = self.beyond_ai
         return contact
