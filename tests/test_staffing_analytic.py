@@ -29,13 +29,15 @@ from .conftest import SCENARIOS
 
 def constant_scenario(volume: float = 100.0, handle_seconds: float = 180.0, patience_seconds: float | None = None,
                       **group) -> dict:
-    """A center open 08:00-10:00 on 30-minute intervals with the same demand in every interval."""
+    """A center open 08:00-10:00 on 30-minute intervals with the same demand in every interval (every contact
+    resolved: no repeat contacts, the queue Erlang describes)."""
     contact = {"name": "calls", "handle_time": {"dist": "exponential", "mean": handle_seconds, "unit": "s"}}
     if patience_seconds is not None:
         contact["patience"] = {"dist": "exponential", "mean": patience_seconds, "unit": "s"}
     return {"name": "constant", "horizon": {"days": 1, "interval_minutes": 30, "open": "08:00", "close": "10:00"},
             "demand": {"volume": [volume] * 4}, "contact_types": [contact],
-            "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [1] * 4, **group}]}
+            "agent_groups": [{"name": "agents", "skills": ["calls"], "headcount": [1] * 4,
+                              "first_contact_resolution": 1.0, **group}]}
 
 
 # --- targets -------------------------------------------------------------------------------------
@@ -116,6 +118,18 @@ def test_targets_out_of_reach_are_a_staffing_error():
 
 # --- workload: weekdays, AI, routing ---------------------------------------------------------------
 
+def test_repeat_contacts_come_back_after_the_delay_and_at_the_next_opening():
+    data = constant_scenario(first_contact_resolution=0.8)
+    data["horizon"]["days"] = 2
+    data["repeat_contacts"] = {"max_repeats": 1, "delay": {"dist": "deterministic", "value": 30, "unit": "min"}}
+    workload = select_unit(parse_scenario(data)).workload(parse_scenario(data))
+    day1, day2 = workload.volume[0, 16:20], workload.volume[1, 16:20]
+    # 20% unresolved come back one interval later; the last interval's come back at the next opening.
+    assert list(day1) == pytest.approx([100, 120, 120, 120])
+    assert list(day2) == pytest.approx([120, 120, 120, 120])
+    assert workload.volume[:, :16].sum() == 0 and workload.volume[:, 20:].sum() == 0
+
+
 def test_weekday_factors_give_a_profile_per_day():
     data = constant_scenario()
     data["horizon"]["days"] = 2
@@ -171,9 +185,11 @@ def test_ai_full_sends_the_blocked_share_straight_to_humans():
 
 
 def test_static_vendor_split_and_dynamic_overflow():
-    baseline = load_scenario(SCENARIOS / "baseline.toml")
-    split = load_scenario(SCENARIOS / "split_30_vendor.toml")
-    overflow = load_scenario(SCENARIOS / "outsourced_overflow.toml")
+    # First contacts only: the split applies to new contacts, and repeats come back however they were split.
+    no_repeats = {"repeat_contacts.max_repeats": 0}
+    baseline = apply_overrides(load_scenario(SCENARIOS / "baseline.toml"), no_repeats)
+    split = apply_overrides(load_scenario(SCENARIOS / "split_30_vendor.toml"), no_repeats)
+    overflow = apply_overrides(load_scenario(SCENARIOS / "outsourced_overflow.toml"), no_repeats)
     base_volume = select_unit(baseline).workload(baseline).volume
     split_workload = select_unit(split).workload(split)
     np.testing.assert_allclose(split_workload.volume, 0.7 * base_volume)

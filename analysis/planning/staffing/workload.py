@@ -16,7 +16,12 @@ What the analytic view accounts for:
   humans after the mean AI session time (spread over the next intervals) with
   the escalation handle-time multiplier; with ``when_full = "human"`` the
   share finding every AI session busy (Erlang B on the AI capacity) goes
-  straight to humans;
+  straight to humans; containment above ``automatable_share`` escalates its
+  frustrated share and falsely contains the rest;
+* repeat contacts: issues a human did not resolve (the destination's
+  first-contact resolution) and false AI containments come back after the
+  mean repeat delay (at the next opening when that falls while the center is
+  closed), up to ``max_repeats`` times, and are routed again.
 * chats with effective concurrency and backlog work spread to meet its
   deferred target (:mod:`.channel_work`).
 
@@ -26,8 +31,9 @@ What it cannot account for (the simulation-based method does):
   the like), which reduces the in-house requirement when queues grow;
 * carry-over: contacts still waiting at the end of an interval, and agents
   still busy, load the next interval (each interval is a stationary queue);
-* retrials of abandoned contacts and repeat contacts (unresolved issues,
-  false AI containment), which add demand later in the day;
+* retrials of abandoned contacts, which add demand later in the day; repeat
+  contacts arrive spread as the mean delay moves them, not as its
+  distribution does, and an issue the AI over-reached on is read as any other;
 * skill-based routing between groups: each contact type is assigned to the
   group(s) with its best skill priority, cross-skilled help is ignored;
 * non-exponential handle times and patience (only their means enter), and
@@ -48,7 +54,7 @@ from sim.demand import expected_volume
 
 from ..erlang import erlang_b
 from .channel_work import backlog_load, channel_plan
-from .routing import AI, RoutingView
+from .routing import AI, INHOUSE, RoutingView
 
 
 @dataclass(frozen=True)
@@ -114,34 +120,101 @@ class Workload:
 
 
 def destination_demand(scenario: Scenario, destination: str) -> tuple[DestinationDemand, tuple[str, ...]]:
-    """Expected contacts reaching ``destination`` (``inhouse`` or a dedicated group's name), and notes."""
+    """Expected contacts reaching ``destination`` (``inhouse`` or a dedicated group's name), and notes.
+
+    First contacts, then each round of repeat contacts (what was not resolved, back after the mean
+    repeat delay) up to ``max_repeats``.
+    """
     calendar = Calendar.from_scenario(scenario)
     routing = RoutingView(scenario)
     types = scenario.contact_type_names()
     segments = np.array([segment.share for segment in scenario.segments])
     shape = (calendar.days, calendar.intervals_per_day, len(types), len(segments))
-    direct, escalated, to_ai = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    arrivals = np.zeros(shape)
     for day in range(calendar.days):
         volume = expected_volume(scenario, calendar, day)  # (intervals, types)
-        for t, name in enumerate(types):
-            for s, segment in enumerate(scenario.segments):
-                new = volume[:, t] * segments[s] / segments.sum()
-                split = routing.segment_split(name, segment.name, "new", allow_ai=True)
-                direct[day, :, t, s] += new * split.get(destination, 0.0)
-                to_ai[day, :, t, s] += new * split.get(AI, 0.0)
+        arrivals[day] = volume[:, :, None] * (segments / segments.sum())[None, None, :]
+    direct, escalated = np.zeros(shape), np.zeros(shape)
     notes = [f"routing rule {label!r} depends on the queue and is left out of the analytic view"
              for label in routing.dynamic_rules()]
-    if scenario.ai is not None and to_ai.any():
-        ai_direct, ai_escalated, ai_notes = _through_ai(scenario, calendar, routing, destination, to_ai)
-        direct += ai_direct
-        escalated += ai_escalated
-        notes += ai_notes
+    repeats = scenario.repeat_contacts
+    origin = "new"
+    for attempt in range(repeats.max_repeats + 1):
+        round_direct, round_escalated, unresolved, round_notes = _one_round(scenario, calendar, routing, destination,
+                                                                            arrivals, origin)
+        direct += round_direct
+        escalated += round_escalated
+        if attempt == 0:
+            notes += round_notes
+        arrivals = _come_back(unresolved, repeats.delay.mean_seconds(), calendar)
+        origin = "repeat"
+        if arrivals.sum() <= 1e-9:
+            break
     return DestinationDemand(direct, escalated), tuple(notes)
 
 
+def _one_round(scenario: Scenario, calendar: Calendar, routing: RoutingView, destination: str, arrivals: np.ndarray,
+               origin: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """One attempt of every customer in ``arrivals``: what reaches ``destination`` directly or escalated,
+    and what stays unresolved anywhere (to come back)."""
+    direct, to_ai, unresolved = np.zeros_like(arrivals), np.zeros_like(arrivals), np.zeros_like(arrivals)
+    for t, name in enumerate(scenario.contact_type_names()):
+        for s, segment in enumerate(scenario.segments):
+            volume = arrivals[:, :, t, s]
+            if not volume.any():
+                continue
+            split = routing.segment_split(name, segment.name, origin, allow_ai=True)
+            direct[:, :, t, s] += volume * split.get(destination, 0.0)
+            to_ai[:, :, t, s] += volume * split.get(AI, 0.0)
+            unresolved[:, :, t, s] += volume * _unresolved_share(scenario, split)
+    notes: list[str] = []
+    if scenario.ai is not None and to_ai.any():
+        ai_direct, ai_escalated, ai_unresolved, notes = _through_ai(scenario, calendar, routing, destination,
+                                                                    to_ai, origin)
+        direct += ai_direct
+        unresolved += ai_unresolved
+        return direct, ai_escalated, unresolved, notes
+    return direct, np.zeros_like(arrivals), unresolved, notes
+
+
+def _unresolved_share(scenario: Scenario, split: Mapping[str, float]) -> float:
+    """Share of contacts sent by ``split`` to human destinations that they do not resolve."""
+    return sum(share * (1.0 - _resolution(scenario, destination)) for destination, share in split.items()
+               if destination != AI)
+
+
+def _resolution(scenario: Scenario, destination: str) -> float:
+    """First-contact resolution of a human destination (the shared groups' mean for ``inhouse``)."""
+    if destination == INHOUSE:
+        shared = [group.first_contact_resolution for group in scenario.agent_groups if not group.dedicated]
+        return float(np.mean(shared)) if shared else 1.0
+    for item in (*scenario.agent_groups, *scenario.vendors):
+        if item.name == destination:
+            return item.first_contact_resolution
+    return 1.0
+
+
+def _come_back(unresolved: np.ndarray, delay_seconds: float, calendar: Calendar) -> np.ndarray:
+    """Unresolved contacts back after ``delay_seconds``, moved to the next opening when the center is
+    closed then (past the horizon they are lost, as in the engine)."""
+    days, per_day = unresolved.shape[:2]
+    flat = unresolved.reshape(days * per_day, *unresolved.shape[2:])
+    moved = _delayed(flat, delay_seconds, calendar.interval_seconds)
+    open_mask = np.concatenate([calendar.open_mask(day) for day in range(days)])
+    result = np.zeros_like(moved)
+    upcoming = -1
+    for index in range(len(moved) - 1, -1, -1):
+        if open_mask[index]:
+            upcoming = index
+        if upcoming >= 0:
+            result[upcoming] += moved[index]
+    return result.reshape(unresolved.shape)
+
+
 def _through_ai(scenario: Scenario, calendar: Calendar, routing: RoutingView, destination: str,
-                to_ai: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Contacts sent to the AI that reach ``destination``: refused when full, or escalated (delayed)."""
+                to_ai: np.ndarray, origin: str = "new") -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Contacts sent to the AI that reach ``destination`` (refused when full, or escalated, delayed), and
+    those left unresolved anywhere (false containments, and what humans do not resolve)."""
     ai = scenario.ai
     assert ai is not None
     types = scenario.contact_type_names()
@@ -154,21 +227,27 @@ def _through_ai(scenario: Scenario, calendar: Calendar, routing: RoutingView, de
     else:
         blocked = np.zeros_like(load)
         notes = ["AI waits when full (when_full = 'wait'): the delay in the AI is left out"]
-    direct, escalated = np.zeros_like(to_ai), np.zeros_like(to_ai)
+    direct, escalated, unresolved = np.zeros_like(to_ai), np.zeros_like(to_ai), np.zeros_like(to_ai)
     for t, name in enumerate(types):
         outcome = ai.contact_types.get(name)
         for s, segment in enumerate(scenario.segments):
             reached = to_ai[:, :, t, s]
             if not reached.any():
                 continue
-            refused = routing.segment_split(name, segment.name, "new", allow_ai=False).get(destination, 0.0)
-            direct[:, :, t, s] += reached * blocked * refused
-            handed = routing.segment_split(name, segment.name, "escalated", allow_ai=False).get(destination, 0.0)
+            refused_split = routing.segment_split(name, segment.name, origin, allow_ai=False)
+            refused = reached * blocked
+            direct[:, :, t, s] += refused * refused_split.get(destination, 0.0)
+            unresolved[:, :, t, s] += refused * _unresolved_share(scenario, refused_split)
+            handed_split = routing.segment_split(name, segment.name, "escalated", allow_ai=False)
+            handed = handed_split.get(destination, 0.0)
             for day in range(calendar.days):
-                share = _escalation_share(outcome, day, calendar.days) if outcome is not None else 0.0
-                served = reached[day] * (1.0 - blocked[day]) * share * handed
-                escalated[day, :, t, s] += _delayed(served, session[t], calendar.interval_seconds)
-    return direct, escalated, notes
+                share, falsely = _ai_shares(outcome, day, calendar.days) if outcome is not None else (0.0, 0.0)
+                served = reached[day] * (1.0 - blocked[day])
+                handed_over = _delayed(served * share, session[t], calendar.interval_seconds)
+                escalated[day, :, t, s] += handed_over * handed
+                unresolved[day, :, t, s] += (handed_over * _unresolved_share(scenario, handed_split)
+                                             + _delayed(served * falsely, session[t], calendar.interval_seconds))
+    return direct, escalated, unresolved, notes
 
 
 def _session_seconds(scenario: Scenario, name: str) -> float:
@@ -179,13 +258,17 @@ def _session_seconds(scenario: Scenario, name: str) -> float:
     return (outcome.session_time or ai.session_time).mean_seconds()
 
 
-def _escalation_share(outcome, day: int, days: int) -> float:
-    """Escalated share on ``day``, following a containment rollout ramp as the engine does."""
+def _ai_shares(outcome, day: int, days: int) -> tuple[float, float]:
+    """(escalated, falsely contained) shares of AI sessions on ``day``, following a containment rollout
+    ramp and the over-reach above the automatable share as the engine does."""
     containment = outcome.containment
     if outcome.containment_start is not None:
         progress = day / (days - 1) if days > 1 else 1.0
         containment = outcome.containment_start + (outcome.containment - outcome.containment_start) * progress
-    return outcome.escalation + (outcome.containment - containment)
+    genuine = min(containment, outcome.automatable_share)
+    excess = containment - genuine
+    escalated = outcome.escalation + (outcome.containment - containment) + excess * (1.0 - outcome.excess_false_share)
+    return escalated, genuine * outcome.false_containment + excess * outcome.excess_false_share
 
 
 def _delayed(volume: np.ndarray, delay_seconds: float, interval_seconds: int) -> np.ndarray:
