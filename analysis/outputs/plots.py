@@ -25,7 +25,7 @@ from analysis.outputs.files import atomic_write_bytes
 matplotlib.rcParams["text.parse_math"] = False
 
 DPI = 110
-_SHARE_KPIS = {"service_level", "abandon_rate", "occupancy"}
+_SHARE_KPIS = {"service_level", "abandon_rate", "occupancy", "complaint_rate"}
 
 
 def _figure(width: float = 8.0, height: float = 4.0) -> tuple[Figure, object]:
