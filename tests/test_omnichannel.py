@@ -36,7 +36,8 @@ def center(types: list[dict], groups: list[dict], days: int = 1, hours: dict | N
     data = {"name": "hand", "horizon": {"days": days, "interval_minutes": 60, "drain_minutes": 120, **(hours or {})},
             "demand": {"volume": [0] * 24},
             "contact_types": [{"share": 1 / len(types), "handle_time": seconds(10)} | item for item in types],
-            "agent_groups": [{"headcount": [1] * 24} | group for group in groups], **extra}
+            "agent_groups": [{"headcount": [1] * 24, "first_contact_resolution": 1.0} | group for group in groups],
+            **extra}
     return parse_scenario(data)
 
 
@@ -188,7 +189,8 @@ def test_a_backlog_that_cannot_be_cleared_grows_without_bound():
             "demand": {"volume": [20] * 24},
             "contact_types": [EMAIL | {"handle_time": {"dist": "exponential", "mean": 6, "unit": "min"},
                                        "deferred_target": {"within_hours": 24}}],
-            "agent_groups": [{"name": "desk", "skills": ["email"], "headcount": [1] * 24}]}
+            "agent_groups": [{"name": "desk", "skills": ["email"], "headcount": [1] * 24,
+                              "first_contact_resolution": 1.0}]}
     scenario = parse_scenario(data)
     result = simulate(scenario, seed=3, records=False)
     per_day = result.counters.day_end_backlog[0]
@@ -283,9 +285,10 @@ def omnichannel_center(days: int = 1, **changes):
                                   "service_level_threshold_seconds": 60},
                          "email": {"cost_per_contact": 0.02, "satisfaction": 80}},
             "agent_groups": [
-                {"name": "phones", "skills": {"calls": 1, "email": 2}, "headcount": [2] * 24, "wage_per_hour": 20},
+                {"name": "phones", "skills": {"calls": 1, "email": 2}, "headcount": [2] * 24, "wage_per_hour": 20,
+                 "first_contact_resolution": 1.0},
                 {"name": "digital", "skills": {"chat": 1, "email": 2}, "concurrency": {"chat": 3},
-                 "headcount": [1] * 24, "wage_per_hour": 20}],
+                 "headcount": [1] * 24, "wage_per_hour": 20, "first_contact_resolution": 1.0}],
             "costs": {"fixed_per_day": 100.0}}
     data.update(changes)
     return parse_scenario(data)

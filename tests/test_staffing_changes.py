@@ -104,7 +104,8 @@ def test_scaled_counts_are_rounded_products_and_never_change_again(counts, scale
 
 def test_bundled_baseline_takes_a_one_line_change():
     baseline = load_scenario("scenarios/baseline.toml")
-    more = apply_overrides(baseline, {"agent_groups.generalists.extra_agents": {"08:30": 5}})
-    before = {shift.start: shift.count for shift in baseline.agent_groups[0].shifts if shift.start == "08:30"}
-    after = {shift.start: shift.count for shift in more.agent_groups[0].shifts if shift.start == "08:30"}
-    assert after["08:30"] == before["08:30"] + 5
+    # 11:30 is the only generalists' row starting then (the Monday evening cover).
+    more = apply_overrides(baseline, {"agent_groups.generalists.extra_agents": {"11:30": 5}})
+    before = {shift.start: shift.count for shift in baseline.agent_groups[0].shifts if shift.start == "11:30"}
+    after = {shift.start: shift.count for shift in more.agent_groups[0].shifts if shift.start == "11:30"}
+    assert after["11:30"] == before["11:30"] + 5

@@ -36,7 +36,7 @@ def chat_center(concurrency: int = 3, stretch: float = 0.0, email: bool = False,
         "demand": {"volume": [total] * 8}, "contact_types": types,
         "channels": {"chat": {"stretch_per_extra_session": stretch}},
         "agent_groups": [{"name": "desk", "skills": skills, "concurrency": {"chat": concurrency},
-                          "headcount": [1] * 8}]})
+                          "headcount": [1] * 8, "first_contact_resolution": 1.0}]})
 
 
 def test_a_chat_desk_is_sized_in_session_slots():

@@ -16,7 +16,8 @@ EFFECT = {"handle_time": -0.2, "first_contact_resolution": 0.1, "half_effect_cos
 
 def one_group(**group) -> dict:
     data = small_data()
-    data["agent_groups"] = [{"name": "front", "skills": ["billing", "tech"], "headcount": [4, 5, 5, 4]} | group]
+    data["agent_groups"] = [{"name": "front", "skills": ["billing", "tech"], "headcount": [4, 5, 5, 4],
+                             "first_contact_resolution": 1.0} | group]
     return data
 
 

@@ -76,7 +76,7 @@ class AgentPool:
                  "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins",
                  "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "realtime_queues",
                  "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "seek", "service_end_callback",
-                 "handled_column")
+                 "handled_column", "break_rule")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
@@ -127,6 +127,7 @@ class AgentPool:
         # Set by the engine: how an agent of this pool looks for work, and what ends one of its calls.
         self.seek = None
         self.service_end_callback: tuple = ()
+        self.break_rule = None  # the group's BreakRule when it defers breaks while the queue is long
 
     def attach(self, collector, index: int, keep_log: bool) -> None:
         """Report agent time to ``collector`` as handler ``index``; ``keep_log``: also keep every spell."""

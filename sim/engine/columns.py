@@ -19,8 +19,10 @@ STORED_COLUMNS = (
 # Per-interval agent time (by when it is spent), in agent-seconds.
 TIME_COLUMNS = ("busy_seconds", "duty_seconds", "away_seconds", "vendor_busy_seconds", "vendor_duty_seconds")
 # Per handler totals (in engine pool order): contacts answered and their handle seconds (counted for vendors
-# only: the vendors' prices need them) and overtime seconds in the horizon (in-house groups).
-HANDLER_COLUMNS = ("answered", "handle_seconds", "overtime_seconds")
+# only: the vendors' prices need them), overtime seconds in the horizon (in-house groups), and breaks due in
+# the horizon, deferred and missed under a break-deferral rule (see sim.engine.breaks).
+HANDLER_COLUMNS = ("answered", "handle_seconds", "overtime_seconds", "breaks_due", "breaks_deferred",
+                   "breaks_missed")
 WAIT_HISTOGRAM_SECONDS = 3600  # 1-second bins; the last bin holds every longer wait
 
 COLUMN_INDEX = {name: index for index, name in enumerate(STORED_COLUMNS)}

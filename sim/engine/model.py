@@ -31,13 +31,14 @@ from ..records import ABANDONED, AI_ABANDONED, ANSWERED, IN_SYSTEM
 from .agents import Agent, AgentPool
 from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage
+from .breaks import BreakRule
 from .callbacks import CallbackDesk
 from .clock import Clock, Due, run_merged
 from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
 from .follow_ups import FollowUps
-from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_process
+from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_changed, staffing_process
 from .routing import AI_TARGET, Router
 from .satisfaction import Scorer
 from .sessions import SessionDesk
@@ -90,6 +91,7 @@ class Engine:
         self.follow_ups = FollowUps(self, scenario, calendar, streams)
         self._build_channels(scenario, calendar, streams)
         self._build_availability(streams)
+        self._build_break_rules()
         self.probe_seconds = float(calendar.interval_seconds)
         self._arrival_days = arrival_days
         self._inline_types = self._types_handled_inline()
@@ -114,6 +116,17 @@ class Engine:
         Those going straight to a destination where no surge or recall rule watches their queue."""
         return [destination is not None and not destination.surge_pools[index] and not destination.recall_rules[index]
                 for index, destination in enumerate(self._direct)]
+
+    def _build_break_rules(self) -> None:
+        """Groups that defer breaks while the queue is long take their breaks themselves (see :mod:`.breaks`)."""
+        plans = {plan.name: plan for plan in self.plans if plan.kind == "inhouse"}
+        for group in self.scenario.agent_groups:
+            if group.break_deferral is None:
+                continue
+            pool = next(pool for pool in self.pools if pool.kind == "inhouse" and pool.name == group.name)
+            pool.break_rule = BreakRule(pool, group.shrinkage, group.break_deferral.defer_while_queue_above,
+                                        self.calendar.horizon_seconds, self.clock, staffing_changed)
+            pool.break_rule.schedule(plans[group.name].breaks)
 
     def _build_availability(self, streams: RandomStreams) -> None:
         """Attach each group's availability model; ``recall_rules[t]``: rules woken when type t queues."""
@@ -315,6 +328,8 @@ class Engine:
         if not resolved:
             self.schedule_repeat(contact)
         pool.release(agent, now)
+        if pool.break_rule is not None and pool.break_rule.pending:
+            pool.break_rule.try_start(now)  # a deferred break may start now that an agent is free
 
     def _seek_work(self, agent: Agent, now: float | None = None) -> None:
         """Take the best waiting contact from the agent's skills, by priority level, else go idle

@@ -23,15 +23,23 @@ def staffing_process(engine, pool: AgentPool, plan: GroupPlan):
                                       plan.scheduled.values.tolist()):
         delay = time - env.now
         yield urgent_timeout(env, delay if delay > 0.0 else 0.0)
-        arrivals = pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
-                                   scheduled=int(max(scheduled, 0)))
-        availability = pool.availability
-        if availability is not None:
-            availability.away_count_changed()
-            for agent in arrivals:
-                availability.start_spell(agent)
+        if pool.break_rule is None:
+            arrivals = pool.set_target(int(level), env.now, shift_end=time in plan.shift_ends,
+                                       scheduled=int(max(scheduled, 0)))
+        else:  # the group takes its breaks itself: the plan gives the agents scheduled, breaks left out
+            arrivals = pool.break_rule.set_base(int(max(scheduled, 0)), env.now, time in plan.shift_ends)
+        staffing_changed(pool, arrivals)
+
+
+def staffing_changed(pool: AgentPool, arrivals) -> None:
+    """After a pool's staffing level changed: the availability model hears of it, newcomers seek work."""
+    availability = pool.availability
+    if availability is not None:
+        availability.away_count_changed()
         for agent in arrivals:
-            pool.seek(agent)
+            availability.start_spell(agent)
+    for agent in arrivals:
+        pool.seek(agent)
 
 
 def snapshot_process(engine):

@@ -15,8 +15,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sim.config import MINUTES_PER_DAY
+
 from .contracts import DAYS_PER_WEEK
-from .timegrid import MINUTES_PER_DAY
 from .tour_assign import AgentTour, describe_day
 
 _COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:cyan")

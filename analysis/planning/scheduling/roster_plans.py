@@ -28,7 +28,7 @@ from analysis.outputs.plots import save_png
 from analysis.planning.staffing.scenario_files import write_scenario_file
 from analysis.planning.staffing.units import StaffedUnit, select_unit
 from sim.calendar import Calendar
-from sim.config import WEEKDAYS, Scenario
+from sim.config import WEEKDAYS, Scenario, format_minutes_of_day
 
 from .contracts import DAYS_PER_WEEK, default_contracts
 from .contracts import rotation_weeks as rotation_weeks_of
@@ -38,7 +38,6 @@ from .rules import apply_rules
 from .shift_plans import OVERTIME, OvertimeSettings, RuleOption
 from .solver import SolverOptions
 from .templates import ShiftTemplate, TemplateFile
-from .timegrid import format_time_of_day
 from .tour_assign import AgentTour
 from .tour_problem import OpeningHours, allowed_starts, opening_text
 from .tours import TourPlan, paid_minutes_outside, plan_tours
@@ -259,8 +258,8 @@ def _ranges(minutes: list[int]) -> str:
             runs[-1].append(minute)
         else:
             runs.append([minute])
-    return ", ".join(format_time_of_day(run[0]) if len(run) == 1 else
-                     f"{format_time_of_day(run[0])}-{format_time_of_day(run[-1])}" for run in runs)
+    return ", ".join(format_minutes_of_day(run[0]) if len(run) == 1 else
+                     f"{format_minutes_of_day(run[0])}-{format_minutes_of_day(run[-1])}" for run in runs)
 
 
 def write_shift_plan(plan: ShiftPlan, scenario: Scenario, unit: StaffedUnit, directory: str | Path,

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, milp
 
+from sim.config import MINUTES_PER_DAY
+
 from .contracts import DAYS_PER_WEEK, Contract
 from .errors import ScheduleSolveError
+from .milp_rows import MilpRows
 from .shifts import PlannedShift
 from .solver import SolverOptions
-from .timegrid import MINUTES_PER_DAY
 from .tour_problem import TourProblem, format_weekday
-from .milp_rows import MilpRows
 from .tour_solver import TourCounts, class_key
 
 

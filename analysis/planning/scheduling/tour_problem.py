@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.config import MINUTES_PER_DAY, format_minutes_of_day
+
 from .contracts import DAYS_PER_WEEK, Contract, day_patterns, split_by_shift_length
 from .errors import RuleError
 from .patterns import _best_rows, _break_footprints, _non_overlapping_placements, _shift
 from .plan import PlanSetup
 from .shifts import PlannedShift
 from .templates import ShiftTemplate
-from .timegrid import MINUTES_PER_DAY, TIMELINE_MINUTES, format_time_of_day, span_presence
+from .timegrid import TIMELINE_MINUTES, span_presence
 
 OpeningHours = tuple[int, int] | None
 """Minutes after midnight (open, close) of a weekday, or None when closed."""
@@ -217,8 +219,8 @@ def weekday_candidates(templates: Sequence[ShiftTemplate], hours: OpeningHours, 
 
 
 def opening_text(hours: OpeningHours) -> str:
-    return "closed" if hours is None else f"{format_time_of_day(hours[0])}-{_end_text(hours[1])}"
+    return "closed" if hours is None else f"{format_minutes_of_day(hours[0])}-{_end_text(hours[1])}"
 
 
 def _end_text(minutes: int) -> str:
-    return "24:00" if minutes == MINUTES_PER_DAY else format_time_of_day(minutes)
+    return "24:00" if minutes == MINUTES_PER_DAY else format_minutes_of_day(minutes)

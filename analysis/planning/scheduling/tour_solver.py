@@ -44,11 +44,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import Bounds, milp
 
+from sim.config import MINUTES_PER_DAY, format_minutes_of_day
+
 from .errors import InfeasibleScheduleError, ScheduleSolveError
 from .milp_rows import MilpRows
 from .shifts import PlannedShift
 from .solver import SolverOptions
-from .timegrid import MINUTES_PER_DAY, format_time_of_day
 from .tour_problem import TourProblem, format_weekday
 
 TIE_BREAK = 1e-6
@@ -283,7 +284,7 @@ def _raise_if_uncoverable(problem: TourProblem, layout: _Layout) -> None:
     possible = coverage_of(problem, layout.shifts, np.ones(len(layout.shifts), dtype=int)) > 0
     missing = (problem.requirement > 0) & ~possible
     if missing.any():
-        cells = [f"{format_weekday(day)} {format_time_of_day(i * problem.interval_minutes)}"
+        cells = [f"{format_weekday(day)} {format_minutes_of_day(i * problem.interval_minutes)}"
                  for day, i in np.argwhere(missing)[:8]]
         more = f" and {int(missing.sum()) - 8} more" if missing.sum() > 8 else ""
         raise InfeasibleScheduleError(

@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from sim.config import MINUTES_PER_DAY, format_minutes_of_day
+
 from .contracts import DAYS_PER_WEEK, Contract, default_contracts, rotation_weeks
 from .errors import InfeasibleScheduleError, RuleError
 from .plan import PlanSetup
@@ -38,7 +40,7 @@ from .rules import apply_rules
 from .shifts import PlannedShift
 from .solver import SolverOptions
 from .templates import ShiftTemplate, TemplateFile
-from .timegrid import MINUTES_PER_DAY, format_time_of_day, span_presence
+from .timegrid import span_presence
 from .tour_assign import AgentTour, RestConflict, assign_tours
 from .tour_problem import OpeningHours, TourProblem, TwoDayGrid, format_weekday, tour_problem
 from .tour_solver import TourCounts, solve_tour_counts
@@ -131,7 +133,7 @@ class TourPlan:
                 rows.append({
                     "agent": tour.agent, "group": tour.group or "", "contract": tour.contract,
                     "week": day // DAYS_PER_WEEK + 1, "weekday": format_weekday(day),
-                    "start": format_time_of_day(shift.start_minutes), "end": format_time_of_day(shift.end_minutes),
+                    "start": format_minutes_of_day(shift.start_minutes), "end": format_minutes_of_day(shift.end_minutes),
                     "paid_hours": shift.paid_minutes / 60, "breaks": format_agent_breaks(shift),
                 })
         return pd.DataFrame(rows, columns=list(ROSTER_AGENT_COLUMNS))

@@ -26,7 +26,7 @@ import pandas as pd
 from .design import BASE_RUN, VARIED
 
 FACTOR_KPIS = ("service_level", "abandon_rate", "asa_seconds", "occupancy", "labor_cost", "total_cost",
-               "complaint_rate", "roi")
+               "complaint_rate", "value_kept")
 _TARGET_FIELDS = {"target": "service_level", "max_abandon_rate": "abandon_rate", "max_asa_seconds": "asa_seconds"}
 
 
