@@ -35,7 +35,8 @@ def queue(channel: str, agents: int, concurrency: int = 1, per_hour: float = 100
             "contact_types": [{"name": "contacts", "channel": channel,
                                "handle_time": {"dist": "exponential", "mean": handle, "unit": "s"},
                                "patience": {"dist": "exponential", "mean": patience, "unit": "s"}}],
-            "agent_groups": [{"name": "agents", "skills": ["contacts"], "headcount": [agents] * 24}]}
+            "agent_groups": [{"name": "agents", "skills": ["contacts"], "headcount": [agents] * 24,
+                              "first_contact_resolution": 1.0}]}   # the queueing models have no repeat contacts
     if channel != "voice":
         data["agent_groups"][0]["concurrency"] = {channel: concurrency}
         data["channels"] = {channel: {"stretch_per_extra_session": stretch, "service_level_threshold_seconds": 20}}
