@@ -202,6 +202,35 @@ def test_a_template_on_no_contract_is_refused():
         parse_templates(data)
 
 
+
+def test_rotations_that_together_need_too_many_weeks_are_refused_in_the_file():
+    data = {"options": {"hourly_cost": 20.0},
+            "templates": [{"name": "day", "starts": ["08:00"], "length_hours": 8},
+                          {"name": "evening", "kind": "part_time", "starts": ["16:00"], "length_hours": 4}],
+            "contracts": [{"name": "ft", "weekend_off_every_weeks": 3},
+                          {"name": "pt", "kind": "part_time", "days_per_week": 3, "weekend_off_every_weeks": 4}]}
+    with pytest.raises(TemplateFileError, match=r"contracts: weekend rotations of 3, 4 weeks together need a 12-week"):
+        parse_templates(data)
+
+
+def test_contracts_no_week_of_the_opening_hours_fits_are_refused_naming_the_contract():
+    data = {"options": {"hourly_cost": 20.0},
+            "templates": [{"name": "day", "starts": ["08:00"], "length_hours": 8}],
+            "contracts": [{"name": "ft", "days_per_week": 5}]}
+    short_days = [(8 * HOUR, 12 * HOUR)] * 7   # four hours open: an eight-hour shift fits no day
+    needed = np.zeros((7, 48))
+    needed[:, 16:24] = 1
+    with pytest.raises(TemplateFileError) as error:
+        plan_tours(parse_templates(data), needed, 30, opening=short_days)
+    problem = error.value.problems[0]
+    assert problem.path == "contracts[0]" and "no week fits" in problem.message and "--outside-hours" in problem.message
+    without = {key: value for key, value in data.items() if key != "contracts"}
+    with pytest.raises(TemplateFileError) as error:
+        plan_tours(parse_templates(without), needed, 30, opening=short_days)
+    assert error.value.problems[0].path == "contracts" and "default contract of full_time" in str(error.value)
+    assert plan_tours(parse_templates(data), needed, 30, opening=short_days, bounded=False).agents
+
+
 TWO_GROUPS = {
     "name": "two_groups", "horizon": {"days": 7, "interval_minutes": 30, "open": "08:00", "close": "18:00",
                                       "weekday_hours": {"sunday": {"closed": True}}},

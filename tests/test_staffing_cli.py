@@ -120,6 +120,20 @@ def test_schedule_bad_input_exits_2(files, tmp_path, capsys, monkeypatch, argume
     assert not out.exists()
 
 
+
+def test_schedule_refuses_before_any_work_when_no_template_fits_the_opening_hours(files, tmp_path, capsys):
+    scenario, _ = files
+    shifts = tmp_path / "long.toml"
+    shifts.write_text(toml_document({"options": {"hourly_cost": 20.0},
+                                     "templates": [{"name": "long", "starts": ["08:00"], "length_hours": 12}]}))
+    out = tmp_path / "never"
+    assert main(["schedule", str(scenario), "--shifts", str(shifts), "--method", "erlang-c", "--out", str(out),
+                 *RUN]) == 2
+    error = capsys.readouterr().err
+    assert "  contracts: the default contract of full_time templates" in error and "--outside-hours" in error
+    assert not out.exists()
+
+
 def test_staff_states_its_rounding_and_names_intervals_that_miss_or_cannot_be_told(files, tmp_path, capsys):
     scenario, _ = files
     out_up, out_nearest = tmp_path / "up", tmp_path / "nearest"

@@ -19,6 +19,7 @@ from analysis.cli.planning_options import (
 from analysis.outputs.files import write_csv
 from analysis.outputs.folders import scenario_digest
 from analysis.planning.scheduling import SolverOptions, load_templates
+from analysis.planning.scheduling.roster_plans import check_plannable
 from analysis.planning.scheduling.rules_compare import RuleComparison, compare_rule_options
 from analysis.planning.scheduling.shift_plans import OvertimeSettings, parse_rule_options, read_requirement
 from analysis.planning.staffing import METHODS, select_unit
@@ -26,6 +27,7 @@ from analysis.planning.staffing.analytic import analytic_agents
 from analysis.planning.staffing.plans import headcount_for_agents
 from analysis.planning.staffing.search import simulation_staffing
 from sim.config import format_time_of_day
+from sim.config.errors import UserInputError
 
 from .common import (
     add_output_options,
@@ -80,6 +82,7 @@ def _schedule(args) -> int:
     options = parse_rule_options(args.rules)
     out = output_directory(args, "schedule")
     unit = select_unit(scenario, args.group, args.headcount_rounding)
+    _check_options(scenario, templates, options, bounded=not args.outside_hours)
     inputs = option_inputs(args, scenario=scenario_digest(scenario), shifts=file_input(args.shifts),
                            requirement=file_input(args.requirement))
     with results_folder(out, "schedule", inputs, args) as folder:
@@ -101,6 +104,19 @@ def _schedule(args) -> int:
     print(comparison_text(comparison, scenario.currency))
     print(f"results written to {out}/")
     return 0
+
+
+def _check_options(scenario, templates, options, bounded: bool) -> None:
+    """Refuse before any work when no option can be planned (its contracts fit no week of the opening hours);
+    options that cannot while others can are reported as not planned in the table."""
+    problems = []
+    for option in options:
+        try:
+            check_plannable(scenario, templates, option, bounded)
+        except UserInputError as error:
+            problems.append(error)
+    if problems and len(problems) == len(options):
+        raise problems[0]
 
 
 def _requirement_table(requirement: np.ndarray, interval_seconds: int) -> pd.DataFrame:

@@ -375,8 +375,8 @@ class BreakDeferral(StrictModel):
     and paid hours follow the plan, so deferring changes no one's pay.
     """
 
-    defer_while_queue_above: NonNegativeInt
-    max_delay_minutes: PositiveFloat = 30.0
+    defer_while_queue_above: Count
+    max_delay_minutes: PositiveReal = 30.0
 
 
 class AgentGroup(StrictModel):

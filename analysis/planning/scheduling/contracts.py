@@ -31,7 +31,11 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.types import Count as NonNegativeInt
+from sim.config.types import NonNegativeReal, PositiveReal
+from sim.config.types import PositiveCount as PositiveInt
 
 from .errors import FieldError
 from .fields import FrozenModel, Kind, Name
@@ -57,9 +61,9 @@ class Contract(FrozenModel):
     min_days_per_week: PositiveInt | None = None
     consecutive_days_off: NonNegativeInt = 0
     weekend_off_every_weeks: PositiveInt | None = None
-    min_weekly_hours: float = Field(0.0, ge=0)
-    max_weekly_hours: float = Field(EU_MAX_WEEKLY_HOURS, gt=0)
-    min_rest_hours: float = Field(EU_MIN_REST_HOURS, ge=0, le=24)
+    min_weekly_hours: NonNegativeReal = 0.0
+    max_weekly_hours: PositiveReal = EU_MAX_WEEKLY_HOURS
+    min_rest_hours: NonNegativeReal = Field(EU_MIN_REST_HOURS, le=24)
     max_agents: NonNegativeInt | None = None
 
     @field_validator("days_per_week", "min_days_per_week")

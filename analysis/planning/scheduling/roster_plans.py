@@ -40,7 +40,7 @@ from .solver import SolverOptions
 from .templates import ShiftTemplate, TemplateFile
 from .tour_assign import AgentTour
 from .tour_problem import OpeningHours, allowed_starts, opening_text
-from .tours import TourPlan, paid_minutes_outside, plan_tours
+from .tours import TourPlan, paid_minutes_outside, plan_tours, weekly_problem
 
 ROSTER_FILE = "roster_agents.csv"
 
@@ -140,18 +140,12 @@ def plan_rosters(scenario: Scenario, requirement: np.ndarray, templates: Templat
     unit = unit or select_unit(scenario)
     calendar = Calendar.from_scenario(scenario)
     weekdays = tuple(calendar.weekday(day) for day in range(calendar.days))
-    opening = [None if calendar.opening[weekday] is None else
-               (calendar.opening[weekday][0] // 60, calendar.opening[weekday][1] // 60) for weekday in WEEKDAYS]
+    opening = _opening_hours(calendar)
     weekly, stand_ins = weekly_requirement(np.asarray(requirement, dtype=float), weekdays, opening)
     costs = planning_cost(unit)
-    setup = apply_rules(templates, option.rules)
-    contracts = templates.contracts or default_contracts([template.kind for template in setup.templates])
-    if rotation_weeks_of(contracts) > 1:
-        raise RuleError("weekend rotations over several weeks (weekend_off_every_weeks) can be planned with "
-                        "analysis.planning.scheduling.plan_tours but not yet simulated; remove them to plan "
-                        "a scenario's roster")
+    setup = _setup(templates, option)
     tours = plan_tours(setup, weekly, scenario.horizon.interval_minutes, opening, bounded,
-                       contracts=contracts, shift_cost=costs.of if costs else None, solver=solver)
+                       contracts=templates.contracts or None, shift_cost=costs.of if costs else None, solver=solver)
     tours = tours.with_agents(split_between_groups(unit, tours.agents))
     rotation = [((calendar.start_weekday + day) // DAYS_PER_WEEK % tours.weeks) * DAYS_PER_WEEK
                 + (calendar.start_weekday + day) % DAYS_PER_WEEK for day in range(calendar.days)]
@@ -160,6 +154,29 @@ def plan_rosters(scenario: Scenario, requirement: np.ndarray, templates: Templat
         notes.append("weekdays outside the horizon planned like horizon days: "
                      + ", ".join(f"{missing} like {model}" for missing, model in stand_ins.items()))
     return ShiftPlan(option, tours, np.asarray(requirement, dtype=float), weekdays, tuple(rotation), tuple(notes))
+
+
+def check_plannable(scenario: Scenario, templates: TemplateFile, option: RuleOption, bounded: bool = True) -> None:
+    """Refuse, before anything is worked out or simulated, an option whose contracts no week of the
+    scenario's opening hours can satisfy (the same refusal :func:`plan_rosters` would give)."""
+    weekly_problem(_setup(templates, option), None, scenario.horizon.interval_minutes,
+                   _opening_hours(Calendar.from_scenario(scenario)), bounded, contracts=templates.contracts or None)
+
+
+def _opening_hours(calendar: Calendar) -> list[OpeningHours]:
+    return [None if calendar.opening[weekday] is None else
+            (calendar.opening[weekday][0] // 60, calendar.opening[weekday][1] // 60) for weekday in WEEKDAYS]
+
+
+def _setup(templates: TemplateFile, option: RuleOption):
+    """The option's templates; refuses weekend rotations, which the simulator cannot run yet."""
+    setup = apply_rules(templates, option.rules)
+    contracts = templates.contracts or default_contracts([template.kind for template in setup.templates])
+    if rotation_weeks_of(contracts) > 1:
+        raise RuleError("weekend rotations over several weeks (weekend_off_every_weeks) can be planned with "
+                        "analysis.planning.scheduling.plan_tours but not yet simulated; remove them to plan "
+                        "a scenario's roster")
+    return setup
 
 
 def weekly_requirement(requirement: np.ndarray, weekdays: tuple[str, ...],

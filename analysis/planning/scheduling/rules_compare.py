@@ -47,7 +47,14 @@ from analysis.planning.staffing.targets import StaffingTarget
 from analysis.planning.staffing.units import StaffedUnit, StaffingError
 from sim.config import Scenario, format_time_of_day
 
-from ..scheduling import InfeasibleScheduleError, RuleError, ScheduleSolveError, SolverOptions, TemplateFile
+from ..scheduling import (
+    InfeasibleScheduleError,
+    RuleError,
+    ScheduleSolveError,
+    SolverOptions,
+    TemplateFile,
+    TemplateFileError,
+)
 from .roster_plans import ShiftPlan, plan_rosters, write_shift_plan
 from .shift_plans import OvertimeSettings, RuleOption
 
@@ -91,7 +98,7 @@ def compare_rule_options(scenario: Scenario, unit: StaffedUnit, requirement: np.
             runner.note(option.label)
             try:
                 plan = plan_rosters(scenario, requirement, templates, option, solver, unit, bounded)
-            except (RuleError, InfeasibleScheduleError, ScheduleSolveError) as error:
+            except (RuleError, TemplateFileError, InfeasibleScheduleError, ScheduleSolveError) as error:
                 if single:
                     raise
                 rows.append({"option": option.label, "rules": " + ".join(option.rules), "overtime": option.overtime,

@@ -31,7 +31,7 @@ from sim.config.types import NonNegativeReal as NonNegativeFloat
 from sim.config.types import PositiveCount as PositiveInt
 from sim.config.types import PositiveReal as PositiveFloat
 
-from .contracts import Contract
+from .contracts import Contract, rotation_weeks
 from .errors import FieldError, TemplateFileError, validation_problems
 from .fields import FrozenModel, Hours, Kind, Name, TimeOfDay
 
@@ -301,6 +301,10 @@ def _check_contracts(contracts: list[Contract], templates: list[ShiftTemplate]) 
         covered = [template for template in templates if contract.covers(template.name, template.kind)]
         if covered:
             _check_weekly_hours(contract, covered, index)
+    try:
+        rotation_weeks(contracts)
+    except ValueError as error:
+        raise FieldError("contracts", str(error)) from None
     if contracts:
         for index, template in enumerate(templates):
             if not any(contract.covers(template.name, template.kind) for contract in contracts):

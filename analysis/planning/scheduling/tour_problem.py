@@ -26,7 +26,7 @@ import numpy as np
 from sim.config import MINUTES_PER_DAY, format_minutes_of_day
 
 from .contracts import DAYS_PER_WEEK, Contract, day_patterns, split_by_shift_length
-from .errors import RuleError
+from .errors import Problem, TemplateFileError
 from .patterns import _best_rows, _break_footprints, _non_overlapping_placements, _shift
 from .plan import PlanSetup
 from .shifts import PlannedShift
@@ -97,6 +97,8 @@ class TourProblem:
     length in ``lengths`` (1 = any length when ``lengths`` is empty)."""
     lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """Per contract: the paid minutes its patterns tell apart (empty when any mix fits its weekly hours)."""
+    default_contracts: bool = False
+    """True when the contracts are the defaults (one per template kind), not the template file's."""
 
     @property
     def days(self) -> int:
@@ -118,14 +120,16 @@ class TourProblem:
 
 def tour_problem(setup: PlanSetup, contracts: Sequence[Contract], weeks: int, requirement: np.ndarray,
                  interval_minutes: int, opening: Sequence[OpeningHours], bounded: bool = True,
-                 shift_cost: Callable[[ShiftTemplate], float] | None = None) -> TourProblem:
+                 shift_cost: Callable[[ShiftTemplate], float] | None = None,
+                 default_contracts: bool = False) -> TourProblem:
     """The weekly problem for ``requirement`` (one row per weekday, Monday first, intervals of the whole day).
 
     ``opening`` gives the opening hours per weekday (None: closed, no
     shifts); with ``bounded`` shifts start and end within them.
     ``shift_cost`` prices a template's shift (default: the template file's
-    own cost). Raises :class:`RuleError` when a contract has no
-    template or no days-off pattern fits its rules and the open days.
+    own cost). Raises :class:`TemplateFileError` naming the contract
+    (``contracts[i]``) when no days-off pattern fits its rules and the days
+    its templates can be worked.
     """
     weekly = np.asarray(requirement, dtype=float)
     per_day = MINUTES_PER_DAY // interval_minutes
@@ -140,7 +144,7 @@ def tour_problem(setup: PlanSetup, contracts: Sequence[Contract], weeks: int, re
     costs = {template.name: (shift_cost(template) if shift_cost else setup.template_costs()[template.name])
              for template in setup.templates}
     problem = TourProblem(setup, tuple(contracts), weeks, interval_minutes, np.tile(weekly, (weeks, 1)),
-                          tuple(opening), bounded, tuple(candidates), costs)
+                          tuple(opening), bounded, tuple(candidates), costs, default_contracts=default_contracts)
     for contract in contracts:
         problem.patterns[contract.name], problem.lengths[contract.name] = _contract_patterns(problem, contract)
     return problem
@@ -160,13 +164,26 @@ def _contract_patterns(problem: TourProblem, contract: Contract) -> tuple[np.nda
         patterns = day_patterns(contract, contract.rotation_weeks, workable, (min(hours), max(hours)))
         patterns, lengths = split_by_shift_length(patterns, contract, [t.paid_minutes for t in templates])
     except ValueError as error:
-        raise RuleError(str(error)) from None
+        raise contract_problem(problem, contract, str(error)) from None
     patterns = np.tile(patterns, (1, problem.weeks // contract.rotation_weeks))
     if not len(patterns):
         days = [format_weekday(day) for day in range(DAYS_PER_WEEK) if workable[day]]
-        raise RuleError(f"contract {contract.name!r}: no week fits its rules ({contract.describe()}) on the days its "
-                        f"templates can be worked ({', '.join(days) or 'none'})")
+        why = f"no week fits its rules ({contract.describe()}) on the days its templates can be worked " \
+              f"({', '.join(days) or 'none'})"
+        if problem.bounded and not all(workable[day] or problem.opening[day] is None for day in range(DAYS_PER_WEEK)):
+            why += "; shifts must start and end within the opening hours, so templates longer than a day's " \
+                   "opening cannot be worked that day (plan with --outside-hours, or add shorter templates)"
+        raise contract_problem(problem, contract, why)
     return patterns, lengths
+
+
+def contract_problem(problem: TourProblem, contract: Contract, message: str) -> TemplateFileError:
+    """A refusal naming the contract in the template file (or the default contract of a template kind)."""
+    if problem.default_contracts:
+        return TemplateFileError([Problem("contracts", f"the default contract of {contract.kind} templates "
+                                                       f"(none in the file): {message}")])
+    index = next((i for i, given in enumerate(problem.contracts) if given.name == contract.name), 0)
+    return TemplateFileError([Problem(f"contracts[{index}]", f"{contract.name!r}: {message}")])
 
 
 def format_weekday(weekday: int) -> str:

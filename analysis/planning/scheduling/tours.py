@@ -34,7 +34,7 @@ import pandas as pd
 from sim.config import MINUTES_PER_DAY, format_minutes_of_day
 
 from .contracts import DAYS_PER_WEEK, Contract, default_contracts, rotation_weeks
-from .errors import InfeasibleScheduleError, RuleError
+from .errors import InfeasibleScheduleError, Problem, TemplateFileError
 from .plan import PlanSetup
 from .rules import apply_rules
 from .shifts import PlannedShift
@@ -152,6 +152,30 @@ def format_agent_breaks(shift: PlannedShift) -> str:
     return ";".join(f"{placed.label()} {'paid' if placed.paid else 'unpaid'}" for placed in shift.breaks)
 
 
+def weekly_problem(templates: TemplateFile | PlanSetup, requirement: np.ndarray | None, interval_minutes: int,
+                   opening: Sequence[OpeningHours] | None = None, bounded: bool = True, rules: Sequence[str] = (),
+                   contracts: Sequence[Contract] | None = None,
+                   shift_cost: Callable[[ShiftTemplate], float] | None = None) -> TourProblem:
+    """The tour problem :func:`plan_tours` solves (arguments as there); ``requirement`` None needs nobody,
+    which checks the contracts can be planned at all without solving anything. Raises
+    :class:`TemplateFileError` naming the contracts when they cannot."""
+    setup = templates if isinstance(templates, PlanSetup) else apply_rules(templates, rules)
+    defaults = contracts is None and not (isinstance(templates, TemplateFile) and templates.contracts)
+    if contracts is None:
+        contracts = (default_contracts([template.kind for template in setup.templates]) if defaults
+                     else templates.contracts)
+    _check_every_template_on_a_contract(setup, contracts)
+    try:
+        weeks = rotation_weeks(contracts)
+    except ValueError as error:
+        raise TemplateFileError([Problem("contracts", str(error))]) from None
+    opening = list(opening) if opening is not None else [(0, MINUTES_PER_DAY)] * DAYS_PER_WEEK
+    if requirement is None:
+        requirement = np.zeros((DAYS_PER_WEEK, MINUTES_PER_DAY // interval_minutes))
+    return tour_problem(setup, contracts, weeks, requirement, interval_minutes, opening, bounded, shift_cost,
+                        default_contracts=defaults)
+
+
 def plan_tours(templates: TemplateFile | PlanSetup, requirement: np.ndarray, interval_minutes: int,
                opening: Sequence[OpeningHours] | None = None, bounded: bool = True, rules: Sequence[str] = (),
                contracts: Sequence[Contract] | None = None,
@@ -167,17 +191,7 @@ def plan_tours(templates: TemplateFile | PlanSetup, requirement: np.ndarray, int
     ``shift_cost`` prices one shift of a template (default: the template
     file's costs).
     """
-    setup = templates if isinstance(templates, PlanSetup) else apply_rules(templates, rules)
-    if contracts is None:
-        contracts = (templates.contracts if isinstance(templates, TemplateFile) and templates.contracts
-                     else default_contracts([template.kind for template in setup.templates]))
-    _check_every_template_on_a_contract(setup, contracts)
-    try:
-        weeks = rotation_weeks(contracts)
-    except ValueError as error:
-        raise RuleError(str(error)) from None
-    opening = list(opening) if opening is not None else [(0, MINUTES_PER_DAY)] * DAYS_PER_WEEK
-    problem = tour_problem(setup, contracts, weeks, requirement, interval_minutes, opening, bounded, shift_cost)
+    problem = weekly_problem(templates, requirement, interval_minutes, opening, bounded, rules, contracts, shift_cost)
     counts = solve_tour_counts(problem, solver, exact_rest=False)
     try:
         agents, seconds = assign_tours(problem, counts, solver)
@@ -203,8 +217,9 @@ def _check_every_template_on_a_contract(setup: PlanSetup, contracts: Sequence[Co
     orphans = [template.name for template in setup.templates
                if not any(contract.covers(template.name, template.kind) for contract in contracts)]
     if orphans:
-        raise RuleError(f"template(s) {', '.join(map(repr, orphans))} are on no contract; add a contract of their "
-                        "kind or list them in a contract's templates")
+        raise TemplateFileError([Problem("contracts", f"template(s) {', '.join(map(repr, orphans))} are on no "
+                                                      "contract; add a contract of their kind or list them in a "
+                                                      "contract's templates")])
 
 
 def paid_minutes_outside(shift: PlannedShift, today: OpeningHours, tomorrow: OpeningHours) -> int:
