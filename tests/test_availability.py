@@ -145,6 +145,7 @@ def chain_scenario(recall: dict | None, after_contact: list[float] | None = None
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recall, after_contact", [(None, None), ({"queue_at_least": 2, "rate_per_minute": 1.0}, None),
                                                    (None, AFTER_CONTACT),
                                                    ({"queue_at_least": 1, "rate_per_minute": 0.5}, AFTER_CONTACT)])
@@ -168,6 +169,7 @@ def test_exponential_spells_match_the_exact_chain(recall, after_contact):
                                          f"{estimate.high:.5g}]"
 
 
+@pytest.mark.slow
 def test_the_share_away_in_probes_matches_the_chain():
     exact = erlang_a_with_availability(RATE, 300.0, 180.0, AGENTS, 1200.0, 300.0)
     shares = []

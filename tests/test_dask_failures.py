@@ -21,7 +21,8 @@ from .processes import environment, run_ccsim, start_ccsim, wait_until
 from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario
 
 pytest.importorskip("dask.distributed")
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+# Real processes and clusters: part of the full suite, not of the fast loop.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX signals")]
 
 
 def _refused_in_process(tmp_path, capsys, address: str, *extra: str) -> str:

@@ -78,6 +78,7 @@ def test_report_of_a_folder_without_results_fails_cleanly(tmp_path, capsys):
     assert not (tmp_path / "report.html").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 @pytest.mark.parametrize("name", ["compare", "sweep"])
 def test_report_renders_in_headless_chromium(results, tmp_path, name):

@@ -146,6 +146,7 @@ def test_designs_have_the_documented_shape(tmp_path):
 
 # --- running ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_serial_parallel_and_dask_runs_give_identical_tables(tmp_path):
     from dask.distributed import LocalCluster
 
@@ -254,6 +255,7 @@ label = "back office headcount"
     assert "ran 0, reused 5" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_process_resumes_to_the_same_table(tmp_path):
     body = LHS_SWEEP.replace("samples = 6", "samples = 30")
     spec = _spec(tmp_path, body)

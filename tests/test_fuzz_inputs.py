@@ -28,6 +28,9 @@ from .conftest import SCENARIOS
 from .fuzz_harness import Sandbox, judge
 from .hostile_inputs import RawToml, tiny_data, toml_text
 
+# Browser, every results kind or many generated inputs: the full suite, not the fast loop.
+pytestmark = pytest.mark.slow
+
 OUTCOMES: dict[str, Counter] = {"scenario": Counter(), "sweep": Counter(), "shift templates": Counter()}
 MAX_CONTACTS = "20000"
 MAX_VARIANTS = "12"

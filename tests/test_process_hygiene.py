@@ -18,7 +18,8 @@ from .processes import start_ccsim, wait_until
 from .test_experiments_common import LHS_SWEEP, write_sweep, write_tiny_scenario
 
 psutil = pytest.importorskip("psutil")
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and sessions")
+# Real processes and clusters: part of the full suite, not of the fast loop.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="POSIX signals and sessions")]
 
 LONG_SWEEP = LHS_SWEEP.replace("samples = 6", "samples = 60")  # 180 tasks of five days: runs long enough
 

@@ -18,6 +18,9 @@ from analysis.cli import main
 from .hostile_inputs import tiny_data, write_toml
 from .test_experiments_report import CHROMIUM, CHROMIUM_FLAGS
 
+# Browser, every results kind or many generated inputs: the full suite, not the fast loop.
+pytestmark = pytest.mark.slow
+
 PWN = "document.title='pwned';document.documentElement.setAttribute('data-pwned','1')"
 INJECTED = {
     "scenario name": f'<img src=x onerror="{PWN}">',

@@ -16,6 +16,9 @@ from .test_calibration_backtest import EXCERPT
 from .test_experiments_common import write_tiny_scenario
 from .test_staffing_schedule import CENTER, TEMPLATES
 
+# Browser, every results kind or many generated inputs: the full suite, not the fast loop.
+pytestmark = pytest.mark.slow
+
 QUICK = ["--reps", "2", "--workers", "1", "--quiet"]
 
 

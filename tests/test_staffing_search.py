@@ -123,6 +123,7 @@ def test_search_settings_are_checked():
         SearchSettings(confidence=1.0)
 
 
+@pytest.mark.slow
 def test_search_gives_the_same_plan_serially_on_processes_and_on_a_dask_cluster(impatient):
     from dask.distributed import LocalCluster
 
