@@ -7,6 +7,7 @@ import json
 import pytest
 
 from sim.config import ScenarioError, apply_overrides, get_value, load_scenario, parse_scenario, scenario_json_schema
+from analysis.outputs.toml_text import toml_document
 from sim.config.distributions import Gamma, Lognormal
 
 from .conftest import SCENARIOS, small_data
@@ -226,3 +227,25 @@ def test_segment_shares_per_contact_type():
     messages = problems_of(data)
     assert "contact_types[1].segment_shares.vipp: 'vipp' is not a segment (known: standard, vip)" in messages
     assert "contact_types[1].segment_shares: standard=0.5, vipp=0.4 must be non-negative and add up to 1" in messages
+
+
+def test_extends_merges_named_tables_but_replaces_the_routing_list(tmp_path):
+    data = small_data(routing=[{"name": "first", "to": "inhouse", "contact_types": ["billing"]}])
+    data["agent_groups"][1]["dedicated"] = True
+    (tmp_path / "base.toml").write_text(toml_document(data))
+    (tmp_path / "variant.toml").write_text(
+        'extends = "base.toml"\nname = "variant"\n'
+        'routing = [{ name = "second", to = "back", contact_types = ["tech"] }, { name = "first", to = "inhouse" }]\n'
+        '[[agent_groups]]\nname = "back"\nwage_per_hour = 25\n')
+    variant = load_scenario(tmp_path / "variant.toml")
+    # Named tables still merge item by item ...
+    back = next(group for group in variant.agent_groups if group.name == "back")
+    assert back.wage_per_hour == 25 and back.skills == {"tech": 1}
+    # ... but order is meaning for routing: the variant's list is taken whole, not merged by name.
+    assert [rule.name for rule in variant.routing] == ["second", "first"]
+    assert variant.routing[1].contact_types is None
+
+
+def test_bundled_vip_tiering_routes_vips_before_the_ai():
+    scenario = load_scenario(SCENARIOS / "vip_tiering.toml")
+    assert [rule.name for rule in scenario.routing] == ["vip_desk", "ai_first"]

@@ -29,6 +29,9 @@ def load_scenario(path: str | Path) -> Scenario:
     it) and give only what differs: tables merge key by key, lists of named
     tables (contact types, agent groups, vendors, ...) merge item by item by
     ``name`` (new names are appended), and any other value replaces the base's.
+    ``routing`` is the exception: its rules are tried in order, so a file that
+    gives ``routing`` replaces the base's list whole (merging by name would
+    append new rules after the base's and silently let them come too late).
     """
     path = Path(path)
     return parse_scenario(_read_with_bases(path, []), base_dir=path.parent, source=str(path))
@@ -73,19 +76,24 @@ def _read_with_bases(path: Path, chain: list[Path]) -> dict[str, Any]:
     return merge_scenario_data(base, raw)
 
 
-def merge_scenario_data(base: Any, changes: Any) -> Any:
+ORDERED_LISTS = ("routing",)  # top-level lists whose order is meaning: replaced whole, never merged
+
+
+def merge_scenario_data(base: Any, changes: Any, top_level: bool = True) -> Any:
     """``changes`` laid over ``base`` (see :func:`load_scenario` for the rules)."""
     if isinstance(base, dict) and isinstance(changes, dict):
         merged = dict(base)
         for key, value in changes.items():
-            merged[key] = merge_scenario_data(base[key], value) if key in base else value
+            replace = key not in base or (top_level and key in ORDERED_LISTS)
+            merged[key] = value if replace else merge_scenario_data(base[key], value, top_level=False)
         return merged
     if _named_tables(base) and _named_tables(changes):
         merged = list(base)
         positions = {item["name"]: index for index, item in enumerate(base)}
         for item in changes:
             if item["name"] in positions:
-                merged[positions[item["name"]]] = merge_scenario_data(base[positions[item["name"]]], item)
+                merged[positions[item["name"]]] = merge_scenario_data(base[positions[item["name"]]], item,
+                                                                         top_level=False)
             else:
                 merged.append(item)
         return merged
