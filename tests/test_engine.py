@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sim.agent_plans import staffing_plans
 from sim.calendar import Calendar
@@ -213,3 +214,24 @@ def test_a_contact_escalated_after_waiting_for_the_ai_keeps_its_human_patience()
     second = table.iloc[1]
     assert second["outcome"] == "abandoned"
     assert second["end_time"] == pytest.approx(150 + 200)
+
+
+@pytest.mark.parametrize("spread_minutes", [0, 90, 180])
+def test_retrials_due_while_closed_come_back_spread_over_the_opening(spread_minutes):
+    retrial = {"probability": 1.0, "delay": {"dist": "deterministic", "value": 1, "unit": "h"}, "max_attempts": 2}
+    data = scenario_with([{"name": "solo", "skills": ["calls"], "headcount": [0] * 24}], retrial=retrial,
+                         patience={"dist": "deterministic", "value": 5, "unit": "s"}, days=2).model_dump()
+    data["horizon"].update(open="08:00", close="10:00")
+    data["repeat_contacts"]["opening_spread_minutes"] = spread_minutes
+    scenario = parse_scenario(data)
+    # 400 callers abandon at about 09:30; their retrials fall due at 10:30, after closing.
+    _, table = run_with(scenario, [(34_200 + index, 0, 0, 10, 5) for index in range(400)])
+    retried = table.loc[table["attempt"] == 1, "arrival_time"].to_numpy() - (86_400 + 8 * 3600)
+    assert len(retried) == 400
+    if spread_minutes == 0:
+        assert (retried == 0).all()
+    else:
+        # Uniform over the open stretch's first minutes, clipped to its 2 hours: a KS test at 1%.
+        window = min(spread_minutes, 120) * 60
+        assert retried.min() >= 0 and retried.max() < window
+        assert stats.kstest(retried / window, "uniform").pvalue > 0.01

@@ -121,13 +121,25 @@ def test_targets_out_of_reach_are_a_staffing_error():
 def test_repeat_contacts_come_back_after_the_delay_and_at_the_next_opening():
     data = constant_scenario(first_contact_resolution=0.8)
     data["horizon"]["days"] = 2
-    data["repeat_contacts"] = {"max_repeats": 1, "delay": {"dist": "deterministic", "value": 30, "unit": "min"}}
+    data["repeat_contacts"] = {"max_repeats": 1, "delay": {"dist": "deterministic", "value": 30, "unit": "min"},
+                               "opening_spread_minutes": 0}
     workload = select_unit(parse_scenario(data)).workload(parse_scenario(data))
     day1, day2 = workload.volume[0, 16:20], workload.volume[1, 16:20]
     # 20% unresolved come back one interval later; the last interval's come back at the next opening.
     assert list(day1) == pytest.approx([100, 120, 120, 120])
     assert list(day2) == pytest.approx([120, 120, 120, 120])
     assert workload.volume[:, :16].sum() == 0 and workload.volume[:, 20:].sum() == 0
+
+
+def test_overnight_repeat_contacts_spread_over_the_first_open_minutes():
+    data = constant_scenario(first_contact_resolution=0.8)
+    data["horizon"]["days"] = 2
+    data["repeat_contacts"] = {"max_repeats": 1, "delay": {"dist": "deterministic", "value": 30, "unit": "min"},
+                               "opening_spread_minutes": 45}
+    workload = select_unit(parse_scenario(data)).workload(parse_scenario(data))
+    # Day 1's last 20 repeats come back over 45 minutes of 30-minute intervals: 2/3, then 1/3.
+    assert list(workload.volume[1, 16:20]) == pytest.approx([100 + 20 * 2 / 3, 120 + 20 / 3, 120, 120])
+    assert workload.volume.sum() == pytest.approx(2 * 4 * 100 + 7 * 20)
 
 
 def test_weekday_factors_give_a_profile_per_day():

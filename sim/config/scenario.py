@@ -220,6 +220,11 @@ class RepeatContacts(StrictModel):
     delay: Distribution = Field(
         default_factory=lambda: {"dist": "exponential", "mean": 2.0, "unit": "h"})
     max_repeats: Count = Field(2, le=100)
+    opening_spread_minutes: NonNegativeReal = Field(
+        60.0, le=24 * 60,
+        description="Follow-ups (repeats, retrials, channel switches) due while a real-time channel is "
+                    "closed arrive spread evenly over this many minutes after it next opens (within that "
+                    "open stretch); 0 puts them all at the opening instant.")
 
 
 class Break(StrictModel):

@@ -1,8 +1,12 @@
 """Customers who come back: retrials after abandoning, repeat contacts after an unresolved one,
 and channel switches (a caller who abandons, or whom the AI failed, writes or chats instead).
 
-A follow-up that would fall while the center is closed arrives when it next
-opens (backlog channels take items at any hour); past the horizon it is lost.
+A follow-up that would fall while the center is closed arrives after it next
+opens, spread evenly over the first ``repeat_contacts.opening_spread_minutes``
+of that open stretch: customers who meant to call back overnight do not all
+dial at the opening instant, which would put a spike no real center sees into
+its first interval. Backlog channels take items at any hour; past the horizon a
+follow-up is lost.
 A switch is decided before a retrial, from the type's own stream: a customer
 who switches does not also re-dial.
 """
@@ -53,6 +57,9 @@ class FollowUps:
         self._any_hour = [channel in BACKLOG_CHANNELS for channel in scenario.type_channels()]
         self.switches = self._build_switches(scenario, streams)
         self._next_open = _next_open_table(calendar)
+        self._open_until = _open_stretch_end_table(calendar)
+        self._opening_spread = repeats.opening_spread_minutes * 60.0
+        self._opening_draws = BufferedDraws(streams.get("follow_up/opening"), lambda g, n: g.random(n))
         self._callback = (self._on_follow_up,)
 
     @staticmethod
@@ -107,11 +114,15 @@ class FollowUps:
         self.clock.after(when - now + offset, (contact, origin, contact_type), self._callback)
 
     def _opening_at_or_after(self, time: float) -> float | None:
-        index = int(max(time, 0.0) // self.calendar.interval_seconds)
-        next_open = self._next_open[index]
+        interval = float(self.calendar.interval_seconds)
+        next_open = self._next_open[int(max(time, 0.0) // interval)]
         if next_open < 0:
             return None
-        return max(time, next_open * float(self.calendar.interval_seconds))
+        opening = next_open * interval
+        if time >= opening:
+            return time
+        spread = min(self._opening_spread, self._open_until[next_open] * interval - opening)
+        return opening + spread * self._opening_draws.next() if spread > 0.0 else opening
 
     def _on_follow_up(self, event: Due) -> None:
         previous, origin, contact_type = event.value
@@ -134,4 +145,16 @@ def _next_open_table(calendar: Calendar) -> np.ndarray:
         if mask[index]:
             upcoming = index
         table[index] = upcoming
+    return table
+
+
+def _open_stretch_end_table(calendar: Calendar) -> np.ndarray:
+    """For each measured interval, the end (exclusive interval index) of the open stretch it starts or lies in."""
+    mask = np.concatenate([calendar.open_mask(day) for day in range(calendar.days)])
+    table = np.zeros(len(mask), dtype=np.int64)
+    end = len(mask)
+    for index in range(len(mask) - 1, -1, -1):
+        if not mask[index]:
+            end = index
+        table[index] = end
     return table

@@ -20,8 +20,9 @@ What the analytic view accounts for:
   frustrated share and falsely contains the rest;
 * repeat contacts: issues a human did not resolve (the destination's
   first-contact resolution) and false AI containments come back after the
-  mean repeat delay (at the next opening when that falls while the center is
-  closed), up to ``max_repeats`` times, and are routed again.
+  mean repeat delay (spread over the first ``opening_spread_minutes`` after the
+  next opening when that falls while the center is closed), up to
+  ``max_repeats`` times, and are routed again.
 * chats with effective concurrency and backlog work spread to meet its
   deferred target (:mod:`.channel_work`).
 
@@ -146,7 +147,8 @@ def destination_demand(scenario: Scenario, destination: str) -> tuple[Destinatio
         escalated += round_escalated
         if attempt == 0:
             notes += round_notes
-        arrivals = _come_back(unresolved, repeats.delay.mean_seconds(), calendar)
+        arrivals = _come_back(unresolved, repeats.delay.mean_seconds(), calendar,
+                              repeats.opening_spread_minutes * 60.0)
         origin = "repeat"
         if arrivals.sum() <= 1e-9:
             break
@@ -194,9 +196,11 @@ def _resolution(scenario: Scenario, destination: str) -> float:
     return 1.0
 
 
-def _come_back(unresolved: np.ndarray, delay_seconds: float, calendar: Calendar) -> np.ndarray:
-    """Unresolved contacts back after ``delay_seconds``, moved to the next opening when the center is
-    closed then (past the horizon they are lost, as in the engine)."""
+def _come_back(unresolved: np.ndarray, delay_seconds: float, calendar: Calendar,
+               opening_spread_seconds: float = 0.0) -> np.ndarray:
+    """Unresolved contacts back after ``delay_seconds``; those due while the center is closed come
+    back spread evenly over the first ``opening_spread_seconds`` of the next open stretch (past the
+    horizon they are lost, as in the engine)."""
     days, per_day = unresolved.shape[:2]
     flat = unresolved.reshape(days * per_day, *unresolved.shape[2:])
     moved = _delayed(flat, delay_seconds, calendar.interval_seconds)
@@ -206,9 +210,31 @@ def _come_back(unresolved: np.ndarray, delay_seconds: float, calendar: Calendar)
     for index in range(len(moved) - 1, -1, -1):
         if open_mask[index]:
             upcoming = index
-        if upcoming >= 0:
-            result[upcoming] += moved[index]
+            result[index] += moved[index]
+        elif upcoming >= 0:
+            for target, share in _opening_shares(upcoming, _stretch_end(open_mask, upcoming),
+                                                 opening_spread_seconds, calendar.interval_seconds):
+                result[target] += share * moved[index]
     return result.reshape(unresolved.shape)
+
+
+def _stretch_end(open_mask: np.ndarray, first_open: int) -> int:
+    """The first closed interval at or after ``first_open`` (the end of its open stretch)."""
+    closed = np.flatnonzero(~open_mask[first_open:])
+    return first_open + int(closed[0]) if len(closed) else len(open_mask)
+
+
+def _opening_shares(first_open: int, stretch_end: int, spread_seconds: float,
+                    interval_seconds: float) -> list[tuple[int, float]]:
+    """How a uniform spread over ``spread_seconds`` after the opening falls on the open intervals."""
+    spread = min(spread_seconds, (stretch_end - first_open) * interval_seconds)
+    if spread <= 0.0:
+        return [(first_open, 1.0)]
+    shares = []
+    for offset in range(int(np.ceil(spread / interval_seconds))):
+        covered = min(spread, (offset + 1) * interval_seconds) - offset * interval_seconds
+        shares.append((first_open + offset, covered / spread))
+    return shares
 
 
 def _through_ai(scenario: Scenario, calendar: Calendar, routing: RoutingView, destination: str,
