@@ -141,24 +141,22 @@ def file_input(path: str | None) -> str | None:
         return f"unreadable: {path}"
 
 
-def positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int, kind: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{text} is not a {kind} whole number")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1, "positive")
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a non-negative whole number")
-    return value
+    return _whole_number(text, 0, "non-negative")
 
 
 def replications(text: str) -> int:
