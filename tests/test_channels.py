@@ -14,8 +14,8 @@ from analysis.metrics.costs import cost_breakdown, cost_kpis
 from analysis.metrics.kpis import compute_kpis
 from analysis.metrics.satisfaction import satisfaction_kpis
 from sim.config import ScenarioError, parse_scenario
-from sim.records import OUTCOMES
 from sim.engine.satisfaction import Scorer
+from sim.records import OUTCOMES
 from sim.run import simulate
 
 from .conftest import small_data

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from sim.config import ScenarioError, apply_overrides, get_value, load_scenario, parse_scenario, scenario_json_schema
 from analysis.outputs.toml_text import toml_document
+from sim.config import ScenarioError, apply_overrides, get_value, load_scenario, parse_scenario, scenario_json_schema
 from sim.config.distributions import Gamma, Lognormal
 
 from .conftest import SCENARIOS, small_data

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.planning.scheduling import PlanningGrid, SolverOptions, TemplateFileError, parse_templates, schedule_shifts
+from analysis.planning.scheduling import (
+    PlanningGrid,
+    SolverOptions,
+    TemplateFileError,
+    parse_templates,
+    schedule_shifts,
+)
 from analysis.planning.scheduling.plan import PlanSetup
 from analysis.planning.scheduling.roster_plans import plan_rosters, write_shift_plan
 from analysis.planning.scheduling.shift_plans import parse_rule_options

@@ -34,6 +34,7 @@ from sim.records import RunCounters
 from sim.run import simulate
 
 from .agent_activity import ActivitySettings, agent_activity
+from .anomalies import talk_time_anomalies
 from .backtest import (
     ALL_DAYS,
     COUNT_COLUMNS,
@@ -45,7 +46,6 @@ from .backtest import (
     log_pools,
     wait_exceedances,
 )
-from .anomalies import talk_time_anomalies
 from .drift import parameter_drift
 from .sim_log import simulated_contacts
 from .talking_curve import share_talking, talking_by_queue

@@ -26,7 +26,6 @@ from .handle_time import (
     DurationFit,
     fit_handle_times,
 )
-from .priority import segments_recorded_when_queued
 from .patience import (
     DEFAULT_HAZARD_BIN_SECONDS,
     DEFAULT_RESOLUTION_SECONDS,
@@ -35,6 +34,7 @@ from .patience import (
     estimate_patience,
     fit_patience,
 )
+from .priority import segments_recorded_when_queued
 from .recency import choose_arrival_half_life, choose_half_life, handle_time_levels
 from .report import ParseReport
 

@@ -24,8 +24,8 @@ def register_schema(subparsers) -> None:
 
 def _validate(args) -> int:
     from sim.config import load_scenario
-    from sim.limits import DEFAULT_MAX_CONTACTS, estimate_run
     from sim.config.defaults import assumed_defaults
+    from sim.limits import DEFAULT_MAX_CONTACTS, estimate_run
 
     scenario = load_scenario(args.scenario)
     groups = ", ".join(group.name for group in scenario.agent_groups)

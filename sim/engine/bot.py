@@ -7,7 +7,6 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-
 from ..calendar import Calendar
 from ..config import Scenario
 from ..random import BufferedDraws, RandomStreams

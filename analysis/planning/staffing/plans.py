@@ -16,6 +16,7 @@ from sim.config import STAFFING_KEYS, Scenario, apply_overrides, format_time_of_
 from ..scheduling import ShiftGroup
 from .units import StaffedUnit
 
+
 def headcount_fields(headcount: np.ndarray, interval_seconds: int) -> dict[str, Any]:
     """Scenario fields for one group's headcount matrix (days x intervals of the whole day).
 
