@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import itertools
 from importlib import metadata
+
+import pytest
 
 import simpy
 from simpy.events import NORMAL, URGENT
 
-from sim.engine.clock import SIMPY_VERSION, Clock, urgent_timeout
+from sim.engine.clock import SIMPY_VERSION, Clock, run_merged, urgent_timeout
 
 
 def test_simpy_is_the_version_the_clock_was_checked_against():
@@ -50,3 +54,49 @@ def test_a_step_reads_only_callbacks_and_ok_from_a_due():
     Clock(env).after(0.0, 42, (lambda due: None,))
     env.step()  # would raise if step needed more than callbacks and _ok
     assert env.now == 0.0 and env.peek() == float("inf")
+
+
+# The source of Environment.step that run_merged writes out (SimPy 4.1.2).
+STEP_SOURCE_SHA256 = "8fea2b488c8ad7faecfa46ea6759b01821dce350cd54301caac0cbe0f13185a0"
+
+
+def test_run_merged_does_what_the_checked_step_does():
+    source = inspect.getsource(simpy.Environment.step)
+    assert hashlib.sha256(source.encode()).hexdigest() == STEP_SOURCE_SHA256, (
+        "simpy.Environment.step changed: re-check run_merged in sim/engine/clock.py against it")
+
+
+def test_run_merged_runs_events_and_arrivals_in_time_order_like_run():
+    env = simpy.Environment()
+    clock = Clock(env)
+    seen = []
+    record = (lambda due: seen.append((env.now, due.value)),)
+    clock.after(1.0, "due", record)
+
+    def process():
+        yield env.timeout(2.0)
+        seen.append((env.now, "process"))
+        clock.after(0.5, "later", record)
+
+    env.process(process())
+    arrive = lambda arrival, offset: seen.append((arrival[0], arrival[1], offset))  # noqa: E731
+    run_merged(env, [(1.0, "arrival"), (3.0, "arrival")], arrive, end=10.0)
+    assert seen == [(1.0, "due"), (1.0, "arrival", 0.0), (2.0, "process"), (2.5, "later"), (3.0, "arrival", 0.5)]
+
+
+def test_run_merged_crashes_on_an_unhandled_failure_and_not_on_a_defused_one():
+    env = simpy.Environment()
+
+    def failing():
+        yield env.timeout(1.0)
+        raise RuntimeError("agent plan broke")
+
+    env.process(failing())
+    with pytest.raises(RuntimeError, match="agent plan broke"):
+        run_merged(env, [], lambda arrival, offset: None, end=5.0)
+    env = simpy.Environment()
+    handled = env.event()
+    handled.fail(ValueError("seen to"))
+    handled.defused = True
+    run_merged(env, [], lambda arrival, offset: None, end=5.0)
+    assert env.now == 0.0
