@@ -48,7 +48,8 @@ def main() -> None:
     seconds = time.perf_counter() - started
 
     with_contacts = result.confirmation.has_contacts()
-    print(f"{scenario.name}: {int(with_contacts.sum())} intervals with contacts, target {args.target} per {args.scope}, "
+    print(f"{scenario.name}: {int(with_contacts.sum())} intervals with contacts, "
+          f"target {args.target} per {args.scope}, "
           f"{args.reps} replications per round, {args.workers} worker(s)")
     print(f"search: {len(result.rounds)} rounds, {result.simulations} simulations, {seconds:.1f} s, "
           f"{'converged' if result.converged else 'NOT converged'}")

@@ -72,7 +72,8 @@ def deferral_cases(draw):
         if start + delay + minutes > 12 * 60:
             break   # the window must end inside the 08:00-12:00 shift
         breaks.append({"start": f"{start // 60:02d}:{start % 60:02d}", "minutes": minutes,
-                       "paid": draw(st.booleans()), "latest": f"{(start + delay) // 60:02d}:{(start + delay) % 60:02d}"})
+                       "paid": draw(st.booleans()),
+                       "latest": f"{(start + delay) // 60:02d}:{(start + delay) % 60:02d}"})
         start += delay + minutes
     count = draw(st.integers(1, 4))
     rule = {"defer_while_queue_above": draw(st.integers(0, 3))}

@@ -57,7 +57,8 @@ def test_handle_time_recovered(result):
         assert fit.best_family == "lognormal"
         sigma, n = truth.kwds["s"], fit.sample_size
         lognormal = fit.best.parameters
-        assert lognormal["mu"] == pytest.approx(math.log(truth.kwds["scale"]), abs=STANDARD_ERRORS * sigma / math.sqrt(n))
+        assert lognormal["mu"] == pytest.approx(math.log(truth.kwds["scale"]),
+                                                abs=STANDARD_ERRORS * sigma / math.sqrt(n))
         assert lognormal["sigma"] == pytest.approx(sigma, abs=STANDARD_ERRORS * sigma / math.sqrt(2 * n))
 
 

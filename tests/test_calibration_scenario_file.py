@@ -70,7 +70,8 @@ def test_written_scenario_is_loaded_back(tmp_path):
 
 def test_invalid_scenario_leaves_nothing_behind(tmp_path):
     with pytest.raises(ScenarioError):
-        write_calibrated_scenario(_calibrated({"dist": "exponential", "mean": -1.0, "unit": "s"}), tmp_path / "bad.toml")
+        write_calibrated_scenario(_calibrated({"dist": "exponential", "mean": -1.0, "unit": "s"}),
+                                  tmp_path / "bad.toml")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -78,13 +78,15 @@ def surge_log(tmp_path_factory):
 
 def test_calibrate_writes_the_estimated_rule_and_can_turn_it_off(surge_log, capsys):
     auto = surge_log.parent / "auto.toml"
-    assert main(["calibrate", str(surge_log), "--out", str(auto), "--interval", "60", "--availability", "shrinkage"]) == 0
+    assert main(["calibrate", str(surge_log), "--out", str(auto), "--interval", "60",
+                 "--availability", "shrinkage"]) == 0
     group = load_scenario(auto).agent_groups[0]
     assert group.surge is not None
     assert (group.surge.queue_above, group.surge.max_agents) == (3, 2)
     assert "# surge: queue_above 3, max_agents 2, estimated from" in auto.read_text()
     off = surge_log.parent / "off.toml"
-    assert main(["calibrate", str(surge_log), "--out", str(off), "--interval", "60", "--surge", "off", "--availability", "shrinkage"]) == 0
+    assert main(["calibrate", str(surge_log), "--out", str(off), "--interval", "60", "--surge", "off",
+                 "--availability", "shrinkage"]) == 0
     assert load_scenario(off).agent_groups[0].surge is None
     assert "surge: none (turned off" in off.read_text()
     capsys.readouterr()

@@ -46,7 +46,8 @@ def test_bad_time_of_day_names_field_and_value():
     data = small_data()
     del data["agent_groups"][1]["headcount"]
     data["agent_groups"][1]["shifts"] = [{"start": "25:00", "length_hours": 8}]
-    assert problems_of(data) == ["agent_groups[1].shifts[0].start: '25:00' is not a time of day (HH:MM, 00:00 to 24:00)"]
+    assert problems_of(data) == [
+        "agent_groups[1].shifts[0].start: '25:00' is not a time of day (HH:MM, 00:00 to 24:00)"]
 
 
 def test_out_of_range_and_literal_values_say_what_is_allowed():
@@ -157,7 +158,8 @@ def test_bad_file_rows_name_file_and_line(tmp_path):
     (tmp_path / "volume.csv").write_text("interval,volume\n08:00,10\n09:00,lots\n")
     data = small_data()
     data["demand"] = {"volume_file": "volume.csv"}
-    assert problems_of(data, tmp_path) == ["demand.volume_file: volume.csv line 3, column volume: 'lots' is not a number"]
+    assert problems_of(data, tmp_path) == [
+        "demand.volume_file: volume.csv line 3, column volume: 'lots' is not a number"]
     (tmp_path / "volume.csv").write_text("interval,volume\n08:00,10\n29:00,3\n")
     assert problems_of(data, tmp_path) == [
         "demand.volume_file: volume.csv line 3, interval: '29:00' is not a time of day (HH:MM, 00:00 to 24:00)"]
@@ -194,7 +196,8 @@ def test_bad_overrides_are_reported():
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(scenario, {"agent_groups.nobody.wage_per_hour": 1, "horizon.days": 0})
     messages = [str(problem) for problem in caught.value.problems]
-    assert messages == ["agent_groups.nobody.wage_per_hour: cannot override: no item named 'nobody' (names: front, back)"]
+    assert messages == [
+        "agent_groups.nobody.wage_per_hour: cannot override: no item named 'nobody' (names: front, back)"]
     with pytest.raises(ScenarioError, match="horizon.days: 0 is not allowed"):
         apply_overrides(scenario, {"horizon.days": 0})
 

@@ -58,7 +58,8 @@ def test_a_value_stated_in_a_base_file_counts_as_stated(tmp_path):
 def test_validate_prints_the_defaults_relied_on(tmp_path, capsys):
     path = tmp_path / "lean.toml"
     path.write_text('name = "lean"\n[horizon]\nopen = "08:00"\nclose = "10:00"\n[demand]\nvolume = [10, 10, 10, 10]\n'
-                    '[[contact_types]]\nname = "calls"\nhandle_time = { dist = "exponential", mean = 3, unit = "min" }\n'
+                    '[[contact_types]]\nname = "calls"\n'
+                    'handle_time = { dist = "exponential", mean = 3, unit = "min" }\n'
                     '[[agent_groups]]\nname = "team"\nskills = ["calls"]\nheadcount = [2, 2, 2, 2]\n')
     assert main(["validate", str(path)]) == 0
     printed = capsys.readouterr().out

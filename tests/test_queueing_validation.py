@@ -32,7 +32,8 @@ def simulated(name: str, replications: int = REPLICATIONS):
 def check(estimates, kpi: str, exact: float, max_half_width: float) -> None:
     estimate = estimates[kpi]
     assert estimate.half_width < max_half_width, f"{kpi}: CI too wide to test ({estimate})"
-    assert estimate.contains(exact), f"{kpi}: exact {exact:.5g} outside 99% CI [{estimate.low:.5g}, {estimate.high:.5g}]"
+    assert estimate.contains(exact), (f"{kpi}: exact {exact:.5g} outside 99% CI "
+                                      f"[{estimate.low:.5g}, {estimate.high:.5g}]")
 
 
 def test_erlang_a_scenario_matches_birth_death_chain():

@@ -170,7 +170,8 @@ def test_breaks_stay_inside_their_windows_without_overlap():
         for placed, window in zip(shift.breaks, windows[shift.name]):
             assert placed.start_minutes - shift.start_minutes in window.offsets()
             assert (placed.minutes, placed.paid) == (window.minutes, window.paid)
-        ends = [(placed.start_minutes, placed.end_minutes) for placed in sorted(shift.breaks, key=lambda b: b.start_minutes)]
+        ends = [(placed.start_minutes, placed.end_minutes)
+                for placed in sorted(shift.breaks, key=lambda b: b.start_minutes)]
         assert all(first[1] <= second[0] for first, second in zip(ends, ends[1:]))
 
 

@@ -40,7 +40,8 @@ TEMPLATES = {
 }
 # Demand still rising at closing time, patient customers and a lean plan: queues at the shift ends.
 RUSH = {**CENTER, "demand": {"volume": [30, 50, 70, 80, 90, 100, 110, 120]},
-        "contact_types": [{**CENTER["contact_types"][0], "patience": {"dist": "exponential", "mean": 20, "unit": "min"}}]}
+        "contact_types": [{**CENTER["contact_types"][0],
+                           "patience": {"dist": "exponential", "mean": 20, "unit": "min"}}]}
 TARGET = parse_targets("sl:0.8/20")
 
 
@@ -137,7 +138,8 @@ def test_rules_compared_by_simulation_one_row_each_with_sensible_relations(tmp_p
     for name, counts in plain.results["as_written"].evaluation.counts.items():
         np.testing.assert_array_equal(counts, with_breaks[name])
     for column in ("total_cost", "service_level", "abandon_rate", "occupancy"):
-        assert (planned[f"{column}_low"] <= planned[column]).all() and (planned[column] <= planned[f"{column}_high"]).all()
+        assert ((planned[f"{column}_low"] <= planned[column]).all()
+                and (planned[column] <= planned[f"{column}_high"]).all())
     assert (tmp_path / "rules_comparison.csv").exists() and (tmp_path / "rules_comparison.png").exists()
     assert (tmp_path / "overtime" / "scenario.toml").read_text().count("queue_above = 0") == 1
 

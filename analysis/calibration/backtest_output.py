@@ -16,7 +16,8 @@ from .backtest_run import BacktestResult
 from .fit_report import _save_png
 from .talking_curve import queue_label
 
-PANELS = (("offered", "contacts reaching agents per day", 1.0), ("abandon_rate", "abandonment (% reached agents)", 100.0),
+PANELS = (("offered", "contacts reaching agents per day", 1.0),
+          ("abandon_rate", "abandonment (% reached agents)", 100.0),
           ("service_level", "answered within threshold (%)", 100.0), ("asa_seconds", "ASA (s)", 1.0))
 _LABELS = {"offered": "to agents/day", "abandon_rate": "abandon %", "service_level": "SL %", "asa_seconds": "ASA s",
            "abandon_rate_waited": "abandon % of waiting"}

@@ -2,7 +2,8 @@
 
 Files, next to ``<stem>.toml``: ``<stem>_volume.csv`` (interval, volume,
 weekday, contact_type), ``<stem>_headcount.csv`` (interval, headcount,
-weekday; ``<stem>_headcount_<group>.csv`` per group when there are several) and, when used, ``<stem>_handle_time.csv`` / ``<stem>_patience.csv``
+weekday; ``<stem>_headcount_<group>.csv`` per group when there are several) and,
+when used, ``<stem>_handle_time.csv`` / ``<stem>_patience.csv``
 (one column of equal-probability points per contact type).
 
 Everything is first written to a temporary directory beside the target and

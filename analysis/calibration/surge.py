@@ -26,7 +26,8 @@ Estimator, on spells of one agent on one date:
    at once, a spell running from its first answer to its last call's end.
 
 A rule with ``queue_above = 0`` is out of reach: its agents answer with one
-caller waiting, as everyone on the phones does. It cannot tell *why* the agents came (a supervisor, back office) and it sees
+caller waiting, as everyone on the phones does. It cannot tell *why* the
+agents came (a supervisor, back office) and it sees
 only agents who answered calls; absent a surge it reports none, which is what
 the Anonymous Bank data shows (see :attr:`SurgeEstimate.note`).
 """

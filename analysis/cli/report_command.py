@@ -12,8 +12,8 @@ def register(subparsers) -> None:
         "report", help="write a self-contained HTML report of a results directory",
         description="Write one HTML file with the tables and charts (embedded PNGs) of a directory written by "
                     "ccsim run, compare, sweep, breakeven, staff, schedule, calibrate (the scenario's _report "
-                    "folder or the folder holding it) or backtest. It needs nothing else to open, also offline. A folder "
-                    "still being written, or whose files differ from the ones its run recorded (sizes and "
+                    "folder or the folder holding it) or backtest. It needs nothing else to open, also offline. "
+                    "A folder still being written, or whose files differ from the ones its run recorded (sizes and "
                     "SHA-256), is refused; one left unfinished is reported with a warning.")
     parser.add_argument("results", help="results directory")
     parser.add_argument("--out", help="HTML file to write (default RESULTS/report.html)")

@@ -62,8 +62,8 @@ def register(subparsers) -> None:
     parser.add_argument("--overtime", type=overtime_option, default=OvertimeSettings(), metavar="QUEUE/MIN/PREMIUM",
                         help="the overtime option: stay on while more than QUEUE contacts wait, at most MIN "
                              "minutes, paid at 1 + PREMIUM (default 3/30/0.5)")
-    parser.add_argument("--time-limit", type=positive_seconds, default=60.0, help="solver time limit per plan in seconds "
-                                                                      "(default 60; hitting it is reported)")
+    parser.add_argument("--time-limit", type=positive_seconds, default=60.0,
+                        help="solver time limit per plan in seconds (default 60; hitting it is reported)")
     parser.add_argument("--outside-hours", action="store_true",
                         help="let shifts start before opening and end after closing (default: shifts lie within "
                              "each weekday's opening hours); the paid hours outside them are reported")

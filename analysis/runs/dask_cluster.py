@@ -64,7 +64,8 @@ def probe(host: str, port: int, address: str, timeout: float) -> None:
                 raise ValueError("bad frame count")
     except (socket.timeout, TimeoutError):
         raise ExecutionError(f"cannot reach the Dask scheduler at {address}: no Dask reply within "
-                             f"{timeout:g} s (is it a Dask scheduler, and reachable? see --scheduler-timeout)") from None
+                             f"{timeout:g} s (is it a Dask scheduler, and reachable? "
+                             "see --scheduler-timeout)") from None
     except (ValueError, struct.error, EOFError):
         raise ExecutionError(f"the service at {address} does not speak the Dask protocol "
                              "(wrong port, or not a Dask scheduler)") from None
@@ -136,7 +137,8 @@ class DaskExecutor:
             self.client.wait_for_workers(1, timeout=self.worker_timeout)
         except (TimeoutError, OSError):
             raise ExecutionError(f"no Dask worker joined the scheduler at {self.address} within "
-                                 f"{self.worker_timeout:g} s (start workers with: dask worker {self.address})") from None
+                                 f"{self.worker_timeout:g} s "
+                                 f"(start workers with: dask worker {self.address})") from None
 
     def _check_versions(self) -> None:
         here = software_versions()

@@ -39,7 +39,8 @@ from .types import (
 )
 
 __all__ = [
-    "AgentGroup", "Availability", "Break", "Recall", "apply_overrides", "get_value", "split_path", "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
+    "AgentGroup", "Availability", "Break", "Recall", "apply_overrides", "get_value", "split_path",
+    "ContactType", "Costs", "Demand", "Distribution", "HeadcountRow",
     "MINUTES_PER_DAY", "format_minutes_of_day", "time_of_day_minutes",
     "Horizon", "OpeningHours", "Problem", "Retrial", "SECONDS_PER_DAY", "STAFFING_KEYS", "Scenario", "ScenarioError",
     "Segment", "ServiceLevel", "Shift", "VolumeRow", "WEEKDAYS", "factors_by_minute", "format_time_of_day",

@@ -125,7 +125,8 @@ class Vendor(StrictModel):
     seats_per_interval: list[AgentCount] | None = None
     handle_time_multiplier: PositiveReal = 1.0
     first_contact_resolution: float = Field(0.92, gt=0, le=1, description="Unresolved contacts come back as repeats.")
-    satisfaction: float | None = Field(None, ge=0, le=100, description="Base score when this vendor resolves a contact.")
+    satisfaction: float | None = Field(None, ge=0, le=100,
+                                       description="Base score when this vendor resolves a contact.")
     price: VendorPrice
     concurrency: dict[Name, Sessions] = Field(
         default_factory=dict, description="Sessions a seat holds at once per channel (chat, messaging, email).")

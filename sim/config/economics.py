@@ -21,7 +21,8 @@ class Satisfaction(StrictModel):
     ``satisfaction`` or ``vendor``) - min(``wait_penalty_per_minute`` x minutes
     waited, ``max_wait_penalty``) - ``escalation_penalty`` if the AI escalated it
     (and ``frustration_penalty`` more when it did so after trying beyond what
-    it can resolve, see ``automatable_share``) - ``unresolved_penalty`` if it did not resolve the issue - ``repeat_penalty``
+    it can resolve, see ``automatable_share``) - ``unresolved_penalty`` if it
+    did not resolve the issue - ``repeat_penalty``
     x earlier attempts of the same customer; clipped to 0-100. Contacts
     abandoned in a human queue score ``abandoned``, in the AI ``ai_abandoned``.
     A score >= ``loyal_at_least`` counts as loyal, < ``lost_below`` as lost.
@@ -44,7 +45,8 @@ class Satisfaction(StrictModel):
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> "Satisfaction":
         if self.lost_below > self.loyal_at_least:
-            raise ValueError(f"lost_below ({self.lost_below:g}) must not exceed loyal_at_least ({self.loyal_at_least:g})")
+            raise ValueError(f"lost_below ({self.lost_below:g}) must not exceed "
+                             f"loyal_at_least ({self.loyal_at_least:g})")
         return self
 
 

@@ -101,7 +101,8 @@ class ServiceLevel(StrictModel):
     """Service targets: results list the intervals and days that miss them; staffing plans for them."""
 
     threshold_seconds: NonNegativeReal = 20.0
-    target: float | None = Field(0.8, gt=0, le=1, description="Share answered within the threshold that planning aims for.")
+    target: float | None = Field(0.8, gt=0, le=1,
+                                 description="Share answered within the threshold that planning aims for.")
     max_abandon_rate: float | None = Field(None, gt=0, lt=1, description="Optional: abandoned / offered to the queue "
                                                                          "should stay at or below this.")
     max_asa_seconds: PositiveReal | None = Field(None, description="Optional: the average speed of answer should "
@@ -431,7 +432,8 @@ class AgentGroup(StrictModel):
         None, description="Agents step away and come back (instead of, or on top of, shrinkage).")
     staffing_scale: PositiveReal | None = Field(
         None, description="Multiply the staffing (every shift's count, or every interval's headcount) by this, "
-                          "rounded to whole agents; folded into the counts on loading (see sim.config.staffing_changes).")
+                          "rounded to whole agents; folded into the counts on loading "
+                          "(see sim.config.staffing_changes).")
     extra_agents: AgentChange | dict[str, AgentChange] | None = Field(
         None, description="Agents added: {shift name or start time = N, ...}, or N for the only shift or every "
                           "staffed interval; folded into the counts on loading.")

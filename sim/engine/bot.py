@@ -124,7 +124,8 @@ class AIStage:
         contact.handler_kind = AI_HANDLER
         contact.end_time = self.env.now
         rate = self._outcomes[contact.contact_type].false_containment
-        contact.resolved = not falsely and not (rate > 0 and self._false_containment[contact.contact_type].next() < rate)
+        contact.resolved = not falsely and not (
+            rate > 0 and self._false_containment[contact.contact_type].next() < rate)
         self._finish(contact)
         if not contact.resolved:
             self._repeat(contact)

@@ -297,6 +297,7 @@ def write_shift_plan(plan: ShiftPlan, scenario: Scenario, unit: StaffedUnit, dir
         if plan.option.overtime:
             fields[group.name]["overtime"] = overtime.fields()
     rules = " + ".join(plan.option.rules + ((OVERTIME,) if plan.option.overtime else ())) or "templates as written"
-    return write_scenario_file(directory / "scenario.toml", scenario, fields, name=f"{scenario.name}_{plan.option.label}",
+    return write_scenario_file(directory / "scenario.toml", scenario, fields,
+                               name=f"{scenario.name}_{plan.option.label}",
                                description=f"{scenario.name} on planned weekly tours ({rules})")
 

@@ -57,7 +57,8 @@ class PlanningGrid:
         if self.interval_minutes not in ALLOWED_INTERVAL_MINUTES:
             raise ValueError(f"interval_minutes: {self.interval_minutes!r} is not allowed "
                              f"(one of {', '.join(map(str, ALLOWED_INTERVAL_MINUTES))})")
-        if self.first_interval_minutes % self.interval_minutes or not 0 <= self.first_interval_minutes < MINUTES_PER_DAY:
+        if (self.first_interval_minutes % self.interval_minutes
+                or not 0 <= self.first_interval_minutes < MINUTES_PER_DAY):
             raise ValueError(f"first_interval_minutes: {self.first_interval_minutes!r} must be a time of day "
                              f"on the {self.interval_minutes}-minute grid")
         if self.intervals < 1 or self.horizon_end > MINUTES_PER_DAY:

@@ -133,7 +133,8 @@ class TourPlan:
                 rows.append({
                     "agent": tour.agent, "group": tour.group or "", "contract": tour.contract,
                     "week": day // DAYS_PER_WEEK + 1, "weekday": format_weekday(day),
-                    "start": format_minutes_of_day(shift.start_minutes), "end": format_minutes_of_day(shift.end_minutes),
+                    "start": format_minutes_of_day(shift.start_minutes),
+                    "end": format_minutes_of_day(shift.end_minutes),
                     "paid_hours": shift.paid_minutes / 60, "breaks": format_agent_breaks(shift),
                 })
         return pd.DataFrame(rows, columns=list(ROSTER_AGENT_COLUMNS))

@@ -100,7 +100,8 @@ class Evaluation:
     def intervals_per_day(self) -> int:
         return self.counts["offered"].shape[1] // self.days
 
-    def estimate(self, target: StaffingTarget, confidence: float, scope: str = "interval") -> tuple[np.ndarray, np.ndarray]:
+    def estimate(self, target: StaffingTarget, confidence: float,
+                 scope: str = "interval") -> tuple[np.ndarray, np.ndarray]:
         """Ratio and confidence bound of ``target``'s KPI per interval (``scope='interval'``) or per day."""
         numerator, denominator = (self.counts[name] for name in target.counts)
         if scope == "daily":

@@ -211,7 +211,8 @@ class _Search:
             fails = evaluation.failing(self.targets, self.settings.confidence)
             if not fails.any():
                 self.keep_if_cheapest(agents, evaluation)
-                pending = {cell: (int(agents[cell]), cut) for cell, cut in self._trim_plan(agents, floor, evaluation).items()}
+                pending = {cell: (int(agents[cell]), cut)
+                           for cell, cut in self._trim_plan(agents, floor, evaluation).items()}
                 if not pending:
                     return True
                 for cell, (level, cut) in pending.items():
