@@ -8,7 +8,6 @@ import itertools
 from importlib import metadata
 
 import pytest
-
 import simpy
 from simpy.events import NORMAL, URGENT
 
