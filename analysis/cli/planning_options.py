@@ -8,30 +8,36 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis.planning.scheduling import (
-    InfeasibleScheduleError,
-    RosterError,
-    RuleError,
-    ScheduleSolveError,
-    TemplateFileError,
-)
-from analysis.planning.scheduling.shift_plans import OvertimeSettings, RequirementFileError
-from analysis.planning.staffing.search import SCOPES, SearchRound, SearchSettings
-from analysis.planning.staffing.targets import (
-    TARGET_SYNTAX,
-    StaffingTarget,
-    TargetError,
-    parse_targets,
-    scenario_targets,
-)
-from analysis.planning.staffing.units import ALL_GROUPS, ROUNDING_RULES, StaffingError
-from sim.config import Scenario
+from analysis.planning.staffing.options import ALL_GROUPS, ROUNDING_RULES, SCOPES, TARGET_SYNTAX
 
 from .common import execution_plan, positive_int, replications
 
-INPUT_ERRORS = (TargetError, StaffingError, RequirementFileError, TemplateFileError, RuleError,
-                InfeasibleScheduleError, ScheduleSolveError, RosterError)
+# The planning modules load SciPy, the solver and the simulator: imported where used, so that
+# ``ccsim staff --help`` and ``ccsim schedule --help`` answer at once.
+if TYPE_CHECKING:
+    from analysis.planning.scheduling.shift_plans import OvertimeSettings
+    from analysis.planning.staffing.search import SearchRound, SearchSettings
+    from analysis.planning.staffing.targets import StaffingTarget
+    from sim.config import Scenario
+
+
+def input_errors() -> tuple[type[Exception], ...]:
+    """Errors in what the user gave (targets, groups, files, plans): reported as ``error: ...``, status 2."""
+    from analysis.planning.scheduling import (
+        InfeasibleScheduleError,
+        RosterError,
+        RuleError,
+        ScheduleSolveError,
+        TemplateFileError,
+    )
+    from analysis.planning.scheduling.shift_plans import RequirementFileError
+    from analysis.planning.staffing.targets import TargetError
+    from analysis.planning.staffing.units import StaffingError
+
+    return (TargetError, StaffingError, RequirementFileError, TemplateFileError, RuleError,
+            InfeasibleScheduleError, ScheduleSolveError, RosterError)
 
 
 def add_target_options(parser: argparse.ArgumentParser) -> None:
@@ -54,10 +60,15 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 
 
 def targets_from(args: argparse.Namespace, scenario: Scenario) -> tuple[StaffingTarget, ...]:
+    from analysis.planning.staffing.targets import parse_targets, scenario_targets
+
     return parse_targets(args.target) if args.target is not None else scenario_targets(scenario)
 
 
 def settings_from(args: argparse.Namespace) -> SearchSettings:
+    from analysis.planning.staffing.search import SearchSettings
+    from analysis.planning.staffing.units import StaffingError
+
     if args.reps < 2:
         raise StaffingError("--reps must be at least 2 (confidence bounds need two replications)")
     return SearchSettings(replications=args.reps, confidence=args.confidence, scope=args.scope, seed=args.seed,
@@ -74,6 +85,8 @@ def round_printer(args: argparse.Namespace) -> Callable[[SearchRound], None] | N
 
 
 def output_directory(args: argparse.Namespace, prefix: str) -> Path:
+    from analysis.planning.staffing.units import StaffingError
+
     out = Path(args.out) if args.out else Path("results") / f"{prefix}_{Path(args.scenario).stem}"
     if out.exists() and not out.is_dir():
         raise StaffingError(f"--out {str(out)!r} exists and is not a directory")
@@ -82,6 +95,8 @@ def output_directory(args: argparse.Namespace, prefix: str) -> Path:
 
 def overtime_option(text: str) -> OvertimeSettings:
     """``QUEUE[/MINUTES[/PREMIUM]]``, e.g. ``3/30/0.5``."""
+    from analysis.planning.scheduling.shift_plans import OvertimeSettings
+
     parts = text.split("/")
     try:
         queue = int(parts[0])
@@ -100,7 +115,7 @@ def reporting_input_errors(handler: Callable[[argparse.Namespace], int]) -> Call
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except INPUT_ERRORS as error:
+        except input_errors() as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
     return run

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.cli.planning_options import (
     add_target_options,
@@ -16,18 +14,13 @@ from analysis.cli.planning_options import (
     settings_from,
     targets_from,
 )
-from analysis.outputs.files import write_csv
-from analysis.outputs.folders import scenario_digest
-from analysis.planning.scheduling import SolverOptions, load_templates
-from analysis.planning.scheduling.roster_plans import check_plannable
-from analysis.planning.scheduling.rules_compare import RuleComparison, compare_rule_options
-from analysis.planning.scheduling.shift_plans import OvertimeSettings, parse_rule_options, read_requirement
-from analysis.planning.staffing import METHODS, select_unit
-from analysis.planning.staffing.analytic import analytic_agents
-from analysis.planning.staffing.plans import headcount_for_agents
-from analysis.planning.staffing.search import simulation_staffing
-from sim.config import format_time_of_day
-from sim.config.errors import UserInputError
+from analysis.planning.staffing.options import METHODS
+
+if TYPE_CHECKING:  # the planning modules load SciPy, the solver and the simulator: imported where used
+    import numpy as np
+    import pandas as pd
+
+    from analysis.planning.scheduling.rules_compare import RuleComparison
 
 from .common import (
     add_output_options,
@@ -59,7 +52,7 @@ def register(subparsers) -> None:
                         help="without --requirement: how to work it out (default erlang-a)")
     parser.add_argument("--rules", help="options to compare, e.g. on_the_hour,staggered_15,overtime,"
                                         "staggered_15+part_time_peak (default: the templates as written)")
-    parser.add_argument("--overtime", type=overtime_option, default=OvertimeSettings(), metavar="QUEUE/MIN/PREMIUM",
+    parser.add_argument("--overtime", type=overtime_option, metavar="QUEUE/MIN/PREMIUM",
                         help="the overtime option: stay on while more than QUEUE contacts wait, at most MIN "
                              "minutes, paid at 1 + PREMIUM (default 3/30/0.5)")
     parser.add_argument("--time-limit", type=positive_seconds, default=60.0,
@@ -75,6 +68,13 @@ def register(subparsers) -> None:
 
 @reporting_input_errors
 def _schedule(args) -> int:
+    from analysis.outputs.files import write_csv
+    from analysis.outputs.folders import scenario_digest
+    from analysis.planning.scheduling import SolverOptions, load_templates
+    from analysis.planning.scheduling.rules_compare import compare_rule_options
+    from analysis.planning.scheduling.shift_plans import OvertimeSettings, parse_rule_options, read_requirement
+    from analysis.planning.staffing import analytic_agents, headcount_for_agents, select_unit, simulation_staffing
+
     scenario = load_with_options(args.scenario, args)
     targets = targets_from(args, scenario)
     settings = settings_from(args)
@@ -96,7 +96,8 @@ def _schedule(args) -> int:
             requirement = headcount_for_agents(unit, agents)
         write_csv(out / "requirements.csv", _requirement_table(requirement, scenario.horizon.interval_minutes * 60))
         comparison = compare_rule_options(scenario, unit, requirement, templates, options, out, targets, settings,
-                                          SolverOptions(time_limit_seconds=args.time_limit), args.overtime,
+                                          SolverOptions(time_limit_seconds=args.time_limit),
+                                          args.overtime or OvertimeSettings(),
                                           command=command_line(args), bounded=not args.outside_hours)
         folder.finish()
     print(f"{scenario.name}: shifts for {unit.label} ({', '.join(unit.group_names)}), "
@@ -109,6 +110,9 @@ def _schedule(args) -> int:
 def _check_options(scenario, templates, options, bounded: bool) -> None:
     """Refuse before any work when no option can be planned (its contracts fit no week of the opening hours);
     options that cannot while others can are reported as not planned in the table."""
+    from analysis.planning.scheduling.roster_plans import check_plannable
+    from sim.config.errors import UserInputError
+
     problems = []
     for option in options:
         try:
@@ -120,6 +124,11 @@ def _check_options(scenario, templates, options, bounded: bool) -> None:
 
 
 def _requirement_table(requirement: np.ndarray, interval_seconds: int) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    from sim.config import format_time_of_day
+
     days, per_day = requirement.shape
     return pd.DataFrame({"day": np.repeat(np.arange(1, days + 1), per_day),
                          "interval_start": [format_time_of_day(i * interval_seconds) for i in range(per_day)] * days,

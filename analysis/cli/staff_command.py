@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from analysis.cli.planning_options import (
     add_target_options,
     output_directory,
@@ -10,10 +12,10 @@ from analysis.cli.planning_options import (
     settings_from,
     targets_from,
 )
-from analysis.outputs.folders import scenario_digest
-from analysis.outputs.report.formatting import column_kind, format_value, interval_text
-from analysis.planning.staffing import METHODS, run_staffing
-from analysis.planning.staffing.staff import StaffingOutcome
+from analysis.planning.staffing.options import METHODS
+
+if TYPE_CHECKING:  # the planning modules load SciPy and the simulator: imported where used
+    from analysis.planning.staffing.staff import StaffingOutcome
 
 from .common import (
     add_output_options,
@@ -46,6 +48,9 @@ def register(subparsers) -> None:
 
 @reporting_input_errors
 def _staff(args) -> int:
+    from analysis.outputs.folders import scenario_digest
+    from analysis.planning.staffing import run_staffing
+
     scenario = load_with_options(args.scenario, args)
     targets = targets_from(args, scenario)
     settings = settings_from(args)
@@ -61,6 +66,8 @@ def _staff(args) -> int:
 
 def staffing_text(outcome: StaffingOutcome) -> str:
     """Totals per method, the search's record and the simulated KPIs, for the console."""
+    from analysis.outputs.report.formatting import column_kind, format_value, interval_text
+
     summary = outcome.summary
     currency = summary["currency"]
     lines = [f"{outcome.scenario.name}: staffing {summary['unit']['label']} "

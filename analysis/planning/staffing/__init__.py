@@ -22,15 +22,48 @@ Typical use::
                            settings=SearchSettings(replications=20))
 """
 
-from .analytic import METHODS, agents_matrix, analytic_agents, analytic_requirements, predicted_metrics
-from .evaluation import Evaluation, SimulationRunner, ratio_bound
-from .plans import headcount_for_agents, with_headcount
-from .scenario_files import write_headcount_scenario, write_scenario_file
-from .search import SCOPES, SearchResult, SearchRound, SearchSettings, simulation_staffing
-from .staff import StaffingOutcome, run_staffing
-from .targets import StaffingTarget, TargetError, parse_target, parse_targets, scenario_targets
-from .units import ALL_GROUPS, StaffedUnit, StaffingError, select_unit
-from .workload import Workload, destination_demand, unit_workload
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Submodules load on first use of a name (PEP 562), so the command line can read the option words in
+# :mod:`.options` without importing SciPy and the simulator.
+_SOURCES = {
+    "analytic": ("agents_matrix", "analytic_agents", "analytic_requirements", "predicted_metrics"),
+    "evaluation": ("Evaluation", "SimulationRunner", "ratio_bound"),
+    "options": ("ALL_GROUPS", "METHODS", "SCOPES"),
+    "plans": ("headcount_for_agents", "with_headcount"),
+    "scenario_files": ("write_headcount_scenario", "write_scenario_file"),
+    "search": ("SearchResult", "SearchRound", "SearchSettings", "simulation_staffing"),
+    "staff": ("StaffingOutcome", "run_staffing"),
+    "targets": ("StaffingTarget", "TargetError", "parse_target", "parse_targets", "scenario_targets"),
+    "units": ("StaffedUnit", "StaffingError", "select_unit"),
+    "workload": ("Workload", "destination_demand", "unit_workload"),
+}
+_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+if TYPE_CHECKING:
+    from .analytic import agents_matrix, analytic_agents, analytic_requirements, predicted_metrics
+    from .evaluation import Evaluation, SimulationRunner, ratio_bound
+    from .options import ALL_GROUPS, METHODS, SCOPES
+    from .plans import headcount_for_agents, with_headcount
+    from .scenario_files import write_headcount_scenario, write_scenario_file
+    from .search import SearchResult, SearchRound, SearchSettings, simulation_staffing
+    from .staff import StaffingOutcome, run_staffing
+    from .targets import StaffingTarget, TargetError, parse_target, parse_targets, scenario_targets
+    from .units import StaffedUnit, StaffingError, select_unit
+    from .workload import Workload, destination_demand, unit_workload
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ALL_GROUPS", "Evaluation", "METHODS",

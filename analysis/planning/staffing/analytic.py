@@ -33,7 +33,6 @@ from .units import StaffedUnit, StaffingError
 from .workload import Workload
 
 AnalyticMethod = Literal["erlang-c", "erlang-a"]
-METHODS: tuple[str, ...] = ("erlang-c", "erlang-a", "simulation")
 
 REQUIREMENT_COLUMNS = ("day", "weekday", "interval_start", "volume", "handle_seconds", "patience_seconds",
                        "offered_load", "backlog_load", "agents", "headcount", "headcount_exact", "service_level",

@@ -42,13 +42,13 @@ from sim.config import Scenario
 from .analytic import analytic_agents
 from .evaluation import Evaluation, SimulationRunner
 from .marginal import MAX_STEP, MarginalModel
+from .options import SCOPES
 from .plans import headcount_for_agents, with_headcount
 from .targets import StaffingTarget
 from .units import StaffedUnit, StaffingError
 from .workload import Workload
 
 Scope = Literal["interval", "daily"]
-SCOPES: tuple[str, ...] = ("interval", "daily")
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from sim.config import Scenario
 from sim.config.errors import UserInputError
 
 from ..erlang import AbandonTarget, AsaTarget, ServiceLevelTarget, Target
+from .options import TARGET_SYNTAX
 
 TargetKind = Literal["service_level", "abandon", "asa"]
 
-TARGET_SYNTAX = "sl:SHARE/SECONDS (e.g. sl:0.8/20), abandon:RATE (e.g. abandon:0.05) or asa:SECONDS (e.g. asa:30)"
 
 
 class TargetError(UserInputError):

@@ -31,11 +31,9 @@ from sim.config import AgentGroup, Scenario
 from sim.config.errors import UserInputError
 from sim.config.omnichannel import BACKLOG_CHANNELS
 
+from .options import ALL_GROUPS, ROUNDING_RULES
 from .routing import INHOUSE
 from .workload import Workload, unit_workload
-
-ALL_GROUPS = "all_groups"
-ROUNDING_RULES = ("up", "nearest")
 
 
 class StaffingError(UserInputError):
