@@ -27,7 +27,6 @@ from .options import TARGET_SYNTAX
 TargetKind = Literal["service_level", "abandon", "asa"]
 
 
-
 class TargetError(UserInputError):
     """A target that cannot be read; the message says what is allowed."""
 
