@@ -114,17 +114,17 @@ def test_calibrate_the_bank_excerpt():
 
 def test_outputs_fit_the_scenario_schema(result):
     """The scenario-shaped pieces validate against the engine's schema (phase 2 builds on them)."""
-    config = pytest.importorskip("sim.config.scenario")
-    distributions = pytest.importorskip("sim.config.distributions")
     from pydantic import TypeAdapter
 
-    adapter = TypeAdapter(distributions.Distribution)
+    from sim.config import Distribution, HeadcountRow, VolumeRow
+
+    adapter = TypeAdapter(Distribution)
     fits = [*result.handle_time["sales"].candidates.values(), result.patience["support"].weibull]
     empirical = result.handle_time["sales"].empirical.as_spec(points=50)
     expected_means = [(fit.as_spec(), fit.mean()) for fit in fits] + [(empirical, np.mean(empirical["values"]))]
     for spec, mean in expected_means:
         assert adapter.validate_python(spec).mean_seconds() == pytest.approx(mean, rel=1e-6)
     for row in result.arrivals.volume_rows()[:50]:
-        config.VolumeRow(**row)
+        VolumeRow(**row)
     for row in result.staffing.headcount_rows()[:50]:
-        config.HeadcountRow(**row)
+        HeadcountRow(**row)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from analysis.cli import main
 from sim.config import load_scenario, parse_scenario
+from sim.config.agent_groups import INDUSTRY_FIRST_CONTACT_RESOLUTION
 from sim.config.defaults import assumed_defaults
-from sim.config.scenario import INDUSTRY_FIRST_CONTACT_RESOLUTION
 
 from .conftest import small_data
 

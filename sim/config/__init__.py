@@ -4,27 +4,21 @@
 >>> scenario = load_scenario("scenarios/baseline.toml")  # doctest: +SKIP
 """
 
+from .agent_groups import STAFFING_KEYS, AgentGroup, Availability, Break, HeadcountRow, Recall, Shift
 from .distributions import Distribution
 from .errors import Problem, ScenarioError
 from .loader import load_scenario, parse_scenario, scenario_json_schema, validation_problems
 from .overrides import apply_overrides, get_value, split_path
 from .scenario import (
-    STAFFING_KEYS,
-    AgentGroup,
-    Availability,
-    Break,
     ContactType,
     Costs,
     Demand,
-    HeadcountRow,
     Horizon,
     OpeningHours,
-    Recall,
     Retrial,
     Scenario,
     Segment,
     ServiceLevel,
-    Shift,
     VolumeRow,
 )
 from .types import (

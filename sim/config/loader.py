@@ -16,10 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import files
+from .agent_groups import HeadcountRow, Shift
 from .agent_roster import is_agent_roster, read_agent_roster
 from .checks import find_problems
 from .errors import InputError, Problem, ScenarioError, join_path, nesting_problem, validation_problems
-from .scenario import HeadcountRow, Scenario, Shift, VolumeRow
+from .scenario import Scenario, VolumeRow
 
 
 def load_scenario(path: str | Path) -> Scenario:

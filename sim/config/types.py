@@ -51,6 +51,16 @@ class StrictModel(BaseModel):
                               allow_inf_nan=False)
 
 
+def exactly_one(model: StrictModel, groups: dict[str, tuple[str, ...]], what: str) -> None:
+    """Raise unless exactly one group of fields is fully given (and no field of another)."""
+    complete = [label for label, keys in groups.items()
+                if all(getattr(model, key) is not None for key in keys)]
+    given = [key for keys in groups.values() for key in keys if getattr(model, key) is not None]
+    if len(complete) != 1 or len(given) != len(groups[complete[0]]):
+        options = " | ".join(" + ".join(keys) for keys in groups.values())
+        raise ValueError(f"{what} needs exactly one of: {options}; got {', '.join(given) or 'none'}")
+
+
 def whole_number(value: Any) -> Any:
     """Before-validator of whole-number fields: ``3.0`` (e.g. from a sweep grid) and numpy integers become ``3``.
 

@@ -31,7 +31,7 @@ import itertools
 from collections.abc import Callable
 
 from ..config import SECONDS_PER_DAY, factors_by_minute
-from ..config.scenario import Availability
+from ..config.agent_groups import Availability
 from ..distributions import sampler_for
 from ..random import BufferedDraws, RandomStreams
 from .agents import Agent, AgentPool

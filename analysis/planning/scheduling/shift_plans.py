@@ -9,7 +9,7 @@ A rule option is a named set of scheduling rules from
 :data:`analysis.scheduling.RULES` joined by ``+`` (e.g.
 ``staggered_15+part_time_peak``), optionally with ``overtime``: the engine's
 group option that keeps agents on past their shift end while the queue is
-long (:class:`sim.config.scenario.Overtime`), set on the planned groups.
+long (:class:`sim.config.agent_groups.Overtime`), set on the planned groups.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class RuleOption:
 
 @dataclass(frozen=True)
 class OvertimeSettings:
-    """The engine's overtime option for planned groups (see :class:`sim.config.scenario.Overtime`)."""
+    """The engine's overtime option for planned groups (see :class:`sim.config.agent_groups.Overtime`)."""
 
     queue_above: int = 3
     max_minutes: float = 30.0
