@@ -273,6 +273,10 @@ def test_contacts_are_scored_when_they_end():
     result = simulate(scenario, seed=5)
     contacts = result.measured_contacts()
     scorer = Scorer(scenario)
+    # Both ways the collector scores an answer: at once on a first attempt (constants), and the general one.
+    answered = contacts[contacts["outcome"] == "answered"]
+    assert ((answered["wait_seconds"] == 0) & (answered["attempt"] == 0) & answered["ai_wait_seconds"].isna()).any()
+    assert ((answered["wait_seconds"] > 0) | (answered["attempt"] > 0) | answered["ai_wait_seconds"].notna()).any()
     for row in contacts.itertuples():
         if row.outcome in ("answered", "contained"):
             waited = np.nan_to_num(row.wait_seconds) + np.nan_to_num(row.ai_wait_seconds)

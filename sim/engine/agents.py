@@ -75,7 +75,7 @@ class AgentPool:
                  "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
                  "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins",
                  "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "realtime_queues",
-                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "seek", "service_end_callback",
+                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "immediate_score_by_type", "seek", "service_end_callback",
                  "handled_column", "break_rule")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
@@ -138,6 +138,7 @@ class AgentPool:
         self.busy_bins, self.duty_bins, self.away_bins = collector.agent_time_bins(index)
         scorer = collector.scorer
         self.csat_base_by_type = [scorer.base(self.kind, self.name, channel) for channel in scorer.type_channels]
+        self.immediate_score_by_type = collector.immediate_scores(self.csat_base_by_type)
 
     def enable_sessions(self, capacity: int, units: list[int], realtime_levels: list[list],
                         backlog_levels: list[list], preempts_backlog: bool) -> None:

@@ -99,6 +99,10 @@ class Collector:
         self._type_thresholds = list(type_thresholds) if type_thresholds is not None else \
             [threshold_seconds] * len(type_names)
         self._type_penalties = [scorer.wait_penalty(index) for index in range(len(type_names))]
+        self._extra_columns = tuple(range(len(STORED_COLUMNS), len(STORED_COLUMNS) + len(self.extra_thresholds)))
+        # Complaint chance of a contact answered at once, resolved, on its first attempt (see answered).
+        keep = self._keep_base * (self._keep_long_wait if 0.0 >= self._long_wait else 1.0)
+        self._immediate_complaint = 1.0 - keep
         days = max(1, int(round(self.horizon / SECONDS_PER_DAY)))
         self.day_end_backlog = np.zeros((len(type_names), days))
         self.day_end_oldest = np.zeros((len(type_names), days))
@@ -159,6 +163,23 @@ class Collector:
         row[handled] += 1.0
         row[handled + 1] += seconds
         row[_ANSWERED] += 1.0
+        if (wait == 0.0 and contact.attempt == 0 and contact.resolved and not session
+                and contact.ai_entry_time != contact.ai_entry_time):
+            # Answered at once, a first attempt that never met the AI, resolved: most calls where a center
+            # meets its target. Its wait adds nothing, it is within every threshold, and its complaint
+            # chance and score are constants of the pool and type (what the general path below gives).
+            row[_WITHIN] += 1.0
+            for column in self._extra_columns:
+                row[column] += 1.0
+            self.answered_waits[0] += 1
+            row[_ANSWERED_RESOLVED] += 1.0
+            row[_COMPLAINTS] += self._immediate_complaint
+            score, loyal, lost = pool.immediate_score_by_type[contact_type]
+            contact.csat = score
+            row[_CSAT_SUM] += score
+            row[_LOYAL] += loyal
+            row[_LOST] += lost
+            return row
         row[_WAIT_ANSWERED] += wait
         due = contact.due_time
         if due == due:  # a backlog item: judged against its deferred target
@@ -294,6 +315,16 @@ class Collector:
         for contact_type, (count, oldest) in enumerate(backlog):
             self.day_end_backlog[contact_type, day] = count
             self.day_end_oldest[contact_type, day] = oldest
+
+    def immediate_scores(self, base_by_type: list[float]) -> list[tuple[float, float, float]]:
+        """Per contact type, the score of a contact answered at once, resolved, on its first attempt, and
+        whether it counts as loyal and as lost (1.0 or 0.0), from a handler's base scores."""
+        terms = []
+        for contact_type, base in enumerate(base_by_type):
+            _, cap = self._type_penalties[contact_type]
+            score = min(max(base - (0.0 if 0.0 < cap else cap), 0.0), 100.0)
+            terms.append((score, float(score >= self.loyal_at_least), float(score < self.lost_below)))
+        return terms
 
     def _score(self, contact: Contact, row: list[float], score: float) -> None:
         contact.csat = score
