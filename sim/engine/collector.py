@@ -138,14 +138,15 @@ class Collector:
         its time in session is counted apart. Scorer.score is written out here (tests check they agree):
         this runs for most contacts.
         """
+        answer = contact.answer_time
+        step = self.step
         if session:
             seconds = contact.agent_seconds
         else:
             seconds = contact.handle_time + contact.after_call_work
-            answer = contact.answer_time
-            step = self.step
-            if answer >= 0.0 and now <= self.horizon and int(answer // step) == int(now // step):
-                pool.busy_bins[int(answer // step)] += now - answer  # the usual case: within one interval
+            busy_bin = int(answer // step)
+            if answer >= 0.0 and now <= self.horizon and busy_bin == int(now // step):
+                pool.busy_bins[busy_bin] += now - answer  # the usual case: within one interval
             else:
                 self.span(pool.busy_bins, answer, now)
         arrival = contact.arrival_time
@@ -153,11 +154,10 @@ class Collector:
             self.warmup_ended += 1
             return None
         contact_type = contact.contact_type
-        position = contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // self.step)
+        position = contact_type * self._per_type + contact.segment * self.total_intervals + int(arrival // step)
         row = self.rows[position]
         if row is None:
             row = self.rows[position] = [0.0] * len(self.columns)
-        answer = contact.answer_time
         wait = answer - contact.queue_entry_time
         handled = pool.handled_column
         row[handled] += 1.0
