@@ -34,6 +34,7 @@ from .patience import (
     estimate_patience,
     fit_patience,
 )
+from .patience_queue import QueuePatienceFit, baseline_and_queue_fit
 from .priority import segments_recorded_when_queued
 from .recency import choose_arrival_half_life, choose_half_life, handle_time_levels
 from .report import ParseReport
@@ -57,6 +58,9 @@ class CalibrationSettings:
     # and recency weights with this half-life in days ("auto": chosen from the log; None: equal weights).
     recent_days: int | None = None
     half_life_days: float | Literal["auto"] | None = "auto"
+    # Callers who find a long queue give up sooner (patience_queue): fit it, with the baseline patience from
+    # the callers who found nobody waiting, when the log shows it at the 1% level.
+    patience_by_queue: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class CalibrationResult:
     arrival_half_life_days: float = math.inf
     handle_half_life_days: float = math.inf
     handle_time_levels: dict[str, float] = field(default_factory=dict)
+    queue_patience: QueuePatienceFit | None = None  # extra early abandonment by callers ahead (None: not fitted)
 
     @property
     def answered_share(self) -> float:
@@ -168,6 +173,11 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
                                 half_life_days=arrival_half_life)
     patience = fit_patience(contacts, "contact_type", settings.time_resolution_seconds,
                             settings.hazard_bin_seconds, settings.confidence_level)
+    queue_patience = None
+    if settings.patience_by_queue:
+        patience, queue_patience = baseline_and_queue_fit(contacts, patience, lambda frame: fit_patience(
+            frame, "contact_type", settings.time_resolution_seconds, settings.hazard_bin_seconds,
+            settings.confidence_level), settings.time_resolution_seconds)
     times, observed = censored_waits(contacts)
     if len(times):
         patience[ALL_CONTACT_TYPES] = estimate_patience(times, observed, ALL_CONTACT_TYPES,
@@ -200,6 +210,7 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
         arrival_half_life_days=arrival_half_life,
         handle_half_life_days=handle_half_life,
         handle_time_levels=handle_time_levels(recent, handle_half_life, settings.short_handle_seconds),
+        queue_patience=queue_patience,
     )
 
 

@@ -156,6 +156,22 @@ def _patience(estimate: PatienceEstimate, options: ScenarioOptions) -> tuple[dic
     return best.as_spec(), None, comment
 
 
+def _queue_patience(result: CalibrationResult, entry: dict) -> list[str]:
+    """Write the extra early abandonment by callers ahead into a type's ``entry`` when the log shows it."""
+    fit = result.queue_patience
+    if fit is None:
+        return []
+    if not fit.significant:
+        return [f"patience_by_queue: none (abandonment in the first {fit.within_seconds:.0f} s no different by "
+                f"callers ahead, chi-square p = {fit.p_value:.2g})"]
+    entry["patience_by_queue"] = {"within_seconds": fit.within_seconds,
+                                  "extra_rate_per_minute": fit.rates_by_queue()}
+    reference = "nobody" if fit.reference == 1 else f"fewer than {fit.reference} callers"
+    return [f"patience fitted on the callers who found {reference} waiting; patience_by_queue: extra hang-up rate "
+            f"in the first {fit.within_seconds:.0f} s by callers ahead at arrival, all types pooled (reference group "
+            f"and time by likelihood; chi-square p = {fit.p_value:.2g}): {fit.describe()}"]
+
+
 def _vru_stage(result: CalibrationResult, contacts: pd.DataFrame, types: list[str],
                options: ScenarioOptions) -> tuple[dict | None, list[str]]:
     """The voice-response unit as an AI stage, or None when the log shows no such stage."""
@@ -327,6 +343,7 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
                                f"{hour}h {factor:.2f}" for hour, factor in sorted(profiles[name].items())) + ")")
         if patience is not None:
             entry["patience"] = patience
+            patience_comment.extend(_queue_patience(result, entry))
         segment_shares, segment_comment = _type_segment_shares(result, contacts, name, applied)
         if segment_shares is not None:
             entry["segment_shares"] = segment_shares

@@ -45,6 +45,10 @@ def register(subparsers) -> None:
                              "(default), the same mixture as equal-probability points, or left out")
     parser.add_argument("--patience", choices=("auto", "parametric", "empirical"), default="auto",
                         help="patience: best of exponential/Weibull unless it misses Kaplan-Meier (auto)")
+    parser.add_argument("--patience-by-queue", choices=("auto", "off"), default="auto",
+                        help="callers who find a long queue hang up sooner: an extra rate in the first 2 minutes by "
+                             "callers ahead, against the patience of those who found nobody waiting (auto, default: "
+                             "written when the log shows it at the 1%% level) or off (one patience for all)")
     parser.add_argument("--surge", choices=("auto", "off"), default="auto",
                         help="surge rule (off-phone agents to the phones while the queue is long): estimated "
                              "from agents who answer only then (auto, default; none if the log shows none) or off")
@@ -114,7 +118,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         loaded = load_log(args.log, args.log_format, args.on_error, args.start, args.end)
         _step(f"fitting {len(loaded.contacts)} contacts")
         settings = CalibrationSettings(interval_minutes=args.interval, day_types=loaded.day_types,
-                                       recent_days=args.recent_days, half_life_days=args.half_life_days)
+                                       recent_days=args.recent_days, half_life_days=args.half_life_days,
+                                       patience_by_queue=args.patience_by_queue == "auto")
         result = calibrate(loaded.contacts, settings, loaded.report)
         options = ScenarioOptions(
             name=args.name or out.stem, short_calls=args.short_calls, patience=args.patience, surge=args.surge,

@@ -145,6 +145,19 @@ class Demand(StrictModel):
         return bool(self.rows) and any(row.contact_type is not None for row in self.rows)
 
 
+class PatienceByQueue(StrictModel):
+    """Callers who find a long queue give up sooner: on top of the ``patience`` drawn for it, a caller
+    who joins a queue with k contacts already waiting for the same agents (those of the first group
+    that serves the type) abandons at ``extra_rate_per_minute[k]`` (the last entry for that many or
+    more) during its first ``within_seconds`` of waiting, and at the patience's own hazard only after
+    that: the time it waits is the first of its patience and an exponential clock of that rate
+    (which counts only if it rings within ``within_seconds``)."""
+
+    within_seconds: PositiveReal = Field(le=86_400)
+    extra_rate_per_minute: list[NonNegativeReal] = Field(
+        min_length=1, description="Extra abandonment rate per minute by contacts waiting at arrival (0, 1, ...).")
+
+
 class ContactType(StrictModel):
     """A reason for contact (intent) through one channel. ``share`` splits the total volume unless the
     demand rows give volume per contact type. No ``patience`` means customers never abandon.
@@ -162,12 +175,19 @@ class ContactType(StrictModel):
                           '{"07:00" = 0.8, "09:00" = 1.05}; 1 before the first time listed.')
     after_call_work: Distribution | None = None
     patience: Distribution | None = None
+    patience_by_queue: PatienceByQueue | None = None
     segment_shares: dict[Name, float] | None = Field(
         None, description="Segment mix of this type (adds up to 1), instead of the segments' own shares.")
     silent_abandonment: SilentAbandonment | None = None
     deferred_target: DeferredTarget | None = None
     callback: Callback | None = None
     switch: ChannelSwitch | None = None
+
+    @model_validator(mode="after")
+    def _queue_patience_on_calls(self) -> "ContactType":
+        if self.patience_by_queue is not None and self.channel != "voice":
+            raise FieldError("patience_by_queue", f"applies to calls in a queue, not to the {self.channel} channel")
+        return self
 
 
 class Segment(StrictModel):

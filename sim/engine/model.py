@@ -38,6 +38,7 @@ from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
 from .follow_ups import FollowUps
+from .queue_patience import queue_patience_rules
 from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_changed, staffing_process
 from .routing import AI_TARGET, Router
 from .satisfaction import Scorer
@@ -92,6 +93,7 @@ class Engine:
         self._build_channels(scenario, calendar, streams)
         self._build_availability(streams)
         self._build_break_rules()
+        self._queue_patience = queue_patience_rules(scenario, streams)
         self.probe_seconds = float(calendar.interval_seconds)
         self._arrival_days = arrival_days
         self._inline_types = self._types_handled_inline()
@@ -273,6 +275,9 @@ class Engine:
         if hook is not None and hook(contact, destination, now, offset):
             return
         patience = contact.patience
+        rule = self._queue_patience[contact_type]
+        if rule is not None:
+            patience = contact.patience = rule.patience(patience, destination.levels_for_type[contact_type])
         if patience <= 0.0:
             self.abandon(contact, now, offset)
             return
