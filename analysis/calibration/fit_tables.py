@@ -45,8 +45,15 @@ def patience_table(result: CalibrationResult) -> pd.DataFrame:
 
 
 def write_fit_tables(result: CalibrationResult, directory: str | Path) -> list[Path]:
-    """``fit_arrivals.csv``, ``fit_handle_time.csv`` and ``fit_patience.csv`` in ``directory``."""
+    """``fit_arrivals.csv``, ``fit_handle_time.csv``, ``fit_patience.csv`` and (when it was fitted)
+    ``fit_patience_by_queue.csv`` in ``directory``."""
     directory = Path(directory)
-    return [write_csv(directory / "fit_arrivals.csv", arrival_table(result)),
-            write_csv(directory / "fit_handle_time.csv", handle_time_table(result)),
-            write_csv(directory / "fit_patience.csv", patience_table(result))]
+    written = [write_csv(directory / "fit_arrivals.csv", arrival_table(result)),
+               write_csv(directory / "fit_handle_time.csv", handle_time_table(result)),
+               write_csv(directory / "fit_patience.csv", patience_table(result))]
+    queue = result.queue_patience
+    if queue is not None:
+        written.append(write_csv(directory / "fit_patience_by_queue.csv", queue.table.assign(
+            within_seconds=queue.within_seconds, reference_below=queue.reference, p_value=queue.p_value,
+            written=queue.significant)))
+    return written

@@ -55,6 +55,11 @@ def format_summary(result: CalibrationResult) -> str:
     lines.extend(_handle_line(label, fit) for label, fit in result.handle_time.items())
     lines.append("Patience:")
     lines.extend(_patience_line(label, estimate) for label, estimate in result.patience.items())
+    queue = result.queue_patience
+    if queue is not None:
+        kept = "written" if queue.significant else "not written (no clear difference)"
+        lines.append(f"Patience by callers ahead (extra hang-up rate in the first {queue.within_seconds:.0f} s, "
+                     f"chi-square p = {queue.p_value:.2g}, {kept}): {queue.describe()}")
     bot = result.bot_time
     if bot.fit is not None:
         lines.append(f"Bot time: {bot.contacts_with_bot_time} contacts, mean {bot.mean_seconds:.1f} s")
