@@ -12,7 +12,10 @@ window, and tabulates both:
 * agent-hours on duty per day of each group (scenario: its weekday headcount
   over a week / 7; tested: duty spans per date);
 * each group's availability: step-away probabilities after a call, mean away
-  spell, recall rate (scenario: its model; tested: fitted again on the tested log).
+  spell, recall rate (scenario: its model; tested: fitted again on the tested log);
+* callers' extra early hang-up rate with 3 and 6 callers ahead, when the scenario
+  has ``patience_by_queue`` (scenario: its first type's rule; tested: fitted again,
+  :mod:`.patience_queue`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from sim.config import Scenario
 
 from .agent_activity import AgentActivity
 from .availability_fit import fit_availability
+from .patience import fit_patience
+from .patience_queue import baseline_and_queue_fit
 
 
 def _row(parameter: str, scenario: float, tested: float) -> dict:
@@ -67,6 +72,20 @@ def _availability_rows(group, fit) -> list[dict]:
     return rows
 
 
+def _queue_patience_rows(scenario: Scenario, contacts: pd.DataFrame) -> list[dict]:
+    rule = next((t.patience_by_queue for t in scenario.contact_types if t.patience_by_queue is not None), None)
+    if rule is None:
+        return []
+    _, fit = baseline_and_queue_fit(contacts, fit_patience(contacts), fit_patience)
+    tested = fit.rates_by_queue() if fit is not None else []
+    rows = []
+    for ahead in (3, 6):
+        planned = rule.extra_rate_per_minute[min(ahead, len(rule.extra_rate_per_minute) - 1)]
+        value = tested[min(ahead, len(tested) - 1)] if tested else math.nan
+        rows.append(_row(f"callers: extra hang-up rate, {ahead} ahead (per min)", planned, value))
+    return rows
+
+
 def parameter_drift(scenario: Scenario, contacts: pd.DataFrame, activity: AgentActivity,
                     dates: tuple[date, ...]) -> pd.DataFrame:
     """parameter, scenario, tested, change (tested / scenario - 1) - see module docstring."""
@@ -93,4 +112,5 @@ def parameter_drift(scenario: Scenario, contacts: pd.DataFrame, activity: AgentA
                              float(duty_hours.get(group.name, 0.0))))
         if group.availability is not None and group.name in activity.pool_types:
             rows.extend(_availability_rows(group, fit_availability(activity, group.name)))
+    rows.extend(_queue_patience_rows(scenario, contacts))
     return pd.DataFrame(rows, columns=["parameter", "scenario", "tested", "change"]).replace({np.inf: np.nan})
