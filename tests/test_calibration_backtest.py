@@ -182,30 +182,6 @@ def test_acceptance_january_model_on_february(tmp_path):
     unnoticed: hourly MAE of service level (target 4 points) and of ASA on all hours.
     """
     scenario = tmp_path / "january.toml"
-    assert main(["calibrate", str(log), "--format", "technion", "--out", str(scenario), "--check-reps", "0"]) == 0
-    out = tmp_path / "bt"
-    assert main(["backtest", str(log), str(scenario), "--format", "technion", "--reps", "4", "--quiet",
-                 "--demand", "observed", "--start", "1999-01-03", "--end", "1999-01-07", "--out", str(out)]) == 0
-    period = pd.read_csv(out / "period.csv").set_index("kpi")
-    observed, simulated = period["observed"], period["simulated"]
-    assert simulated["offered"] == pytest.approx(observed["offered"], rel=0.05)
-    assert abs(simulated["abandon_rate"] - observed["abandon_rate"]) < 0.05  # 12.1% vs 8.7% on these days
-    assert abs(simulated["service_level"] - observed["service_level"]) < 0.08  # 53.8% vs 54.8%
-    assert simulated["asa_seconds"] == pytest.approx(observed["asa_seconds"], rel=0.4)  # 40 s vs 32 s
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not (FULL_DATA / "1999-02.tsv").exists(), reason="real Anonymous Bank data not present")
-def test_acceptance_january_model_on_february(tmp_path):
-    """Issue 10's acceptance: calibrate on January, back-test February out of sample with its own arrivals.
-
-    Reached (README, "Results on the Anonymous Bank data"): hourly MAE of abandonment under 3 points and
-    P(wait > 120 s) within a factor 1.5 of the log; without the two hours the scenario cannot reproduce (14
-    February 21-23h, calls a fifth of their usual length) also the MAE of ASA under 20% of the observed mean.
-    Not reached, and bounded here at what the model gives so that it cannot get worse unnoticed: hourly MAE
-    of service level (target 4 points), of ASA on all hours, and P(wait > 300 s).
-    """
-    scenario = tmp_path / "january.toml"
     assert main(["calibrate", str(FULL_DATA / "1999-01.tsv"), "--format", "technion", "--out", str(scenario),
                  "--check-reps", "0"]) == 0
     out = tmp_path / "february"

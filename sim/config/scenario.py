@@ -16,6 +16,7 @@ from .agent_groups import AgentGroup
 from .channels import AI, AI_HANDLER, RoutingRule, Vendor
 from .distributions import Distribution
 from .economics import Complaints, CustomerValue, Satisfaction
+from .errors import FieldError
 from .omnichannel import Callback, Channel, ChannelSettings, ChannelSwitch, DeferredTarget, SilentAbandonment
 from .types import (
     Count,

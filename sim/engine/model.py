@@ -38,8 +38,8 @@ from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
 from .follow_ups import FollowUps
-from .queue_patience import queue_patience_rules
 from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_changed, staffing_process
+from .queue_patience import queue_patience_rules
 from .routing import AI_TARGET, Router
 from .satisfaction import Scorer
 from .sessions import SessionDesk
