@@ -59,7 +59,7 @@ class CalibrationSettings:
     recent_days: int | None = None
     half_life_days: float | Literal["auto"] | None = "auto"
     # Callers who find a long queue give up sooner (patience_queue): fit it, with the baseline patience from
-    # the callers who found nobody waiting, when the log shows it at the 1% level.
+    # callers who found few waiting, and write it when the log shows it at the 1% level.
     patience_by_queue: bool = True
 
 
