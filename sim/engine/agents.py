@@ -75,8 +75,8 @@ class AgentPool:
                  "surge_queue_above", "surge_max_agents", "in_surge", "scheduled", "away", "availability",
                  "collector", "keep_log", "index", "busy_bins", "duty_bins", "away_bins",
                  "capacity", "units", "by_load", "realtime_levels", "backlog_levels", "realtime_queues",
-                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "immediate_score_by_type", "seek", "service_end_callback",
-                 "handled_column", "break_rule")
+                 "preempts_backlog", "backlog_only", "stretched", "csat_base_by_type", "immediate_score_by_type",
+                 "seek", "service_end_callback", "handled_column", "break_rule")
 
     def __init__(self, name: str, kind: str, handle_time_multiplier: float, first_contact_resolution: float = 1.0,
                  resolution_draws=None, overtime_queue_above: int | None = None,
