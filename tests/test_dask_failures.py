@@ -110,6 +110,14 @@ def _start(module: str, *arguments: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _scheduler_address(scheduler_file) -> str | None:
+    """The address in the scheduler's file, once it has been written whole (it appears empty first)."""
+    try:
+        return json.loads(scheduler_file.read_text())["address"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 @pytest.mark.slow  # a scheduler and two workers as real processes: about 20 s
 def test_a_sweep_whose_dask_workers_all_die_exits_cleanly_and_resumes(tmp_path, capsys):
     scheduler_file = tmp_path / "scheduler.json"
@@ -117,8 +125,8 @@ def test_a_sweep_whose_dask_workers_all_die_exits_cleanly_and_resumes(tmp_path, 
                        "--scheduler-file", str(scheduler_file))
     workers: list[subprocess.Popen] = []
     try:
-        wait_until(scheduler_file.exists, 60, "the scheduler", scheduler)
-        address = json.loads(scheduler_file.read_text())["address"]
+        wait_until(lambda: _scheduler_address(scheduler_file) is not None, 60, "the scheduler", scheduler)
+        address = _scheduler_address(scheduler_file)
         with pytest.raises(ExecutionError, match=f"no Dask worker joined the scheduler at {address} within 1 s "
                                                  r"\(start workers with: dask worker"):
             DaskExecutor(address, connect_timeout=10, worker_timeout=1)

@@ -66,6 +66,12 @@ def add_output_options(parser: argparse.ArgumentParser, default: str) -> None:
 def execution_plan(args: argparse.Namespace):
     from analysis.runs.execution import ExecutionPlan
 
+    if getattr(args, "scheduler", None):
+        from analysis.runs.dask_cluster import quiet_dask_logging
+
+        # For the rest of this process: Dask's client thread and asyncio's leftover tasks may still log
+        # (e.g. "Task exception was never retrieved") after the executor has closed and said what went wrong.
+        quiet_dask_logging()
     return ExecutionPlan(workers=getattr(args, "workers", None), scheduler=getattr(args, "scheduler", None),
                          connect_timeout=getattr(args, "scheduler_timeout", 10.0),
                          worker_timeout=getattr(args, "worker_wait", 60.0))

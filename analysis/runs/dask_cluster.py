@@ -39,6 +39,13 @@ _POLL_SECONDS = 1.0
 _QUIET_LOGGERS = {"distributed": logging.ERROR, "asyncio": logging.CRITICAL, "tornado": logging.CRITICAL}
 
 
+def quiet_dask_logging() -> None:
+    """Quieten Dask's, asyncio's and tornado's loggers for good (a command line that is about to exit: what
+    they would print after a cluster failed, this module has already said in words)."""
+    for name, level in _QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+
+
 def check_address(address: str) -> tuple[str, str, str, int]:
     """``(full address, scheme, host, port)``; ``ExecutionError`` saying what is expected otherwise."""
     match = _ADDRESS.match(address.strip())
@@ -99,8 +106,7 @@ class DaskExecutor:
         self._next_check = 0.0
         if scheme == "tcp":
             probe(host, port, self.address, connect_timeout)
-        for name, level in _QUIET_LOGGERS.items():
-            logging.getLogger(name).setLevel(level)
+        quiet_dask_logging()
         try:
             self.client = Client(self.address, timeout=connect_timeout, set_as_default=False)
         except (OSError, TimeoutError) as error:
