@@ -172,12 +172,17 @@ def replications(text: str) -> int:
     return value
 
 
+def number(text: str, what: str = "a number") -> float:
+    """``text`` as a float, or the parser's error saying it is not ``what``."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+
+
 def positive_count(text: str) -> int:
     """A positive whole number, also written like ``5e6``."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = number(text)
     if not (math.isfinite(value) and value >= 1 and value.is_integer()):
         raise argparse.ArgumentTypeError(f"{text} is not a positive whole number")
     return int(value)
@@ -185,30 +190,21 @@ def positive_count(text: str) -> int:
 
 def finite_float(text: str) -> float:
     """A number that is neither infinite nor NaN."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = number(text)
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text} is not a finite number")
     return value
 
 
 def positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    value = number(text, "a number of seconds")
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = number(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number")
     return value

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from analysis.planning.staffing.options import ALL_GROUPS, ROUNDING_RULES, SCOPES, TARGET_SYNTAX
 
-from .common import execution_plan, positive_int, replications
+from .common import execution_plan, number, positive_int, replications
 
 # The planning modules load SciPy, the solver and the simulator: imported where used, so that
 # ``ccsim staff --help`` and ``ccsim schedule --help`` answer at once.
@@ -122,10 +122,7 @@ def reporting_input_errors(handler: Callable[[argparse.Namespace], int]) -> Call
 
 
 def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = number(text)
     if not 0.5 <= value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a confidence between 0.5 and 1 (e.g. 0.95)")
     return value
