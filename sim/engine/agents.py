@@ -32,13 +32,15 @@ from __future__ import annotations
 
 from collections import deque
 
+from .clock import Due
 from .contact import Contact
 
 
 class Agent:
     __slots__ = ("agent_id", "number", "pool", "idle_since", "duty_start", "leaving", "contact",
                  "overtime_until", "overtime_start", "surge", "spell", "away_pending", "away_since", "in_overtime",
-                 "outside_plan", "load", "backlog_load", "sessions", "engaged_since", "rate_since", "token")
+                 "outside_plan", "load", "backlog_load", "sessions", "engaged_since", "rate_since", "token",
+                 "service_end")
 
     def __init__(self, pool: "AgentPool", number: int, now: float) -> None:
         self.agent_id = f"{pool.name}-{number}"
@@ -64,6 +66,9 @@ class Agent:
         self.engaged_since = 0.0
         self.rate_since = 0.0
         self.token = 0  # numbers the agent's scheduled next session end; an older one is stale
+        # The end of the call in hand: one per agent, scheduled again for each call (an agent on the
+        # phones has at most one call, so at most one end pending), instead of a new one per call.
+        self.service_end = Due(self, ())
 
 
 class AgentPool:

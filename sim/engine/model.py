@@ -317,7 +317,9 @@ class Engine:
         pool.busy[agent.number] = agent
         if contact.callback_state:
             self.callbacks.dialled(contact, now)
-        self.clock.after(handle_time + after_call_work + offset, agent, pool.service_end_callback)
+        due = agent.service_end
+        due.callbacks = pool.service_end_callback
+        self.clock.schedule(handle_time + after_call_work + offset, due)
 
     def _on_service_end(self, event: Due) -> None:
         agent: Agent = event.value
