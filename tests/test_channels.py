@@ -287,6 +287,13 @@ def test_contacts_are_scored_when_they_end():
     totals = result.counters.intervals
     assert totals["csat_count"].sum() == contacts["csat"].notna().sum()
     assert totals["csat_sum"].sum() == pytest.approx(contacts["csat"].sum())
+    assert totals["loyal"].sum() == (contacts["csat"] >= scorer.loyal_at_least).sum()
+    assert totals["lost"].sum() == (contacts["csat"] < scorer.lost_below).sum()
+    assert totals["answered"].sum() == len(answered)
+    assert totals["answered_resolved"].sum() == answered["resolved"].sum()
+    within = answered["wait_seconds"] <= scenario.service_level.threshold_seconds
+    assert totals["answered_within_threshold"].sum() == within.sum()
+    assert result.counters.answered_waits[0] == (answered["wait_seconds"] <= 0).sum()
 
 
 @pytest.mark.parametrize("model,expected", [("per_contact", "contacts"), ("per_minute", "minutes"),

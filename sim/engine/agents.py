@@ -138,12 +138,13 @@ class AgentPool:
         """Report agent time to ``collector`` as handler ``index``; ``keep_log``: also keep every spell."""
         self.collector = collector
         self.index = index
-        self.handled_column = collector.handled_base + 2 * index  # its answered and handle seconds in a row
+        # Its answered contacts, handle seconds and contacts answered at once in a row.
+        self.handled_column = collector.handled_base + len(collector.HANDLER_LABELS) * index
         self.keep_log = keep_log
         self.busy_bins, self.duty_bins, self.away_bins = collector.agent_time_bins(index)
         scorer = collector.scorer
         self.csat_base_by_type = [scorer.base(self.kind, self.name, channel) for channel in scorer.type_channels]
-        self.immediate_score_by_type = collector.immediate_scores(self.csat_base_by_type)
+        self.immediate_score_by_type = collector.immediate_scores(index, self.csat_base_by_type)
 
     def enable_sessions(self, capacity: int, units: list[int], realtime_levels: list[list],
                         backlog_levels: list[list], preempts_backlog: bool) -> None:

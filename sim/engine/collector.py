@@ -47,6 +47,7 @@ __all__ = ["COLUMN_INDEX", "Collector", "HANDLER_COLUMNS", "STORED_COLUMNS", "TI
  _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST,
  _SESSION_SECONDS, _SILENT, _DEFERRED_DUE, _DEFERRED_WITHIN) = range(COLUMN_INDEX["deferred_within"] + 1)
 _FRUSTRATED, _COMPLAINTS = COLUMN_INDEX["frustrated_escalations"], COLUMN_INDEX["complaints"]
+_HANDLER_LABELS = ("answered", "handle_seconds", "answered_at_once")  # each handler's columns in a row
 
 
 class Collector:
@@ -55,6 +56,8 @@ class Collector:
     ``extra_thresholds``: waits (seconds) for which answers within are also
     counted (e.g. the thresholds of staffing targets), as extra columns.
     """
+
+    HANDLER_LABELS = _HANDLER_LABELS
 
     def __init__(self, interval_seconds: int, total_intervals: int, threshold_seconds: float,
                  type_names: list[str], segment_names: list[str], handler_names: list[str], scorer: Scorer,
@@ -78,12 +81,14 @@ class Collector:
         self.type_names = list(type_names)
         self.segment_names = list(segment_names)
         self.extra_thresholds = tuple(extra_thresholds)
-        # After the stored columns and the extra thresholds: answered contacts and their handle seconds per
-        # handler (what vendor prices and cost to serve need), so one row update counts them.
+        # After the stored columns and the extra thresholds, per handler: answered contacts, their handle
+        # seconds (what vendor prices and cost to serve need) and those answered at once (see answered).
         contact_columns = STORED_COLUMNS + tuple(within_column(threshold) for threshold in self.extra_thresholds)
         self.handled_base = len(contact_columns)
         self.columns = contact_columns + tuple(f"{name}:{label}" for name in handler_names
-                                               for label in ("answered", "handle_seconds"))
+                                               for label in _HANDLER_LABELS)
+        # Per handler and contact type: score, loyal, lost of a contact answered at once (immediate_scores).
+        self._immediate_terms = np.zeros((len(handler_names), len(type_names), 3))
         # Row of (type, segment, interval) at (type x segments + segment) x intervals + interval; made on first use.
         self.rows: list[list[float] | None] = [None] * (len(type_names) * len(segment_names) * total_intervals)
         self._per_type = len(segment_names) * total_intervals
@@ -160,25 +165,16 @@ class Collector:
             row = self.rows[position] = [0.0] * len(self.columns)
         wait = answer - contact.queue_entry_time
         handled = pool.handled_column
-        row[handled] += 1.0
+        row[handled] += 1.0  # answered: the total is the sum over handlers (counters)
         row[handled + 1] += seconds
-        row[_ANSWERED] += 1.0
         if (wait == 0.0 and contact.attempt == 0 and contact.resolved and not session
                 and contact.ai_entry_time != contact.ai_entry_time):
             # Answered at once, a first attempt that never met the AI, resolved: most calls where a center
             # meets its target. Its wait adds nothing, it is within every threshold, and its complaint
-            # chance and score are constants of the pool and type (what the general path below gives).
-            row[_WITHIN] += 1.0
-            for column in self._extra_columns:
-                row[column] += 1.0
-            self.answered_waits[0] += 1
-            row[_ANSWERED_RESOLVED] += 1.0
-            row[_COMPLAINTS] += self._immediate_complaint
-            score, loyal, lost = pool.immediate_score_by_type[contact_type]
-            contact.csat = score
-            row[_CSAT_SUM] += score
-            row[_LOYAL] += loyal
-            row[_LOST] += lost
+            # chance and score are constants of the handler and type (what the general path below gives),
+            # so only their number is counted here; counters adds what they contribute.
+            row[handled + 2] += 1.0
+            contact.csat = pool.immediate_score_by_type[contact_type]
             return row
         row[_WAIT_ANSWERED] += wait
         due = contact.due_time
@@ -316,15 +312,18 @@ class Collector:
             self.day_end_backlog[contact_type, day] = count
             self.day_end_oldest[contact_type, day] = oldest
 
-    def immediate_scores(self, base_by_type: list[float]) -> list[tuple[float, float, float]]:
-        """Per contact type, the score of a contact answered at once, resolved, on its first attempt, and
-        whether it counts as loyal and as lost (1.0 or 0.0), from a handler's base scores."""
-        terms = []
+    def immediate_scores(self, handler: int, base_by_type: list[float]) -> list[float]:
+        """Per contact type, the score of a contact answered at once, resolved, on its first attempt by
+        ``handler`` (whose base scores are ``base_by_type``); remembers it, and whether it counts as loyal
+        and as lost, for :meth:`counters`."""
+        scores = []
         for contact_type, base in enumerate(base_by_type):
             _, cap = self._type_penalties[contact_type]
             score = min(max(base - (0.0 if 0.0 < cap else cap), 0.0), 100.0)
-            terms.append((score, float(score >= self.loyal_at_least), float(score < self.lost_below)))
-        return terms
+            self._immediate_terms[handler, contact_type] = (score, score >= self.loyal_at_least,
+                                                            score < self.lost_below)
+            scores.append(score)
+        return scores
 
     def _score(self, contact: Contact, row: list[float], score: float) -> None:
         contact.csat = score
@@ -383,6 +382,19 @@ class Collector:
 
     # --- the end ----------------------------------------------------------------------------
 
+    def _add_immediate(self, counts: np.ndarray, at_once: np.ndarray) -> None:
+        """Add what the contacts answered at once (``at_once``: per type, segment, interval and handler)
+        contribute: within every threshold, resolved, a wait of 0, the complaint chance and the scores of
+        their handler and type."""
+        total = at_once.sum(axis=-1)
+        for column in (_WITHIN, _ANSWERED_RESOLVED, *self._extra_columns):
+            counts[..., column] += total
+        counts[..., _COMPLAINTS] += total * self._immediate_complaint
+        # (type, segment, interval, handler) x (handler, type, term) -> (type, segment, interval, term)
+        terms = np.einsum("tsih,htk->tsik", at_once, self._immediate_terms)
+        for term, column in enumerate((_CSAT_SUM, _LOYAL, _LOST)):
+            counts[..., column] += terms[..., term]
+
     def _agent_time(self, handler_kinds: list[str]) -> dict[str, np.ndarray]:
         """Per interval, agent-seconds summed over the in-house groups and over the vendors."""
         columns = {name: np.zeros(self.total_intervals) for name in TIME_COLUMNS}
@@ -403,9 +415,14 @@ class Collector:
                 rows[position] = row
         rows = rows.reshape(shape)
         counts = rows[..., :self.handled_base].copy()
-        # (type, segment, interval, handler, answered | handle seconds), then the totals it gives.
-        per_handler = rows[..., self.handled_base:].reshape(*shape[:3], len(self.handler_names), 2)
+        # (type, segment, interval, handler, answered | handle seconds | answered at once), then the totals.
+        per_handler = rows[..., self.handled_base:].reshape(*shape[:3], len(self.handler_names),
+                                                            len(_HANDLER_LABELS))
+        at_once = per_handler[..., 2]
+        self._add_immediate(counts, at_once)
+        per_handler = per_handler[..., :2]
         vendors = [index for index, kind in enumerate(handler_kinds) if kind != "inhouse"]
+        counts[..., _ANSWERED] = per_handler[..., 0].sum(axis=-1)
         counts[..., _HANDLE_SECONDS] = per_handler[..., 1].sum(axis=-1)
         counts[..., _ANSWERED_VENDOR] = per_handler[..., vendors, 0].sum(axis=-1)
         counts[..., _VENDOR_SECONDS] = per_handler[..., vendors, 1].sum(axis=-1)
@@ -425,13 +442,20 @@ class Collector:
                                                                     self.handler_time)},
             handled=handled,
             handler_names=tuple(self.handler_names),
-            answered_waits=np.asarray(self.answered_waits, dtype=np.int64),
+            answered_waits=_with_no_wait(self.answered_waits, int(at_once.sum())),
             abandoned_waits=np.asarray(self.abandoned_waits, dtype=np.int64),
             contacts_ended=self.warmup_ended + int(_ended(counts.reshape(-1, self.handled_base))),
             type_channels=tuple(self.scorer.type_channels),
             day_end_backlog=self.day_end_backlog,
             day_end_oldest_seconds=self.day_end_oldest,
         )
+
+
+def _with_no_wait(histogram: list[int], count: int) -> np.ndarray:
+    """A wait histogram with ``count`` more contacts that did not wait."""
+    bins = np.asarray(histogram, dtype=np.int64)
+    bins[0] += count
+    return bins
 
 
 def _ended(counts: np.ndarray) -> float:
