@@ -334,7 +334,10 @@ class Engine:
         self.collector.answered(contact, now, pool)
         if not resolved:
             self.schedule_repeat(contact)
-        pool.release(agent, now)
+        if agent.leaving or agent.away_pending or pool.availability is not None:
+            pool.release(agent, now)
+        else:  # what release comes to for most calls, without the call
+            pool.seek(agent, now)
         if pool.break_rule is not None and pool.break_rule.pending:
             pool.break_rule.try_start(now)  # a deferred break may start now that an agent is free
 
