@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from heapq import heappush
 from itertools import chain
 
 import simpy
+from simpy.events import NORMAL
 
 from ..agent_plans import GroupPlan
 from ..calendar import Calendar
@@ -66,6 +68,7 @@ class Engine:
         self.keep_records = keep_records
         self.env = simpy.Environment(initial_time=-calendar.warmup_seconds)
         self.clock = Clock(self.env)
+        self._events, self._event_ids = self.env._queue, self.env._eid  # see serve
         self.contacts: list[Contact] = []
         self.created = 0
         self.snapshots: list[tuple] = []
@@ -97,6 +100,7 @@ class Engine:
         self.probe_seconds = float(calendar.interval_seconds)
         self._arrival_days = arrival_days
         self._inline_types = self._types_handled_inline()
+        self._first_pool = self._first_pools()
         # Bound once: a bound method made per event would cost an allocation each time.
         self._arrival_callback = (self._on_arrival,)
         self._patience_callback = (self._on_patience_end,)
@@ -112,6 +116,16 @@ class Engine:
         self.offer_for_type = [self.offer if channel == "voice" else self.sessions.offer
                                for channel in scenario.type_channels()]
         install_queue_hooks(self.destinations, self.sessions, self.callbacks)
+
+    def _first_pools(self) -> list[AgentPool | None]:
+        """Per contact type: the pool :meth:`offer` tries first for a call going straight to its destination,
+        when that pool is alone on the type's first skill level (None otherwise)."""
+        first = []
+        for contact_type, destination in enumerate(self._direct):
+            levels = destination.levels_for_type[contact_type] if destination is not None else []
+            alone = self.offer_for_type[contact_type] == self.offer and levels and len(levels[0]) == 1
+            first.append(levels[0][0] if alone else None)
+        return first
 
     def _types_handled_inline(self) -> list[bool]:
         """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?
@@ -223,7 +237,13 @@ class Engine:
             self.contacts.append(contact)
         destination = self._direct[contact_type]
         if destination is not None:
-            self.offer_for_type[contact_type](contact, destination, time, offset)
+            pool = self._first_pool[contact_type]
+            if pool is not None and pool.idle:  # what offer comes to for most calls, without the call
+                contact.queue = destination.queues[contact_type]
+                contact.queue_entry_time = time
+                self.serve(pool.idle.popleft(), contact, time, offset)
+            else:
+                self.offer_for_type[contact_type](contact, destination, time, offset)
         else:
             self.route(contact)
 
@@ -319,11 +339,13 @@ class Engine:
             self.callbacks.dialled(contact, now)
         due = agent.service_end
         due.callbacks = pool.service_end_callback
-        self.clock.schedule(handle_time + after_call_work + offset, due)
+        # Clock.schedule written out: this runs for every answered contact.
+        heappush(self._events, (self.env._now + (handle_time + after_call_work + offset), NORMAL,
+                                next(self._event_ids), due))
 
     def _on_service_end(self, event: Due) -> None:
         agent: Agent = event.value
-        now = self.env.now
+        now = self.env._now
         contact = agent.contact
         contact.end_time = now
         agent.contact = None
