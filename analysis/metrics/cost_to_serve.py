@@ -55,6 +55,12 @@ class RunCosts:
     platform: Mapping[str, float] | None = None  # per contact channel (voice, chat, ...): its platform cost
 
 
+TABLE_COLUMNS = ("contact_type", "segment", "channel", "contacts", "minutes", "cost")
+# Rows are plain tuples until the end: a replication's table is a few dozen rows, where pandas' per-call cost
+# (concat, groupby, merge) was most of a short run's time after the simulation.
+Row = tuple[str, str, str, float, float, float]
+
+
 def cost_to_serve(usage: pd.DataFrame, offered: pd.DataFrame, costs: RunCosts, scenario: Scenario) -> pd.DataFrame:
     """Cost per contact type, segment and channel of one run.
 
@@ -64,14 +70,35 @@ def cost_to_serve(usage: pd.DataFrame, offered: pd.DataFrame, costs: RunCosts, s
     ``offered``: contacts offered per ``contact_type`` and ``segment``.
     Returns one row per type, segment and channel with contacts, minutes and cost.
     """
-    parts = [_shared(usage[usage["channel"] == "inhouse"], costs.group_labor, lambda handler: "seconds"),
-             _shared(usage[usage["channel"] == "vendor"], costs.vendors, _vendor_driver(scenario)),
-             _ai(usage[usage["channel"] == "ai"], costs.ai, scenario),
-             _platform(offered, costs.platform or {}, scenario),
-             _fixed(usage, offered, costs.fixed, scenario)]
-    table = pd.concat([part for part in parts if not part.empty], ignore_index=True)
-    return (table.groupby(["contact_type", "segment", "channel"], sort=False, as_index=False)
-            [["contacts", "minutes", "cost"]].sum())
+    usage_rows = list(usage[list(USAGE_COLUMNS)].itertuples(index=False, name=None))
+    offered_rows = list(offered[["contact_type", "segment", "contacts"]].itertuples(index=False, name=None))
+    return pd.DataFrame(_summed(_cost_rows(usage_rows, offered_rows, costs, scenario)), columns=list(TABLE_COLUMNS))
+
+
+def _cost_rows(usage: list[tuple], offered: list[tuple], costs: RunCosts, scenario: Scenario) -> list[Row]:
+    """Every cost as rows of :data:`TABLE_COLUMNS` (usage and offered as tuples of their columns)."""
+    def of_channel(channel: str) -> list[tuple]:
+        return [row for row in usage if row[2] == channel]
+
+    return (_shared(of_channel("inhouse"), costs.group_labor, lambda handler: "seconds", "inhouse")
+            + _shared(of_channel("vendor"), costs.vendors, _vendor_driver(scenario), "vendor")
+            + _ai(of_channel("ai"), costs.ai, scenario)
+            + _platform(offered, costs.platform or {}, scenario)
+            + _fixed(usage, offered, costs.fixed, scenario))
+
+
+def _summed(rows: list[Row]) -> list[Row]:
+    """Rows of the same type, segment and channel added up, in order of first appearance."""
+    sums: dict[tuple[str, str, str], list[float]] = {}
+    for contact_type, segment, channel, contacts, minutes, cost in rows:
+        total = sums.get((contact_type, segment, channel))
+        if total is None:
+            sums[(contact_type, segment, channel)] = [contacts, minutes, cost]
+        else:
+            total[0] += contacts
+            total[1] += minutes
+            total[2] += cost
+    return [(*key, *values) for key, values in sums.items()]
 
 
 def _vendor_driver(scenario: Scenario):
@@ -79,69 +106,68 @@ def _vendor_driver(scenario: Scenario):
     return lambda handler: "contacts" if models.get(handler) == "per_contact" else "seconds"
 
 
-def _shared(usage: pd.DataFrame, totals: Mapping[str, float], driver) -> pd.DataFrame:
+def _shared(usage: list[tuple], totals: Mapping[str, float], driver, channel: str) -> list[Row]:
     """Each handler's cost split over its types and segments in proportion to its driver."""
-    rows = []
-    channel = usage["channel"].iloc[0] if not usage.empty else None
+    rows: list[Row] = []
     for handler, cost in totals.items():
-        own = usage[usage["handler"] == handler]
-        column = driver(handler)
-        amount = float(own[column].sum())
+        own = [row for row in usage if row[3] == handler]
+        by_contacts = driver(handler) == "contacts"
+        amount = float(sum(row[4] if by_contacts else row[5] for row in own))
         if amount <= 0:
-            rows.append((UNALLOCATED, UNALLOCATED, channel or "inhouse", 0.0, 0.0, float(cost)))
+            rows.append((UNALLOCATED, UNALLOCATED, channel, 0.0, 0.0, float(cost)))
             continue
-        for row in own.itertuples():
-            rows.append((row.contact_type, row.segment, row.channel, float(row.contacts), row.seconds / 60.0,
-                         float(cost) * getattr(row, column) / amount))
-    return pd.DataFrame(rows, columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
+        for contact_type, segment, _, _, contacts, seconds in own:
+            rows.append((contact_type, segment, channel, float(contacts), seconds / 60.0,
+                         float(cost) * (contacts if by_contacts else seconds) / amount))
+    return rows
 
 
-def _ai(usage: pd.DataFrame, total: float, scenario: Scenario) -> pd.DataFrame:
+def _ai(usage: list[tuple], total: float, scenario: Scenario) -> list[Row]:
     """Variable AI cost per session and minute, the rest (the platform) by sessions."""
     ai = scenario.ai
     if ai is None or total == 0:
-        return pd.DataFrame()
-    sessions = float(usage["contacts"].sum())
-    variable = usage["contacts"] * ai.cost_per_session + usage["seconds"] / 60.0 * ai.cost_per_minute
-    platform = total - float(variable.sum())
-    frame = pd.DataFrame({"contact_type": usage["contact_type"], "segment": usage["segment"], "channel": "ai",
-                          "contacts": usage["contacts"].astype(float), "minutes": usage["seconds"] / 60.0,
-                          "cost": variable + (platform * usage["contacts"] / sessions if sessions > 0 else 0.0)})
+        return []
+    sessions = float(sum(row[4] for row in usage))
+    variable = [row[4] * ai.cost_per_session + row[5] / 60.0 * ai.cost_per_minute for row in usage]
+    platform = total - float(sum(variable))
+    rows: list[Row] = [(contact_type, segment, "ai", float(contacts), seconds / 60.0,
+                        cost + (platform * contacts / sessions if sessions > 0 else 0.0))
+                       for (contact_type, segment, _, _, contacts, seconds), cost in zip(usage, variable)]
     if sessions <= 0:
-        frame = pd.concat([frame, pd.DataFrame([(UNALLOCATED, UNALLOCATED, "ai", 0.0, 0.0, platform)],
-                                               columns=frame.columns)], ignore_index=True)
-    return frame
+        rows.append((UNALLOCATED, UNALLOCATED, "ai", 0.0, 0.0, platform))
+    return rows
 
 
-def _platform(offered: pd.DataFrame, totals: Mapping[str, float], scenario: Scenario) -> pd.DataFrame:
+def _platform(offered: list[tuple], totals: Mapping[str, float], scenario: Scenario) -> list[Row]:
     """Each contact channel's platform cost over its types' contacts offered."""
     channel_of = dict(zip(scenario.contact_type_names(), scenario.type_channels()))
-    rows = []
+    rows: list[Row] = []
     for channel, cost in totals.items():
-        own = offered[[channel_of.get(name) == channel for name in offered["contact_type"]]]
-        amount = float(own["contacts"].sum())
+        own = [row for row in offered if channel_of.get(row[0]) == channel]
+        amount = float(sum(row[2] for row in own))
         if cost and amount <= 0:
             rows.append((UNALLOCATED, UNALLOCATED, "platform", 0.0, 0.0, float(cost)))
-        for row in own.itertuples():
-            if cost and amount > 0:
-                rows.append((row.contact_type, row.segment, "platform", 0.0, 0.0, cost * row.contacts / amount))
-    return pd.DataFrame(rows, columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
+        if cost and amount > 0:
+            rows.extend((contact_type, segment, "platform", 0.0, 0.0, cost * contacts / amount)
+                        for contact_type, segment, contacts in own)
+    return rows
 
 
-def _fixed(usage: pd.DataFrame, offered: pd.DataFrame, total: float, scenario: Scenario) -> pd.DataFrame:
+def _fixed(usage: list[tuple], offered: list[tuple], total: float, scenario: Scenario) -> list[Row]:
     if total == 0:
-        return pd.DataFrame()
+        return []
+    drivers: dict[tuple[str, str], float] = {}
     if scenario.costs.fixed_cost_driver == "minutes":
-        driver = usage.groupby(["contact_type", "segment"], as_index=False)["seconds"].sum().rename(
-            columns={"seconds": "amount"})
+        for contact_type, segment, _, _, _, seconds in usage:
+            drivers[(contact_type, segment)] = drivers.get((contact_type, segment), 0.0) + seconds
     else:
-        driver = offered.rename(columns={"contacts": "amount"})[["contact_type", "segment", "amount"]]
-    amount = float(driver["amount"].sum())
+        for contact_type, segment, contacts in offered:
+            drivers[(contact_type, segment)] = drivers.get((contact_type, segment), 0.0) + contacts
+    amount = float(sum(drivers.values()))
     if amount <= 0:
-        return pd.DataFrame([(UNALLOCATED, UNALLOCATED, "fixed", 0.0, 0.0, total)],
-                            columns=["contact_type", "segment", "channel", "contacts", "minutes", "cost"])
-    return pd.DataFrame({"contact_type": driver["contact_type"], "segment": driver["segment"], "channel": "fixed",
-                         "contacts": 0.0, "minutes": 0.0, "cost": total * driver["amount"] / amount})
+        return [(UNALLOCATED, UNALLOCATED, "fixed", 0.0, 0.0, total)]
+    return [(contact_type, segment, "fixed", 0.0, 0.0, total * value / amount)
+            for (contact_type, segment), value in drivers.items()]
 
 
 def segment_profit(table: pd.DataFrame, offered: pd.DataFrame, scenario: Scenario, days: float) -> pd.DataFrame:
@@ -182,19 +208,19 @@ def run_cost_to_serve(result: SimulationResult, scenario: Scenario) -> pd.DataFr
         offered.append((kind, segment, columns["offered"]))
         if columns["ai_sessions"]:
             rows.append((kind, segment, "ai", "ai", columns["ai_sessions"], columns["ai_session_seconds"]))
-    usage = pd.DataFrame(rows, columns=list(USAGE_COLUMNS))
-    offered_table = pd.DataFrame(offered, columns=["contact_type", "segment", "contacts"])
     labor = labor_by_group(result, scenario)
     costs = RunCosts(group_labor={name: sum(parts.values()) for name, parts in labor.items()},
                      vendors=vendor_costs(result, scenario), ai=ai_cost(result, scenario),
                      fixed=scenario.costs.fixed_per_day * result.info.days,
                      platform=channel_platform_costs(result, scenario) if has_channel_costs(scenario) else {})
-    table = cost_to_serve(usage, offered_table, costs, scenario)
-    table = table.merge(offered_table.rename(columns={"contacts": "offered"}), how="left",
-                        on=["contact_type", "segment"]).fillna({"offered": 0.0})
+    table = _summed(_cost_rows(rows, offered, costs, scenario))
+    offered_by_key = {(kind, segment): contacts for kind, segment, contacts in offered}
     channel_of = dict(zip(scenario.contact_type_names(), scenario.type_channels()))
-    table.insert(1, "contact_channel", [channel_of.get(name, UNALLOCATED) for name in table["contact_type"]])
-    return table
+    return pd.DataFrame([(kind, channel_of.get(kind, UNALLOCATED), segment, channel, contacts, minutes, cost,
+                          float(offered_by_key.get((kind, segment), 0.0)))
+                         for kind, segment, channel, contacts, minutes, cost in table],
+                        columns=["contact_type", "contact_channel", "segment", "channel", "contacts", "minutes",
+                                 "cost", "offered"])
 
 
 def mean_cost_to_serve(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
