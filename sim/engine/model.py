@@ -85,7 +85,8 @@ class Engine:
                                    scenario.service_level_thresholds(), scenario.complaints)
         for index, pool in enumerate(self.pools):
             pool.attach(self.collector, index, keep_records)
-            pool.seek = self._seek_work
+            one_queue = len(pool.skill_levels) == 1 and len(pool.skill_levels[0]) == 1
+            pool.seek = self._seek_one_queue if one_queue else self._seek_work
             pool.service_end_callback = (self._on_service_end,)
         self.router = Router(scenario, self.inhouse, others, streams)
         self._direct = self.router.direct_destinations()
@@ -395,6 +396,22 @@ class Engine:
             return
         agent.idle_since = now
         pool.idle.append(agent)
+
+    def _seek_one_queue(self, agent: Agent, now: float | None = None) -> None:
+        """:meth:`_seek_work` for an agent of a pool serving one queue (most centers of calls), shorter."""
+        if agent.outside_plan:
+            self._seek_work(agent, now)
+            return
+        if now is None:
+            now = self.env.now
+        queue = agent.pool.skill_levels[0][0]
+        if queue.waiting:
+            contact = queue.pop_live()
+            contact.waiting = False
+            self.serve(agent, contact, now, 0.0)
+        else:
+            agent.idle_since = now
+            agent.pool.idle.append(agent)
 
     @staticmethod
     def rule_ends(agent: Agent, now: float, queue_empty: bool) -> bool:
