@@ -54,6 +54,16 @@ def test_fixed_cost_by_minutes_and_unused_capacity_unallocated():
     assert table["cost"].sum() == pytest.approx(600 + 200 + 50 + 840)
 
 
+def test_a_vendor_that_handled_nothing_is_unallocated_under_the_vendor_channel():
+    scenario = parse_scenario(small_data(segments=SEGMENTS, vendors=[VENDOR]))
+    usage = usage_rows()
+    usage = usage[usage["channel"] == "inhouse"]
+    costs = RunCosts(group_labor={"front": 600.0, "back": 200.0}, vendors={"bpo": 70.0}, ai=0.0, fixed=0.0)
+    table = cost_to_serve(usage, offered(), costs, scenario).set_index(["contact_type", "segment", "channel"])
+    assert table.loc[(UNALLOCATED, UNALLOCATED, "vendor"), "cost"] == 70
+    assert table["cost"].sum() == pytest.approx(870)
+
+
 def test_segment_profit_by_hand():
     value = {"days_per_year": 250, "segments": {"standard": {"customers": 1000, "revenue_per_customer_year": 50},
                                                 "vip": {"customers": 100, "revenue_per_customer_year": 500}}}
