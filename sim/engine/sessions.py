@@ -303,7 +303,7 @@ class SessionDesk:
         if agent.load == 0 and agent.outside_plan and engine.rule_ends(agent, now, queue_empty=False):
             return
         pool = agent.pool
-        while True:
+        while agent.load < pool.capacity:
             queue = self._pick(pool, pool.capacity - agent.load)
             if queue is None:
                 break
@@ -324,20 +324,10 @@ class SessionDesk:
         """The queue whose head an agent with ``free`` units should take: real-time skills by priority
         level, then backlog skills if no real-time contact waits; within a level the one waiting longest.
         A call needs the whole agent (its units are the capacity)."""
-        for levels in (pool.realtime_levels, pool.backlog_levels):
-            if levels is pool.backlog_levels and pool.realtime_waiting():
-                return None
-            for level in levels:
-                best = None
-                best_key = math.inf
-                for queue, units in level:
-                    if queue.waiting and units <= free:
-                        key = queue.head_key()
-                        if key is not None and key < best_key:
-                            best, best_key = queue, key
-                if best is not None:
-                    return best
-        return None
+        queue = _longest_waiting(pool.realtime_levels, free)
+        if queue is None and pool.backlog_levels and not pool.realtime_waiting():
+            return _longest_waiting(pool.backlog_levels, free)
+        return queue
 
     # --- pre-emption -------------------------------------------------------------------------
 
@@ -411,6 +401,22 @@ def _track_backlog_only(pool: AgentPool, agent: Agent) -> None:
         pool.backlog_only[agent.number] = agent
     else:
         pool.backlog_only.pop(agent.number, None)
+
+
+def _longest_waiting(levels: list[list[tuple]], free: int) -> object | None:
+    """Of the first skill level with a contact waiting that takes at most ``free`` units, the queue whose
+    head has waited longest (by its sort key); None if no level has one."""
+    for level in levels:
+        best = None
+        best_key = math.inf
+        for queue, units in level:
+            if queue.waiting and units <= free:
+                key = queue.head_key()
+                if key is not None and key < best_key:
+                    best, best_key = queue, key
+        if best is not None:
+            return best
+    return None
 
 
 def _least_loaded(pool: AgentPool, units: int) -> Agent | None:
