@@ -282,6 +282,17 @@ class AgentPool:
                 recalled += 1
         return recalled
 
+    def leaves_by_rule(self, agent: Agent, now: float, queue_empty: bool) -> bool:
+        """An agent in overtime goes home once time is up or the queue is short (at once when nothing
+        waits); one called in by a surge goes back to other work likewise. True if the agent left."""
+        if agent.in_overtime and (queue_empty or self.overtime_over(agent, now)):
+            self.end_overtime(agent, now)
+            return True
+        if agent.surge and (queue_empty or self.surge_over()):
+            self.end_surge(agent, now)
+            return True
+        return False
+
     def overtime_over(self, agent: Agent, now: float) -> bool:
         """Whether an agent in overtime should go now (time limit reached or queue back under threshold)."""
         return now >= agent.overtime_until or self.waiting_for_skills() <= self.overtime_queue_above

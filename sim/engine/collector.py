@@ -11,7 +11,8 @@ abandoned contacts apart; 1-second bins up to an hour). Columns that follow
 from others (e.g. contacts offered = the sum of the outcomes, since each
 contact has exactly one) are derived afterwards (:func:`~.columns.derived_columns`),
 so the per-contact work stays small. Totals per interval, type or segment
-are sums of those rows.
+are sums of those rows; :mod:`.counter_arrays` turns the rows into arrays at
+the end of the run.
 
 Agent time is counted by when it is spent: busy spans (talk and after-call
 work) when a service ends, spells on the phones and away when they end,
@@ -36,6 +37,7 @@ from .columns import (
     within_column,
 )
 from .contact import Contact
+from .counter_arrays import run_counters
 from .satisfaction import Scorer
 
 __all__ = ["COLUMN_INDEX", "Collector", "HANDLER_COLUMNS", "STORED_COLUMNS", "TIME_COLUMNS",
@@ -88,7 +90,7 @@ class Collector:
         self.columns = contact_columns + tuple(f"{name}:{label}" for name in handler_names
                                                for label in _HANDLER_LABELS)
         # Per handler and contact type: score, loyal, lost of a contact answered at once (immediate_scores).
-        self._immediate_terms = np.zeros((len(handler_names), len(type_names), 3))
+        self.immediate_terms = np.zeros((len(handler_names), len(type_names), 3))
         # Row of (type, segment, interval) at (type x segments + segment) x intervals + interval; made on first use.
         self.rows: list[list[float] | None] = [None] * (len(type_names) * len(segment_names) * total_intervals)
         self._per_type = len(segment_names) * total_intervals
@@ -104,10 +106,9 @@ class Collector:
         self._type_thresholds = list(type_thresholds) if type_thresholds is not None else \
             [threshold_seconds] * len(type_names)
         self._type_penalties = [scorer.wait_penalty(index) for index in range(len(type_names))]
-        self._extra_columns = tuple(range(len(STORED_COLUMNS), len(STORED_COLUMNS) + len(self.extra_thresholds)))
         # Complaint chance of a contact answered at once, resolved, on its first attempt (see answered).
         keep = self._keep_base * (self._keep_long_wait if 0.0 >= self._long_wait else 1.0)
-        self._immediate_complaint = 1.0 - keep
+        self.immediate_complaint = 1.0 - keep
         days = max(1, int(round(self.horizon / SECONDS_PER_DAY)))
         self.day_end_backlog = np.zeros((len(type_names), days))
         self.day_end_oldest = np.zeros((len(type_names), days))
@@ -320,7 +321,7 @@ class Collector:
         for contact_type, base in enumerate(base_by_type):
             _, cap = self._type_penalties[contact_type]
             score = min(max(base - (0.0 if 0.0 < cap else cap), 0.0), 100.0)
-            self._immediate_terms[handler, contact_type] = (score, score >= self.loyal_at_least,
+            self.immediate_terms[handler, contact_type] = (score, score >= self.loyal_at_least,
                                                             score < self.lost_below)
             scores.append(score)
         return scores
@@ -382,87 +383,9 @@ class Collector:
 
     # --- the end ----------------------------------------------------------------------------
 
-    def _add_immediate(self, counts: np.ndarray, at_once: np.ndarray) -> None:
-        """Add what the contacts answered at once (``at_once``: per type, segment, interval and handler)
-        contribute: within every threshold, resolved, a wait of 0, the complaint chance and the scores of
-        their handler and type."""
-        total = at_once.sum(axis=-1)
-        for column in (_WITHIN, _ANSWERED_RESOLVED, *self._extra_columns):
-            counts[..., column] += total
-        counts[..., _COMPLAINTS] += total * self._immediate_complaint
-        # (type, segment, interval, handler) x (handler, type, term) -> (type, segment, interval, term)
-        terms = np.einsum("tsih,htk->tsik", at_once, self._immediate_terms)
-        for term, column in enumerate((_CSAT_SUM, _LOYAL, _LOST)):
-            counts[..., column] += terms[..., term]
-
-    def _agent_time(self, handler_kinds: list[str]) -> dict[str, np.ndarray]:
-        """Per interval, agent-seconds summed over the in-house groups and over the vendors."""
-        columns = {name: np.zeros(self.total_intervals) for name in TIME_COLUMNS}
-        for kind, (busy, duty, away) in zip(handler_kinds, self.handler_time):
-            prefix = "" if kind == "inhouse" else "vendor_"
-            columns[prefix + "busy_seconds"] += busy
-            columns[prefix + "duty_seconds"] += duty
-            if kind == "inhouse":
-                columns["away_seconds"] += away
-        return columns
-
     def counters(self, handler_kinds: list[str]) -> RunCounters:
-        """The counts as arrays: (type, segment, interval, column) plus time columns, handlers, histograms."""
-        shape = (len(self.type_names), len(self.segment_names), self.total_intervals, len(self.columns))
-        rows = np.zeros((shape[0] * shape[1] * shape[2], shape[3]))
-        for position, row in enumerate(self.rows):
-            if row is not None:
-                rows[position] = row
-        rows = rows.reshape(shape)
-        counts = rows[..., :self.handled_base].copy()
-        # (type, segment, interval, handler, answered | handle seconds | answered at once), then the totals.
-        per_handler = rows[..., self.handled_base:].reshape(*shape[:3], len(self.handler_names),
-                                                            len(_HANDLER_LABELS))
-        at_once = per_handler[..., 2]
-        self._add_immediate(counts, at_once)
-        per_handler = per_handler[..., :2]
-        vendors = [index for index, kind in enumerate(handler_kinds) if kind != "inhouse"]
-        counts[..., _ANSWERED] = per_handler[..., 0].sum(axis=-1)
-        counts[..., _HANDLE_SECONDS] = per_handler[..., 1].sum(axis=-1)
-        counts[..., _ANSWERED_VENDOR] = per_handler[..., vendors, 0].sum(axis=-1)
-        counts[..., _VENDOR_SECONDS] = per_handler[..., vendors, 1].sum(axis=-1)
-        handled = per_handler.sum(axis=2).transpose(2, 0, 1, 3)  # (handler, type, segment, 2)
-        for index in vendors:
-            self.by_handler[index][0] = float(handled[index, ..., 0].sum())
-            self.by_handler[index][1] = float(handled[index, ..., 1].sum())
-        return RunCounters(
-            stored_counts=counts,
-            stored_columns=self.columns[:self.handled_base],
-            type_names=tuple(self.type_names),
-            segment_names=tuple(self.segment_names),
-            agent_time=self._agent_time(handler_kinds),
-            by_handler={name: {**dict(zip(HANDLER_COLUMNS, values)), "busy_seconds": float(sum(busy)),
-                               "duty_seconds": float(sum(duty)), "away_seconds": float(sum(away))}
-                        for name, values, (busy, duty, away) in zip(self.handler_names, self.by_handler,
-                                                                    self.handler_time)},
-            handled=handled,
-            handler_names=tuple(self.handler_names),
-            answered_waits=_with_no_wait(self.answered_waits, int(at_once.sum())),
-            abandoned_waits=np.asarray(self.abandoned_waits, dtype=np.int64),
-            contacts_ended=self.warmup_ended + int(_ended(counts.reshape(-1, self.handled_base))),
-            type_channels=tuple(self.scorer.type_channels),
-            day_end_backlog=self.day_end_backlog,
-            day_end_oldest_seconds=self.day_end_oldest,
-        )
-
-
-def _with_no_wait(histogram: list[int], count: int) -> np.ndarray:
-    """A wait histogram with ``count`` more contacts that did not wait."""
-    bins = np.asarray(histogram, dtype=np.int64)
-    bins[0] += count
-    return bins
-
-
-def _ended(counts: np.ndarray) -> float:
-    """Contacts counted in rows: each has exactly one outcome."""
-    outcomes = [STORED_COLUMNS.index(name) for name in ("answered", "ai_contained", "abandoned", "ai_abandoned",
-                                                         "in_system")]
-    return float(counts[:, outcomes].sum())
+        """The counts as arrays (see :func:`.counter_arrays.run_counters`)."""
+        return run_counters(self, handler_kinds)
 
 
 def _add_to_histogram(bins: list[int], wait: float) -> None:

@@ -31,16 +31,15 @@ from ..demand import Arrivals
 from ..random import RandomStreams
 from ..records import ABANDONED, AI_ABANDONED, ANSWERED, IN_SYSTEM
 from .agents import Agent, AgentPool
-from .availability import AvailabilityRule
 from .bot import AI_HANDLER, AIStage
-from .breaks import BreakRule
+from .build import attach_availability, attach_break_rules, first_pools, types_handled_inline
 from .callbacks import CallbackDesk
 from .clock import Clock, Due, run_merged
 from .collector import Collector
 from .contact import Contact
 from .destinations import HumanDestination, build_destinations
 from .follow_ups import FollowUps
-from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_changed, staffing_process
+from .processes import backlog_process, install_queue_hooks, snapshot_process, staffing_process
 from .queue_patience import queue_patience_rules
 from .routing import AI_TARGET, Router
 from .satisfaction import Scorer
@@ -95,13 +94,13 @@ class Engine:
         self._escalation_multiplier = scenario.ai.escalation_handle_time_multiplier if scenario.ai else 1.0
         self.follow_ups = FollowUps(self, scenario, calendar, streams)
         self._build_channels(scenario, calendar, streams)
-        self._build_availability(streams)
-        self._build_break_rules()
+        attach_availability(scenario, self.destinations, streams, self.clock, _seek_for_pool)
+        attach_break_rules(scenario, self.pools, plans, calendar, self.clock)
         self._queue_patience = queue_patience_rules(scenario, streams)
         self.probe_seconds = float(calendar.interval_seconds)
         self._arrival_days = arrival_days
-        self._inline_types = self._types_handled_inline()
-        self._first_pool = self._first_pools()
+        self._inline_types = types_handled_inline(self._direct)
+        self._first_pool = first_pools(self._direct, [offer == self.offer for offer in self.offer_for_type])
         # Bound once: a bound method made per event would cost an allocation each time.
         self._arrival_callback = (self._on_arrival,)
         self._patience_callback = (self._on_patience_end,)
@@ -117,47 +116,6 @@ class Engine:
         self.offer_for_type = [self.offer if channel == "voice" else self.sessions.offer
                                for channel in scenario.type_channels()]
         install_queue_hooks(self.destinations, self.sessions, self.callbacks)
-
-    def _first_pools(self) -> list[AgentPool | None]:
-        """Per contact type: the pool :meth:`offer` tries first for a call going straight to its destination,
-        when that pool is alone on the type's first skill level (None otherwise)."""
-        first = []
-        for contact_type, destination in enumerate(self._direct):
-            levels = destination.levels_for_type[contact_type] if destination is not None else []
-            alone = self.offer_for_type[contact_type] == self.offer and levels and len(levels[0]) == 1
-            first.append(levels[0][0] if alone else None)
-        return first
-
-    def _types_handled_inline(self) -> list[bool]:
-        """Per contact type: can its first attempts be handled ahead of the clock (see :meth:`run`)?
-        Those going straight to a destination where no surge or recall rule watches their queue."""
-        return [destination is not None and not destination.surge_pools[index] and not destination.recall_rules[index]
-                for index, destination in enumerate(self._direct)]
-
-    def _build_break_rules(self) -> None:
-        """Groups that defer breaks while the queue is long take their breaks themselves (see :mod:`.breaks`)."""
-        plans = {plan.name: plan for plan in self.plans if plan.kind == "inhouse"}
-        for group in self.scenario.agent_groups:
-            if group.break_deferral is None:
-                continue
-            pool = next(pool for pool in self.pools if pool.kind == "inhouse" and pool.name == group.name)
-            pool.break_rule = BreakRule(pool, group.shrinkage, group.break_deferral.defer_while_queue_above,
-                                        self.calendar.horizon_seconds, self.clock, staffing_changed)
-            pool.break_rule.schedule(plans[group.name].breaks)
-
-    def _build_availability(self, streams: RandomStreams) -> None:
-        """Attach each group's availability model; ``recall_rules[t]``: rules woken when type t queues."""
-        models = {group.name: group.availability for group in self.scenario.agent_groups if group.availability}
-        for destination in self.destinations:
-            for pool in destination.pools:
-                availability = models.get(pool.name) if pool.kind == "inhouse" else None
-                if availability is None:
-                    continue
-                rule = AvailabilityRule(pool, availability, streams, self.clock, _seek_for_pool)
-                if availability.recall is not None:
-                    for level in pool.skill_levels:
-                        for queue in level:
-                            destination.recall_rules[queue.contact_type].append(rule)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -370,7 +328,7 @@ class Engine:
         pool = agent.pool
         if now is None:
             now = self.env.now
-        if agent.outside_plan and self.rule_ends(agent, now, queue_empty=False):
+        if agent.outside_plan and pool.leaves_by_rule(agent, now, queue_empty=False):
             return
         for level in pool.skill_levels:
             if len(level) == 1:
@@ -392,7 +350,7 @@ class Engine:
                 contact.waiting = False
                 self.serve(agent, contact, now, 0.0)
                 return
-        if agent.outside_plan and self.rule_ends(agent, now, queue_empty=True):
+        if agent.outside_plan and pool.leaves_by_rule(agent, now, queue_empty=True):
             return
         agent.idle_since = now
         pool.idle.append(agent)
@@ -412,19 +370,6 @@ class Engine:
         else:
             agent.idle_since = now
             agent.pool.idle.append(agent)
-
-    @staticmethod
-    def rule_ends(agent: Agent, now: float, queue_empty: bool) -> bool:
-        """An agent in overtime goes home once time is up or the queue is short (at once when nothing
-        waits); one called in by a surge goes back to other work likewise. True if the agent left."""
-        pool = agent.pool
-        if agent.in_overtime and (queue_empty or pool.overtime_over(agent, now)):
-            pool.end_overtime(agent, now)
-            return True
-        if agent.surge and (queue_empty or pool.surge_over()):
-            pool.end_surge(agent, now)
-            return True
-        return False
 
     def _on_patience_end(self, event: Due) -> None:
         contact: Contact = event.value
@@ -453,7 +398,6 @@ class Engine:
     def schedule_repeat(self, contact: Contact) -> None:
         """The customer's issue is not resolved: they contact again after a delay, within the limit."""
         self.follow_ups.repeat(contact, self.env.now)
-
 
 
 def _seek_for_pool(agent: Agent) -> None:

@@ -300,9 +300,9 @@ class SessionDesk:
         if now is None:
             now = self.env.now
         engine = self.engine
-        if agent.load == 0 and agent.outside_plan and engine.rule_ends(agent, now, queue_empty=False):
-            return
         pool = agent.pool
+        if agent.load == 0 and agent.outside_plan and pool.leaves_by_rule(agent, now, queue_empty=False):
+            return
         while agent.load < pool.capacity:
             queue = self._pick(pool, pool.capacity - agent.load)
             if queue is None:
@@ -314,7 +314,7 @@ class SessionDesk:
                 return
             self.start(agent, contact, now)
         if agent.load == 0:
-            if agent.outside_plan and engine.rule_ends(agent, now, queue_empty=True):
+            if agent.outside_plan and pool.leaves_by_rule(agent, now, queue_empty=True):
                 return
             agent.idle_since = now
             pool.idle.append(agent)
