@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 
 from ..calendar import Calendar
-from ..config import Scenario
+from ..config import SECONDS_PER_DAY, Scenario
 from ..random import BufferedDraws, RandomStreams
 from ..records import AI_ABANDONED, CONTAINED
 from .clock import Clock, Due
@@ -83,7 +83,7 @@ class AIStage:
         outcome = self._outcomes[type_index]
         containment = outcome.containment
         if outcome.containment_start is not None:
-            day = min(max(int(time // 86_400), 0), self._days - 1)
+            day = min(max(int(time // SECONDS_PER_DAY), 0), self._days - 1)
             progress = day / (self._days - 1) if self._days > 1 else 1.0
             containment = outcome.containment_start + (outcome.containment - outcome.containment_start) * progress
         # Whatever the ramp has not yet contained is escalated.
