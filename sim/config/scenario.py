@@ -177,6 +177,10 @@ class ContactType(StrictModel):
     after_call_work: Distribution | None = None
     patience: Distribution | None = None
     patience_by_queue: PatienceByQueue | None = None
+    queue_boost_seconds: NonNegativeReal = Field(
+        0.0, le=86_400, description="An agent who serves several types at the same skill priority takes this "
+                                    "type's callers as if they had waited that much longer than other types' "
+                                    "(added to a segment's boost).")
     segment_shares: dict[Name, float] | None = Field(
         None, description="Segment mix of this type (adds up to 1), instead of the segments' own shares.")
     silent_abandonment: SilentAbandonment | None = None

@@ -69,7 +69,8 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
                                                                           list[HumanDestination]]:
     """The shared in-house destination (None without shared groups), then one destination per
     dedicated group and one per vendor, each with its own queues."""
-    prioritised = any(s.priority for s in scenario.segments) or any(s.queue_boost_seconds for s in scenario.segments)
+    prioritised = (any(s.priority for s in scenario.segments) or any(s.queue_boost_seconds for s in scenario.segments)
+                   or any(t.queue_boost_seconds for t in scenario.contact_types))
     queue_class = PriorityQueue if prioritised else FifoQueue
     names = scenario.contact_type_names()
     type_index = {name: index for index, name in enumerate(names)}
@@ -105,6 +106,8 @@ def build_destinations(scenario: Scenario, streams: RandomStreams) -> tuple[Huma
     for destination in ([inhouse] if inhouse else []) + others:
         for index, queue in enumerate(destination.queues):
             queue.name = f"{destination.name}/{names[index]}"
+            if prioritised:
+                queue.type_boost = scenario.contact_types[index].queue_boost_seconds
         for pool in destination.pools:
             _enable_sessions(pool, channels, *limits[pool.name])
     return inhouse, others

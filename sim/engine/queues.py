@@ -71,9 +71,11 @@ class FifoQueue:
 
 
 class PriorityQueue:
-    """Higher segment priority first, then earliest entry time minus the segment's boost."""
+    """Higher segment priority first, then earliest entry time minus the segment's and the type's boosts
+    (``type_boost``: the contact type's ``queue_boost_seconds``, which orders the queues of several types
+    an agent serves)."""
 
-    __slots__ = ("name", "contact_type", "_heap", "_sequence", "waiting")
+    __slots__ = ("name", "contact_type", "_heap", "_sequence", "waiting", "type_boost")
 
     def __init__(self, name: str, contact_type: int) -> None:
         self.name = name
@@ -81,10 +83,11 @@ class PriorityQueue:
         self._heap: list[tuple[float, int, Contact]] = []
         self._sequence = 0
         self.waiting = 0
+        self.type_boost = 0.0
 
     def push(self, contact: Contact, priority: int, boost: float) -> None:
         self._sequence += 1
-        key = contact.queue_entry_time - boost - priority * _PRIORITY_SPAN
+        key = contact.queue_entry_time - boost - self.type_boost - priority * _PRIORITY_SPAN
         heapq.heappush(self._heap, (key, self._sequence, contact))
         self.waiting += 1
 
