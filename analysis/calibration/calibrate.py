@@ -38,6 +38,7 @@ from .patience_queue import QueuePatienceFit, baseline_and_queue_fit
 from .priority import segments_recorded_when_queued
 from .recency import choose_arrival_half_life, choose_half_life, handle_time_levels
 from .report import ParseReport
+from .type_order import TypeOrderFit, choice_events, fit_type_order
 
 ALL_CONTACT_TYPES = "all"  # key of the patience estimate pooled over contact types
 
@@ -61,6 +62,9 @@ class CalibrationSettings:
     # Callers who find a long queue give up sooner (patience_queue): fit it, with the baseline patience from
     # callers who found few waiting, and write it when the log shows it at the 1% level.
     patience_by_queue: bool = True
+    # Which type an agent who serves several takes first (type_order): per-type queue boosts, written when the
+    # log's choices show them at the 1% level (fitted from the last change of rule, when there is one).
+    type_order: bool = True
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class CalibrationResult:
     handle_half_life_days: float = math.inf
     handle_time_levels: dict[str, float] = field(default_factory=dict)
     queue_patience: QueuePatienceFit | None = None  # extra early abandonment by callers ahead (None: not fitted)
+    type_order: TypeOrderFit | None = None  # per-type queue boosts from agents' choices (None: not fitted)
 
     @property
     def answered_share(self) -> float:
@@ -211,6 +216,7 @@ def calibrate(contacts: pd.DataFrame, settings: CalibrationSettings | None = Non
         handle_half_life_days=handle_half_life,
         handle_time_levels=handle_time_levels(recent, handle_half_life, settings.short_handle_seconds),
         queue_patience=queue_patience,
+        type_order=fit_type_order(choice_events(contacts)) if settings.type_order else None,
     )
 
 

@@ -15,7 +15,10 @@ window, and tabulates both:
   spell, recall rate (scenario: its model; tested: fitted again on the tested log);
 * callers' extra early hang-up rate with 3 and 6 callers ahead, when the scenario
   has ``patience_by_queue`` (scenario: its first type's rule; tested: fitted again,
-  :mod:`.patience_queue`).
+  :mod:`.patience_queue`);
+* each type's queue boost when the scenario has any (``queue_boost_seconds``;
+  tested: fitted again on the tested log's choices over its whole window,
+  :mod:`.type_order`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .agent_activity import AgentActivity
 from .availability_fit import fit_availability
 from .patience import fit_patience
 from .patience_queue import baseline_and_queue_fit
+from .type_order import choice_events, fit_type_order
 
 
 def _row(parameter: str, scenario: float, tested: float) -> dict:
@@ -86,6 +90,15 @@ def _queue_patience_rows(scenario: Scenario, contacts: pd.DataFrame) -> list[dic
     return rows
 
 
+def _type_order_rows(scenario: Scenario, contacts: pd.DataFrame) -> list[dict]:
+    if not any(contact_type.queue_boost_seconds for contact_type in scenario.contact_types):
+        return []
+    fit = fit_type_order(choice_events(contacts), find_change=False)
+    tested = fit.boosts if fit is not None else {}
+    return [_row(f"{t.name}: queue boost (s)", t.queue_boost_seconds, tested.get(t.name, math.nan))
+            for t in scenario.contact_types]
+
+
 def parameter_drift(scenario: Scenario, contacts: pd.DataFrame, activity: AgentActivity,
                     dates: tuple[date, ...]) -> pd.DataFrame:
     """parameter, scenario, tested, change (tested / scenario - 1) - see module docstring."""
@@ -113,4 +126,5 @@ def parameter_drift(scenario: Scenario, contacts: pd.DataFrame, activity: AgentA
         if group.availability is not None and group.name in activity.pool_types:
             rows.extend(_availability_rows(group, fit_availability(activity, group.name)))
     rows.extend(_queue_patience_rows(scenario, contacts))
+    rows.extend(_type_order_rows(scenario, contacts))
     return pd.DataFrame(rows, columns=["parameter", "scenario", "tested", "change"]).replace({np.inf: np.nan})

@@ -46,7 +46,7 @@ def patience_table(result: CalibrationResult) -> pd.DataFrame:
 
 def write_fit_tables(result: CalibrationResult, directory: str | Path) -> list[Path]:
     """``fit_arrivals.csv``, ``fit_handle_time.csv``, ``fit_patience.csv`` and (when it was fitted)
-    ``fit_patience_by_queue.csv`` in ``directory``."""
+    ``fit_patience_by_queue.csv``, and ``fit_type_order.csv`` in ``directory``."""
     directory = Path(directory)
     written = [write_csv(directory / "fit_arrivals.csv", arrival_table(result)),
                write_csv(directory / "fit_handle_time.csv", handle_time_table(result)),
@@ -56,4 +56,6 @@ def write_fit_tables(result: CalibrationResult, directory: str | Path) -> list[P
         written.append(write_csv(directory / "fit_patience_by_queue.csv", queue.table.assign(
             within_seconds=queue.within_seconds, reference_below=queue.reference, p_value=queue.p_value,
             written=queue.significant)))
+    if result.type_order is not None:
+        written.append(write_csv(directory / "fit_type_order.csv", result.type_order.table()))
     return written

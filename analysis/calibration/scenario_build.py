@@ -172,6 +172,23 @@ def _queue_patience(result: CalibrationResult, entry: dict) -> list[str]:
             f"and time by likelihood; chi-square p = {fit.p_value:.2g}): {fit.describe()}"]
 
 
+def _type_boost(result: CalibrationResult, entry: dict) -> list[str]:
+    """Write the type's queue boost into ``entry`` when the log's choices show one."""
+    fit = result.type_order
+    if fit is None:
+        return []
+    if not fit.significant:
+        return [f"queue_boost_seconds: none (agents took the oldest caller whatever the type; likelihood-ratio "
+                f"p = {fit.p_value:.2g})"]
+    boost = fit.boosts.get(entry["name"], 0.0)
+    if boost > 0:
+        entry["queue_boost_seconds"] = boost
+    return [f"queue_boost_seconds = {boost:g}: agents serving several types take this type's callers as if they "
+            f"had waited {boost:g} s longer (fitted on {fit.choices} choices of the log"
+            + ("" if fit.since is None else f" from {fit.since.date()} on, where the rule changed") +
+            "; all types in fit_type_order.csv)"]
+
+
 def _vru_stage(result: CalibrationResult, contacts: pd.DataFrame, types: list[str],
                options: ScenarioOptions) -> tuple[dict | None, list[str]]:
     """The voice-response unit as an AI stage, or None when the log shows no such stage."""
@@ -344,6 +361,7 @@ def build_scenario(result: CalibrationResult, contacts: pd.DataFrame,
         if patience is not None:
             entry["patience"] = patience
             patience_comment.extend(_queue_patience(result, entry))
+        comment.extend(_type_boost(result, entry))
         segment_shares, segment_comment = _type_segment_shares(result, contacts, name, applied)
         if segment_shares is not None:
             entry["segment_shares"] = segment_shares

@@ -60,6 +60,10 @@ def format_summary(result: CalibrationResult) -> str:
         kept = "written" if queue.significant else "not written (no clear difference)"
         lines.append(f"Patience by callers ahead (extra hang-up rate in the first {queue.within_seconds:.0f} s, "
                      f"chi-square p = {queue.p_value:.2g}, {kept}): {queue.describe()}")
+    order = result.type_order
+    if order is not None:
+        kept = "written" if order.significant else "not written (agents took the oldest caller)"
+        lines.append(f"Type order ({kept}): {order.describe()}")
     bot = result.bot_time
     if bot.fit is not None:
         lines.append(f"Bot time: {bot.contacts_with_bot_time} contacts, mean {bot.mean_seconds:.1f} s")

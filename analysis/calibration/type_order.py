@@ -74,6 +74,27 @@ class TypeOrderFit:
     def significant(self) -> bool:
         return self.p_value < SIGNIFICANCE and any(value > 0 for value in self.boosts.values())
 
+    def describe(self) -> str:
+        """One line: the boosts, the evidence and the window they come from."""
+        order = ", ".join(f"{name} {value:g} s" for name, value in sorted(self.boosts.items(), key=lambda kv: -kv[1]))
+        window = ("the whole window" if self.since is None else
+                  f"choices from {self.since.date()} on, where the rule changed (p = {self.change_p_value:.2g}; "
+                  "before: " + ", ".join(f"{name} {value:g} s" for name, value in sorted(
+                      (self.boosts_before or {}).items(), key=lambda kv: -kv[1])) + ")")
+        return (f"queue boost by type from {self.choices} agents' choices among waiting types ({order}; "
+                f"logit scale {self.scale:.0f} s; likelihood-ratio p = {max(self.p_value, 1e-300):.2g} against "
+                f"first come, first served; {window})")
+
+    def table(self) -> pd.DataFrame:
+        """contact_type, queue_boost_seconds, choices_competed, boost_before_change, since, p_value, written."""
+        before = self.boosts_before or {}
+        return pd.DataFrame({
+            "contact_type": list(self.boosts), "queue_boost_seconds": list(self.boosts.values()),
+            "choices_competed": [self.competed.get(name, 0) for name in self.boosts],
+            "boost_before_change": [before.get(name, np.nan) for name in self.boosts],
+            "since": "" if self.since is None else str(self.since.date()), "scale_seconds": round(self.scale, 1),
+            "p_value": self.p_value, "change_p_value": self.change_p_value, "written": self.significant})
+
 
 def choice_events(contacts: pd.DataFrame) -> Choices:
     """The choices of a canonical log (answered queued callers with an agent, queue entry and exit)."""

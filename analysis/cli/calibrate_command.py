@@ -49,6 +49,10 @@ def register(subparsers) -> None:
                         help="callers who find a long queue hang up sooner: an extra rate in the first 2 minutes by "
                              "callers ahead, against the patience of those who found nobody waiting (auto, default: "
                              "written when the log shows it at the 1%% level) or off (one patience for all)")
+    parser.add_argument("--type-order", choices=("auto", "off"), default="auto",
+                        help="which type agents serving several take first: per-type queue boosts from the log's "
+                             "choices (auto, default: written when they differ from first come, first served at "
+                             "the 1%% level, fitted from the last change of rule) or off")
     parser.add_argument("--surge", choices=("auto", "off"), default="auto",
                         help="surge rule (off-phone agents to the phones while the queue is long): estimated "
                              "from agents who answer only then (auto, default; none if the log shows none) or off")
@@ -119,7 +123,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         _step(f"fitting {len(loaded.contacts)} contacts")
         settings = CalibrationSettings(interval_minutes=args.interval, day_types=loaded.day_types,
                                        recent_days=args.recent_days, half_life_days=args.half_life_days,
-                                       patience_by_queue=args.patience_by_queue == "auto")
+                                       patience_by_queue=args.patience_by_queue == "auto",
+                                       type_order=args.type_order == "auto")
         result = calibrate(loaded.contacts, settings, loaded.report)
         options = ScenarioOptions(
             name=args.name or out.stem, short_calls=args.short_calls, patience=args.patience, surge=args.surge,

@@ -15,7 +15,8 @@ from .page import Section
 _IMAGE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<file>[^)]+)\)$")
 FIT_TABLES = (("fit_arrivals.csv", "Arrivals per day type"), ("fit_handle_time.csv", "Handle time per contact type"),
               ("fit_patience.csv", "Patience per contact type (censored by answers)"),
-              ("fit_patience_by_queue.csv", "Extra early hang-up rate by callers ahead at arrival"))
+              ("fit_patience_by_queue.csv", "Extra early hang-up rate by callers ahead at arrival"),
+              ("fit_type_order.csv", "Queue boost per contact type from agents' choices"))
 BACKTEST_PANELS = {"offered": None, "abandon_rate": "share", "abandon_rate_waited": "share",
                    "service_level": "share", "asa_seconds": "seconds"}
 
