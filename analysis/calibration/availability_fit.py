@@ -39,6 +39,7 @@ moves with call length.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ from scipy import optimize, stats
 
 from .agent_activity import AgentActivity
 from .canonical import SECONDS_PER_DAY
+from .recall_team import TeamRecall, fit_team_recall, recall_exposure_by_duty
 from .time_of_day import hourly_ratios, hourly_spec
 
 GAP_EDGES = (20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 90.0, 120.0, 180.0, 300.0, 450.0, 600.0, 900.0, 1200.0, 1800.0,
@@ -72,6 +74,7 @@ class GapObservations:
     high: np.ndarray  # the gap (time to the next answer)
     recall_exposure: np.ndarray  # (MAX_RECALL_QUEUE, n): seconds past the set-up, up to ``low``, with >= N waiting
     queue_at_return: np.ndarray  # callers waiting just before the next answer
+    call_end: np.ndarray  # absolute seconds (the activity's axis)
 
 
 def gap_observations(activity: AgentActivity, pool: str) -> GapObservations:
@@ -93,7 +96,7 @@ def gap_observations(activity: AgentActivity, pool: str) -> GapObservations:
     exposure = np.vstack([queue.time_at_least(level, start, end + low) for level in range(1, MAX_RECALL_QUEUE + 1)])
     return GapObservations(queue_then.astype(int), ((end % SECONDS_PER_DAY) // 3600).astype(int),
                            (end - gaps["talk_start"].to_numpy(dtype=float)), exact, low, answer - end, exposure,
-                           queue.before(answer).astype(int))
+                           queue.before(answer).astype(int), end)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class AwayFit:
     recall_p_value: float
     spells: int
     returns_seen: int
+    team: TeamRecall | None = None  # the recall rate by agents on duty (None: not fitted); recall_rate is at one
 
     def bin_probabilities(self) -> np.ndarray:
         """P(the spell ends in each bin) without recall; the last bin takes what is left."""
@@ -147,9 +151,11 @@ def _bin_overlap(start: np.ndarray, stop: np.ndarray, edges) -> np.ndarray:
     return np.maximum(high - low, 0.0)
 
 
-def _fit_hazards(obs: GapObservations, rows: np.ndarray, edges: tuple[float, ...],
-                 recall_queue: int | None) -> tuple[float, np.ndarray, float]:
-    """Maximum log-likelihood, hazards and recall rate of the spells ``rows`` (exact or interval-censored)."""
+def _fit_hazards(obs: GapObservations, rows: np.ndarray, edges: tuple[float, ...], recall_queue: int | None,
+                 weighted: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, np.ndarray, float]:
+    """Maximum log-likelihood, hazards and recall rate of the spells ``rows`` (exact or interval-censored);
+    ``weighted``: per spell of ``obs``, the recall seconds and the recall's weight at the return, when the rate
+    varies (:mod:`.recall_team`)."""
     connect = edges[0]
     exact = obs.exact[rows]
     low, high = obs.low[rows], obs.high[rows]
@@ -159,6 +165,8 @@ def _fit_hazards(obs: GapObservations, rows: np.ndarray, edges: tuple[float, ...
     window = _bin_overlap(low, high, edges)[~exact]  # censored: back in (low, high], nobody waiting there
     recall_time = obs.recall_exposure[recall_queue - 1][rows] if recall_queue else np.zeros(len(rows))
     recall_on = (obs.queue_at_return[rows] >= recall_queue)[exact] if recall_queue else np.zeros(exact.sum())
+    if recall_queue and weighted is not None:
+        recall_time, recall_on = weighted[0][rows], (recall_on * weighted[1][rows][exact])
     events = np.bincount(event_bin[exact], minlength=len(edges) - 1)
 
     def negative(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -206,6 +214,39 @@ def fit_away(obs: GapObservations, rows: np.ndarray, connect_seconds: float) -> 
                    int(obs.exact[rows].sum()))
 
 
+def with_team_recall(obs: GapObservations, rows: np.ndarray, away: AwayFit, activity: AgentActivity,
+                     pool: str) -> tuple[AwayFit, np.ndarray | None]:
+    """The fit with the recall rate by agents on duty (:mod:`.recall_team`) when the log shows it: r and f given
+    the hazards, then the hazards and r again given f (twice); and every gap's weighted recall seconds."""
+    queue_level = away.recall_queue
+    if queue_level is None:
+        return away, None
+    duty = activity.on_duty(pool)
+    low = obs.low
+    by_duty = recall_exposure_by_duty(activity.queues[pool], duty, queue_level,
+                                      obs.call_end + np.minimum(activity.settings.connect_seconds, low),
+                                      obs.call_end + low)
+    duty_at_return = duty.before(obs.call_end + obs.high)
+    seen = obs.exact & (obs.queue_at_return >= queue_level)
+    fit = away
+    for _ in range(2):
+        edges = np.asarray(fit.edges)
+        event_bin = np.clip(np.searchsorted(edges, obs.high, side="right") - 1, 0, len(edges) - 2)
+        chosen = np.zeros(len(obs.high), dtype=bool)
+        chosen[rows] = True
+        team = fit_team_recall(np.asarray(fit.hazards)[event_bin][chosen & seen], duty_at_return[chosen & seen],
+                               by_duty[rows], fit.recall_rate)
+        fit = dataclasses.replace(fit, team=team)
+        if team is None or not team.significant:
+            return fit, None
+        weights = team.factor ** np.maximum(duty_at_return - 1, 0)
+        log_likelihood, hazards, rate = _fit_hazards(obs, rows, fit.edges, queue_level,
+                                                     (team.effective_exposure(by_duty), weights))
+        fit = dataclasses.replace(fit, hazards=tuple(float(h) for h in hazards), recall_rate=rate,
+                                  log_likelihood=log_likelihood)
+    return fit, fit.team.effective_exposure(by_duty)
+
+
 def hour_factors(obs: GapObservations, connect_seconds: float) -> dict[int, float]:
     """Away time per call end while callers wait, by hour of day, over its mean (shrunk: :mod:`.time_of_day`)."""
     busy = obs.queue_at_end >= 1
@@ -226,10 +267,12 @@ def _setup_probabilities(obs: GapObservations, connect_seconds: float) -> tuple[
 
 
 def fit_probabilities(obs: GapObservations, away: AwayFit, factors: dict[int, float],
-                      connect_seconds: float) -> tuple[np.ndarray, float]:
-    """Step-away probability by callers waiting at the call's end (see module docstring), and the set-up."""
+                      connect_seconds: float, recall: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Step-away probability by callers waiting at the call's end (see module docstring), and the set-up
+    (``recall``: each gap's recall seconds, weighted when the rate varies)."""
     setup, setup_inside = _setup_probabilities(obs, connect_seconds)
-    recall = (obs.recall_exposure[away.recall_queue - 1] if away.recall_queue else np.zeros(len(obs.low)))
+    if recall is None:
+        recall = obs.recall_exposure[away.recall_queue - 1] if away.recall_queue else np.zeros(len(obs.low))
     begin = np.maximum(obs.low, connect_seconds)
     away_inside = np.where(obs.high > connect_seconds,
                            away.survival_at(begin, recall)
@@ -293,6 +336,9 @@ class AvailabilityFit:
         if self.away.recall_queue is not None:
             spec["recall"] = {"queue_at_least": self.away.recall_queue,
                               "rate_per_minute": round(self.away.recall_rate * 60.0, 6)}
+            team = self.away.team
+            if team is not None and team.significant:
+                spec["recall"]["factor_per_agent_on_duty"] = round(team.factor, 4)
         return spec
 
     def describe(self) -> list[str]:
@@ -320,9 +366,17 @@ class AvailabilityFit:
         if away.recall_queue is None:
             lines.append(f"no queue-responsive return (likelihood-ratio p = {away.recall_p_value:.3g})")
         else:
-            lines.append(f"recall: while at least {away.recall_queue} callers wait, away agents come back at "
-                         f"{away.recall_rate * 60:.3f} per minute on top (likelihood-ratio p = "
-                         f"{away.recall_p_value:.2g})")
+            team = away.team
+            head = (f"recall: while at least {away.recall_queue} callers wait, away agents come back at "
+                    f"{away.recall_rate * 60:.3f} per minute on top")
+            if team is not None and team.significant:
+                eight = away.recall_rate * 60 * team.factor ** 7
+                lines.append(f"{head} with one agent on duty, times {team.factor:.3f} for each agent more ({eight:.3f} "
+                             f"with 8; likelihood-ratio p = {away.recall_p_value:.2g}, for the factor "
+                             f"{team.p_value:.2g})")
+            else:
+                unvaried = "" if team is None else f"; no dependence on agents on duty, p = {team.p_value:.2g}"
+                lines.append(f"{head} (likelihood-ratio p = {away.recall_p_value:.2g}{unvaried})")
         return lines
 
     def _median_gap(self) -> float:
@@ -369,8 +423,9 @@ def fit_availability(activity: AgentActivity, pool: str) -> AvailabilityFit:
     if surely_away.sum() < MIN_GAPS or obs.exact[surely_away].sum() < MIN_GAPS:
         setup, _ = _setup_probabilities(obs, connect)
         return AvailabilityFit(pool, setup, len(obs.high), (), {}, None, mean_call, by_queue, by_length)
-    away = fit_away(obs, np.flatnonzero(surely_away), connect)
+    rows = np.flatnonzero(surely_away)
+    away, recall_seconds = with_team_recall(obs, rows, fit_away(obs, rows, connect), activity, pool)
     factors = hour_factors(obs, connect)
-    probabilities, setup = fit_probabilities(obs, away, factors, connect)
+    probabilities, setup = fit_probabilities(obs, away, factors, connect, recall_seconds)
     return AvailabilityFit(pool, setup, len(obs.high), tuple(float(p) for p in probabilities), factors, away,
                            mean_call, by_queue, by_length)

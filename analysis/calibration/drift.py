@@ -12,7 +12,8 @@ window, and tabulates both:
 * agent-hours on duty per day of each group (scenario: its weekday headcount
   over a week / 7; tested: duty spans per date);
 * each group's availability: step-away probabilities after a call, mean away
-  spell, recall rate (scenario: its model; tested: fitted again on the tested log);
+  spell, recall rate and its factor per agent on duty (scenario: its model;
+  tested: fitted again on the tested log);
 * callers' extra early hang-up rate with 3 and 6 callers ahead, when the scenario
   has ``patience_by_queue`` (scenario: its first type's rule; tested: fitted again,
   :mod:`.patience_queue`);
@@ -73,6 +74,10 @@ def _availability_rows(group, fit) -> list[dict]:
                      fit.away_mean_seconds / 60.0 if usable else math.nan))
     rows.append(_row(f"{group.name}: recall rate (per min)", model.recall.rate_per_minute if model.recall else 0.0,
                      tested_recall))
+    if model.recall is not None and model.recall.factor_per_agent_on_duty < 1.0:
+        team = fit.away.team if usable else None
+        rows.append(_row(f"{group.name}: recall factor per agent on duty", model.recall.factor_per_agent_on_duty,
+                         team.factor if team is not None and team.significant else 1.0))
     return rows
 
 

@@ -90,11 +90,15 @@ class Recall(StrictModel):
     contacts wait for the group's skills, or the oldest of them has waited more than
     ``oldest_wait_above_seconds``, each away agent returns at ``rate_per_minute`` (a hazard
     rate: the chance of returning within a short time dt is rate x dt), independently of how long
-    each has been away."""
+    each has been away, times ``factor_per_agent_on_duty`` for each agent on duty beyond the first
+    (the group's agents on duty, away ones included; 1: the rate does not depend on them)."""
 
     queue_at_least: PositiveCount | None = None
     oldest_wait_above_seconds: NonNegativeReal | None = None
     rate_per_minute: PositiveReal = Field(le=10_000, description="At most 10,000 (back within milliseconds).")
+    factor_per_agent_on_duty: float = Field(
+        1.0, gt=0, le=1, description="Factor on the rate for each agent on duty beyond the first: with D on duty "
+                                     "the rate is rate_per_minute x factor^(D - 1).")
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> "Recall":

@@ -12,11 +12,13 @@ recall brings the agent back first.
 
 Recall: while the group's queue is long (``queue_at_least`` contacts waiting
 for its skills, or the oldest waiting longer than ``oldest_wait_above_seconds``)
-each away agent returns at ``rate_per_minute``, independently of how long
-they have been away. It is simulated by thinning: one clock ticks at rate
-``rate x agents away`` while anyone is away and the queue could satisfy the
-condition; at a tick the condition is checked and, if it holds, one away
-agent drawn at random returns. Because the clock's rate is reset whenever the
+each away agent returns at ``rate_per_minute`` (times ``factor_per_agent_on_duty``
+to the power agents on duty - 1), independently of how long they have been
+away. It is simulated by thinning: one clock ticks at rate ``rate x agents
+away`` while anyone is away and the queue could satisfy the condition; at a
+tick the condition is checked and, if it holds, one away agent drawn at
+random returns (with a factor below 1, only with probability factor^(on
+duty - 1), a draw from its own stream). Because the clock's rate is reset whenever the
 number away changes, this is exactly a hazard rate per away agent that is on
 while the condition holds (what :mod:`analysis.calibration.availability_fit`
 estimates).
@@ -43,7 +45,8 @@ class AvailabilityRule:
 
     __slots__ = ("pool", "env", "clock", "_available", "_away", "_recall_gap", "_to_work", "_queue_at_least",
                  "_oldest_wait_above", "_rate", "_clock_generation", "_clock_running", "_run_threshold",
-                 "after_contact", "_after_draws", "_after_last", "_minute_factors", "_recall_pick")
+                 "after_contact", "_after_draws", "_after_last", "_minute_factors", "_recall_pick",
+                 "_team_factor", "_team_draws")
 
     def __init__(self, pool: AgentPool, availability: Availability, streams: RandomStreams, clock: Clock,
                  to_work: Callable[[Agent], None]) -> None:
@@ -80,6 +83,11 @@ class AvailabilityRule:
         self._recall_pick = (BufferedDraws(streams.get(f"availability/recall_pick/{name}"),
                                            lambda generator, size: generator.random(size))
                              if recall else None)
+        # A rate that falls with the agents on duty: ticks at the rate of one agent on duty, kept with the factor.
+        self._team_factor = recall.factor_per_agent_on_duty if recall else 1.0
+        self._team_draws = (BufferedDraws(streams.get(f"availability/recall_team/{name}"),
+                                          lambda generator, size: generator.random(size))
+                            if self._team_factor < 1.0 else None)
         self._clock_generation = 0
         self._clock_running = False
         pool.availability = self
@@ -166,7 +174,8 @@ class AvailabilityRule:
         if event.value != self._clock_generation:
             return
         self._clock_running = False
-        if self._condition_holds():
+        if self._condition_holds() and (self._team_draws is None or self._team_draws.next()
+                                        < self._team_factor ** (self.pool.on_duty - 1)):
             # Any away agent is as likely to come back; returning restarts the clock for those still away.
             away = self.pool.away
             position = int(self._recall_pick.next() * len(away))
