@@ -165,9 +165,9 @@ def test_january_calibrate_and_backtest_a_few_days(tmp_path):
     period = pd.read_csv(out / "period.csv").set_index("kpi")
     observed, simulated = period["observed"], period["simulated"]
     assert simulated["offered"] == pytest.approx(observed["offered"], rel=0.05)
-    assert abs(simulated["abandon_rate"] - observed["abandon_rate"]) < 0.05  # 12.1% vs 8.7% on these days
-    assert abs(simulated["service_level"] - observed["service_level"]) < 0.08  # 53.8% vs 54.8%
-    assert simulated["asa_seconds"] == pytest.approx(observed["asa_seconds"], rel=0.4)  # 40 s vs 32 s
+    assert abs(simulated["abandon_rate"] - observed["abandon_rate"]) < 0.05  # 12.2% vs 8.7% on these days
+    assert abs(simulated["service_level"] - observed["service_level"]) < 0.08  # 56.1% vs 54.8%
+    assert simulated["asa_seconds"] == pytest.approx(observed["asa_seconds"], rel=0.4)  # 37 s vs 32 s
 
 
 @pytest.mark.slow
@@ -175,11 +175,11 @@ def test_january_calibrate_and_backtest_a_few_days(tmp_path):
 def test_acceptance_january_model_on_february(tmp_path):
     """Issue 10's acceptance: calibrate on January, back-test February out of sample with its own arrivals.
 
-    Reached (README, "Results on the Anonymous Bank data"): hourly MAE of abandonment under 3 points and
-    P(wait > 120 s) and P(wait > 300 s) within a factor 1.5 of the log; without the two hours the scenario
-    cannot reproduce (14 February 21-23h, calls a fifth of their usual length) also the MAE of ASA under 20% of
-    the observed mean. Not reached, and bounded here at what the model gives so that it cannot get worse
-    unnoticed: hourly MAE of service level (target 4 points) and of ASA on all hours.
+    Reached (README, "Results on the Anonymous Bank data"): hourly MAE of abandonment under 3 points, of ASA
+    under 20% of the observed mean, and P(wait > 120 s) and P(wait > 300 s) within a factor 1.5 of the log;
+    without the two hours the scenario cannot reproduce (14 February 21-23h, calls a fifth of their usual
+    length) also the MAE of service level under 4 points. Not reached, and bounded here at what the model
+    gives so that it cannot get worse unnoticed: hourly MAE of service level on all hours (target 4 points).
     """
     scenario = tmp_path / "january.toml"
     assert main(["calibrate", str(FULL_DATA / "1999-01.tsv"), "--format", "technion", "--out", str(scenario),
@@ -194,14 +194,14 @@ def test_acceptance_january_model_on_february(tmp_path):
     clean_waits = {row["wait_above_seconds"]: row for row in summary["wait_distribution_without_anomalies"]}
     flagged = [(row["date"], row["hour"]) for row in summary["anomalous_hours"]]
     assert flagged == [("1999-02-14", 21), ("1999-02-14", 22)]
-    # Targets reached (the run is seeded, so these are the README's numbers: 2.5 points, x1.16, x1.23; 2.0,
-    # 19%, x1.13, x1.14).
+    # Targets reached (the run is seeded, so these are the README's numbers: 2.1 points, 19%, x1.14, x1.34;
+    # without the flagged hours 1.6 and 3.4 points, 14%, x1.10, x1.25).
     assert every["abandon_rate"]["mean_absolute_error"] < 0.03
+    assert every["asa_seconds"]["relative_error"] < 0.20
     for threshold in (120, 300):
         assert 1 / 1.5 < waits[threshold]["ratio"] < 1.5 and 1 / 1.5 < clean_waits[threshold]["ratio"] < 1.5
     assert clean["abandon_rate"]["mean_absolute_error"] < 0.03
     assert clean["asa_seconds"]["relative_error"] < 0.20
-    # Targets missed: the model's present level (5.7 and 4.5 points, 24%) as regression bounds.
-    assert every["service_level"]["mean_absolute_error"] < 0.065
-    assert clean["service_level"]["mean_absolute_error"] < 0.05
-    assert every["asa_seconds"]["relative_error"] < 0.27
+    assert clean["service_level"]["mean_absolute_error"] < 0.04
+    # Target missed: the model's present level (4.5 points) as a regression bound.
+    assert every["service_level"]["mean_absolute_error"] < 0.05
