@@ -13,8 +13,7 @@ from analysis.cli import COMMANDS
 from .processes import environment
 
 HEAVY = ("scipy", "pandas", "simpy", "sim.engine", "matplotlib")
-# calibrate and backtest build their parsers from the calibration package's settings, which load pandas.
-LIGHT_COMMANDS = [name for name, _, _ in COMMANDS if name not in ("calibrate", "backtest")]
+LIGHT_COMMANDS = [name for name, _, _ in COMMANDS]
 
 PROBE = """
 import contextlib, io, json, sys

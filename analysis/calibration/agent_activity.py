@@ -34,19 +34,10 @@ import numpy as np
 import pandas as pd
 
 from .canonical import SECONDS_PER_DAY
+from .options import ActivitySettings
 from .timelines import StepFunction, absolute_seconds, queue_timeline
 
 SINGLE_POOL = "agents"
-
-
-@dataclass(frozen=True)
-class ActivitySettings:
-    """Thresholds of the presence rules (see module docstring)."""
-
-    connect_seconds: float = 15.0  # a gap this short while callers wait is call set-up, not absence
-    off_duty_gap_minutes: float = 60.0
-    off_duty_evidence_seconds: float = 60.0
-    max_idle_hours: float = 3.0
 
 
 @dataclass(frozen=True)

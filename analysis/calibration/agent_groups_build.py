@@ -24,8 +24,8 @@ from .agent_activity import SINGLE_POOL, ActivitySettings, AgentActivity, agent_
 from .agent_pools import SPECIALIST_SHARE, AgentPools, detect_pools
 from .availability import estimate_availability
 from .availability_fit import AvailabilityFit, fit_availability
-from .calibrate import CalibrationResult
 from .canonical import weekday_names
+from .fitting import CalibrationResult
 from .surge import estimate_surge
 
 AvailabilityChoice = Literal["model", "shrinkage"]

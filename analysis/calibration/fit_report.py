@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 
 from analysis.outputs.files import atomic_write
 
-from .calibrate import CalibrationResult
 from .fit_tables import write_fit_tables
+from .fitting import CalibrationResult
 from .plots import (
     plot_abandonment_hazard,
     plot_arrivals_by_hour,

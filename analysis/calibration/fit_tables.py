@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.outputs.files import write_csv
 
-from .calibrate import CalibrationResult
+from .fitting import CalibrationResult
 
 
 def arrival_table(result: CalibrationResult) -> pd.DataFrame:

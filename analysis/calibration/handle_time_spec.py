@@ -21,17 +21,13 @@ resampled as it is, whatever the choice.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from .discretize import mixture_points
 from .distributions import EmpiricalDistribution, FittedDistribution
 from .handle_time import DurationFit
-
-ShortCalls = Literal["mixture", "points", "exclude"]
-SHORT_CALL_CHOICES: tuple[str, ...] = ("mixture", "points", "exclude")
+from .options import ShortCalls
 
 
 def describe_fit(fit: FittedDistribution | EmpiricalDistribution) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
@@ -13,11 +12,9 @@ from sim.config.errors import UserInputError
 
 from .day_types import ANONYMOUS_BANK_DAY_TYPES, DayTypes
 from .logs import load_contact_log
+from .options import FORMATS, LogFormat
 from .report import LogFormatError, OnError, ParseReport
 from .technion import load_anonymous_bank
-
-LogFormat = Literal["technion", "csv"]
-FORMATS: tuple[str, ...] = ("technion", "csv")
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,10 @@ from sim.config.errors import UserInputError
 from .agent_activity import ActivitySettings
 from .agent_groups_build import AgentGroupOptions, AvailabilityChoice, build_agent_groups
 from .agent_pools import SPECIALIST_SHARE
-from .calibrate import ALL_CONTACT_TYPES, CalibrationResult, recent_window
 from .canonical import WEEKDAYS
 from .discretize import kaplan_meier_points
 from .distributions import EmpiricalDistribution
+from .fitting import ALL_CONTACT_TYPES, CalibrationResult, recent_window
 from .handle_time import tolerated_ks_distance
 from .handle_time_spec import ShortCalls, describe_fit, handle_time_spec
 from .opening_hours import DEFAULT_MIN_SHARE_OF_PEAK, OpeningHours, format_clock, infer_opening_hours

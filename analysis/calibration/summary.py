@@ -1,11 +1,11 @@
-"""A plain-text digest of a :class:`~analysis.calibration.calibrate.CalibrationResult`."""
+"""A plain-text digest of a :class:`~analysis.calibration.fitting.CalibrationResult`."""
 
 from __future__ import annotations
 
 import math
 
-from .calibrate import CalibrationResult
 from .distributions import EmpiricalDistribution, FittedDistribution
+from .fitting import CalibrationResult
 from .handle_time import DurationFit
 from .patience import PatienceEstimate
 

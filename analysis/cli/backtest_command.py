@@ -7,13 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analysis.calibration.backtest import backtest_scenario
-from analysis.calibration.backtest_output import extra_text, hourly_table_text, summary_text, write_backtest
-from analysis.calibration.backtest_run import run_backtest
-from analysis.calibration.log_input import FORMATS, load_log
-from analysis.outputs.folders import scenario_digest
-from sim.config import load_scenario
-from sim.config.errors import UserInputError
+from analysis.calibration.options import FORMATS
 
 from .calibrate_command import activity_settings, add_activity_options
 from .common import (
@@ -65,6 +59,15 @@ def register(subparsers) -> None:
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    # The back-test loads pandas and the simulator: imported here, so the parser (and --help) stays light.
+    from analysis.calibration.backtest import backtest_scenario
+    from analysis.calibration.backtest_output import extra_text, hourly_table_text, summary_text, write_backtest
+    from analysis.calibration.backtest_run import run_backtest
+    from analysis.calibration.log_input import load_log
+    from analysis.outputs.folders import scenario_digest
+    from sim.config import load_scenario
+    from sim.config.errors import UserInputError
+
     if args.reps < 2:
         print("error: --reps must be at least 2 (the intervals need a spread)", file=sys.stderr)
         return 2

@@ -8,20 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analysis.calibration import CalibrationSettings, calibrate, format_summary
-from analysis.calibration.agent_activity import ActivitySettings
-from analysis.calibration.agent_pools import SPECIALIST_SHARE
-from analysis.calibration.backtest import backtest_scenario
-from analysis.calibration.backtest_output import availability_figure, extra_text, summary_text
-from analysis.calibration.backtest_run import run_backtest
-from analysis.calibration.fit_report import write_fit_report
-from analysis.calibration.handle_time_spec import SHORT_CALL_CHOICES
-from analysis.calibration.log_input import FORMATS, load_log
-from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
-from analysis.calibration.scenario_file import write_calibrated_scenario
-from analysis.runs.runner import Progress
-from sim.config.errors import UserInputError
-from sim.config.text import terminal_safe
+from analysis.calibration.options import FORMATS, SHORT_CALL_CHOICES, ActivitySettings
 
 from .common import non_negative_int, positive_float, positive_int
 
@@ -100,6 +87,10 @@ def activity_settings(args: argparse.Namespace) -> ActivitySettings:
 
 def _self_check(scenario, loaded, activity: ActivitySettings, replications: int):
     """Lines and figures of the scenario replayed on its own log's arrivals and staffing (in sample)."""
+    from analysis.calibration.backtest import backtest_scenario
+    from analysis.calibration.backtest_output import availability_figure, extra_text, summary_text
+    from analysis.calibration.backtest_run import run_backtest
+
     plan = backtest_scenario(scenario, loaded.contacts, loaded.day_types, "observed", activity=activity)
     result = run_backtest(plan, loaded.contacts, max(replications, 2), show_progress=False, activity=activity)
     lines = [f"{plan.dates[0]} to {plan.dates[-1]}, the log's own arrivals and staffing, {result.replications} "
@@ -113,6 +104,17 @@ def _step(message: str) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    # The fitting loads pandas and SciPy: imported here, so the parser (and --help) stays light.
+    from analysis.calibration import CalibrationSettings, calibrate, format_summary
+    from analysis.calibration.agent_pools import SPECIALIST_SHARE
+    from analysis.calibration.fit_report import write_fit_report
+    from analysis.calibration.log_input import load_log
+    from analysis.calibration.scenario_build import ScenarioOptions, build_scenario
+    from analysis.calibration.scenario_file import write_calibrated_scenario
+    from analysis.runs.runner import Progress
+    from sim.config.errors import UserInputError
+    from sim.config.text import terminal_safe
+
     out = Path(args.out)
     if out.suffix != ".toml":
         print(f"error: --out {out} must be a .toml file", file=sys.stderr)
