@@ -29,7 +29,7 @@ from scipy import stats
 
 from analysis.runs.execution import ExecutionPlan
 from analysis.runs.runner import Runner
-from sim.config import Scenario
+from sim.config import SECONDS_PER_DAY, Scenario
 from sim.records import RunCounters
 from sim.run import simulate
 
@@ -72,8 +72,8 @@ def counter_hours(counters: RunCounters, types: list[str], interval_seconds: int
     index = np.arange(len(reached))
     start = index * interval_seconds
     frame = pd.DataFrame({
-        "date": pd.Timestamp(start_date) + pd.to_timedelta(start // 86_400, unit="D"),
-        "hour": (start % 86_400) // 3600,
+        "date": pd.Timestamp(start_date) + pd.to_timedelta(start // SECONDS_PER_DAY, unit="D"),
+        "hour": (start % SECONDS_PER_DAY) // 3600,
         "offered": reached, "reached": reached,
         "queued": reached - columns["answered_within_0s"],
         "abandoned": columns["abandoned"], "answered": columns["answered"],

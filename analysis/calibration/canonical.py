@@ -43,11 +43,13 @@ from collections.abc import Callable
 
 import pandas as pd
 
+# The scenario vocabulary's day, re-exported for the calibration modules that read it from here.
+from sim.config import SECONDS_PER_DAY as SECONDS_PER_DAY
+from sim.config import WEEKDAYS as WEEKDAYS
+
 from .report import Action, OnError, ParseReport, raise_if_malformed
 
 OUTCOMES: tuple[str, ...] = ("answered", "abandoned", "self_served")
-WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SECONDS_PER_DAY = 86_400
 DEFAULT_SEGMENT = "standard"
 
 TIME_COLUMNS: tuple[str, ...] = (

@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.config import SECONDS_PER_DAY
+
 DEFAULT_WITHIN_SECONDS = 120.0  # for a direct call of fit_queue_patience
 DEFAULT_EDGES: tuple[int, ...] = (0, 1, 3, 6, 10)  # groups of callers ahead: 0, 1-2, 3-5, 6-9, 10+
 SIGNIFICANCE = 0.01
@@ -41,7 +43,7 @@ def callers_ahead(contacts: pd.DataFrame) -> pd.Series:
     """For each queued contact with a known wait (index of ``contacts``), the callers already waiting when
     it joined the queue: those that joined before it and had not left yet."""
     queued = contacts.loc[contacts["queued"] & contacts["wait_seconds"].notna()]
-    day = (pd.to_datetime(queued["date"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy() * 86_400.0
+    day = (pd.to_datetime(queued["date"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy() * float(SECONDS_PER_DAY)
     entry = day + queued["queue_entry_seconds"].to_numpy(dtype=float)
     leave = entry + queued["wait_seconds"].to_numpy(dtype=float)
     entries, exits = np.sort(entry), np.sort(leave)
