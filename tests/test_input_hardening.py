@@ -265,22 +265,24 @@ def test_internal_errors_are_reported_as_bugs_not_input_errors(tmp_path, capsys,
 
 
 def test_calibrate_and_backtest_report_bugs_as_bugs(tmp_path, capsys, monkeypatch):
-    import analysis.cli.backtest_command as backtest_command
-    import analysis.cli.calibrate_command as calibrate_command
+    # The commands import these in their handlers (so --help stays light): patched where they live.
+    import analysis.calibration as calibration
+    import analysis.calibration.log_input as log_input
 
     def broken(*args, **kwargs):
         raise ValueError("unexpected")
 
     log = tmp_path / "log.csv"
     log.write_text("arrival_time,contact_type,outcome\n2024-01-01T08:00:00,billing,answered\n", encoding="utf-8")
-    monkeypatch.setattr(calibrate_command, "calibrate", broken)
+    monkeypatch.setattr(calibration, "calibrate", broken)
     assert main(["calibrate", str(log), "--out", str(tmp_path / "s.toml")]) == 1
     assert "internal error" in capsys.readouterr().err
-    monkeypatch.setattr(backtest_command, "load_log", broken)
+    monkeypatch.setattr(log_input, "load_log", broken)
     scenario = write_toml(tmp_path / "tiny.toml", tiny_data())
     assert main(["backtest", str(log), str(scenario), "--out", str(tmp_path / "bt")]) == 1
     assert "internal error" in capsys.readouterr().err
     # A real input error is still one.
+    monkeypatch.undo()
     assert main(["calibrate", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "s.toml")]) == 2
     assert "no such file" in capsys.readouterr().err
 
