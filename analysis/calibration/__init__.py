@@ -19,8 +19,9 @@ calibration into a scenario: ``scenario_build`` (with ``handle_time_spec``,
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from analysis.lazy import lazy_attributes
 
 # Submodules load on first use of a name (PEP 562), so the command line can read its option words in
 # :mod:`.options` without importing pandas and SciPy.
@@ -41,7 +42,6 @@ _SOURCES = {
     "survival": ("HazardTable", "KaplanMeierCurve", "binned_hazard", "kaplan_meier"),
     "technion": ("load_anonymous_bank",),
 }
-_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 
 if TYPE_CHECKING:
     from .agents_seen import StaffingEstimate, infer_staffing
@@ -69,13 +69,7 @@ if TYPE_CHECKING:
     from .technion import load_anonymous_bank
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, globals(), _SOURCES)
 
 
 __all__ = [

@@ -24,8 +24,9 @@ Typical use::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from analysis.lazy import lazy_attributes
 
 # Submodules load on first use of a name (PEP 562), so the command line can read the option words in
 # :mod:`.options` without importing SciPy and the simulator.
@@ -41,7 +42,6 @@ _SOURCES = {
     "units": ("StaffedUnit", "StaffingError", "select_unit"),
     "workload": ("Workload", "destination_demand", "unit_workload"),
 }
-_MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 
 if TYPE_CHECKING:
     from .analytic import agents_matrix, analytic_agents, analytic_requirements, predicted_metrics
@@ -56,13 +56,7 @@ if TYPE_CHECKING:
     from .workload import Workload, destination_demand, unit_workload
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, globals(), _SOURCES)
 
 
 __all__ = [
