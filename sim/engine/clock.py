@@ -15,6 +15,8 @@ costs about half of a ``Timeout``, and there is one or two per contact.
 :func:`urgent_timeout` builds the urgent event that SimPy's own
 ``run(until=...)`` builds, for staffing changes that must precede other
 events at the same instant.
+The hottest callers (``Engine.serve``, ``SessionDesk._reschedule``) write
+:meth:`Clock.after` out, pushing the same tuple onto the same heap.
 
 Both rely on SimPy internals (``Environment._queue``, ``_eid``, ``_now``,
 what ``step`` reads and does), which is why ``simpy`` is pinned in ``pyproject.toml``

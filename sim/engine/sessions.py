@@ -30,6 +30,9 @@ session takes no call until they are all closed.
 from __future__ import annotations
 
 import math
+from heapq import heappush
+
+from simpy.events import NORMAL
 
 from ..calendar import Calendar
 from ..config import Scenario
@@ -50,6 +53,7 @@ class SessionDesk:
         self.engine = engine
         self.env = engine.env
         self.clock = engine.clock
+        self._events, self._event_ids = engine.env._queue, engine.env._eid  # see _reschedule
         self.collector = engine.collector
         channels = scenario.type_channels()
         names = scenario.contact_type_names()
@@ -203,13 +207,15 @@ class SessionDesk:
     def _reschedule(self, agent: Agent, offset: float = 0.0) -> None:
         """Schedule what ends next after the agent's sessions changed: without stretch, the new session's
         end; with stretch, every session's speed is updated and the agent's first session end scheduled."""
+        # Clock.after written out (a call fewer per session change, the most frequent event of sessions).
         sessions = agent.sessions
         if not agent.pool.stretched:
             session = sessions[-1] if sessions else None
             if session is not None and session.rate == 0.0:
                 session.rate = 1.0
                 session.token += 1
-                self.clock.after(session.work_left + offset, (session, session.token), self._session_end_callback)
+                heappush(self._events, (self.env._now + (session.work_left + offset), NORMAL, next(self._event_ids),
+                                        Due((session, session.token), self._session_end_callback)))
             return
         agent.token += 1
         if not sessions:
@@ -225,8 +231,8 @@ class SessionDesk:
             left = session.work_left / rate
             if left < first:
                 first, ending = left, session
-        self.clock.after((first if first > 0.0 else 0.0) + offset, (agent, agent.token, ending),
-                         self._agent_end_callback)
+        heappush(self._events, (self.env._now + ((first if first > 0.0 else 0.0) + offset), NORMAL,
+                                next(self._event_ids), Due((agent, agent.token, ending), self._agent_end_callback)))
 
     def _on_session_end(self, event: Due) -> None:
         """A session ends (without stretch: each is scheduled once)."""
@@ -248,7 +254,13 @@ class SessionDesk:
         self._close_session(contact, pool, now)
         if pool.stretched:
             self._reschedule(agent)
-        self._after_release(agent, now)
+        if agent.load:
+            if not agent.leaving and not agent.away_pending:
+                self.seek(agent, now)
+            return
+        self.collector.span(pool.busy_bins, agent.engaged_since, now)
+        del pool.busy[agent.number]
+        pool.release(agent, now)
 
     def _release(self, agent: Agent, contact: Contact) -> None:
         pool = agent.pool
@@ -281,16 +293,6 @@ class SessionDesk:
         if not resolved:
             self.engine.schedule_repeat(contact)
 
-    def _after_release(self, agent: Agent, now: float) -> None:
-        pool = agent.pool
-        if agent.load:
-            if not agent.leaving and not agent.away_pending:
-                self.seek(agent, now)
-            return
-        self.collector.span(pool.busy_bins, agent.engaged_since, now)
-        del pool.busy[agent.number]
-        pool.release(agent, now)
-
     # --- agents looking for work -------------------------------------------------------------
 
     def seek(self, agent: Agent, now: float | None = None) -> None:
@@ -304,9 +306,16 @@ class SessionDesk:
         if agent.load == 0 and agent.outside_plan and pool.leaves_by_rule(agent, now, queue_empty=False):
             return
         while agent.load < pool.capacity:
-            queue = self._pick(pool, pool.capacity - agent.load)
+            # The queue whose head to take: real-time skills by priority level, then backlog skills if no
+            # real-time contact waits (_longest_waiting tells, having looked at every real-time queue).
+            free = pool.capacity - agent.load
+            queue, realtime_waits = _longest_waiting(pool.realtime_levels, free)
             if queue is None:
-                break
+                if realtime_waits or not pool.backlog_levels:
+                    break
+                queue = _longest_waiting(pool.backlog_levels, free)[0]
+                if queue is None:
+                    break
             contact = queue.pop()
             contact.waiting = False
             if self._voice[contact.contact_type]:
@@ -318,16 +327,6 @@ class SessionDesk:
                 return
             agent.idle_since = now
             pool.idle.append(agent)
-
-    @staticmethod
-    def _pick(pool: AgentPool, free: int) -> object | None:
-        """The queue whose head an agent with ``free`` units should take: real-time skills by priority
-        level, then backlog skills if no real-time contact waits; within a level the one waiting longest.
-        A call needs the whole agent (its units are the capacity)."""
-        queue = _longest_waiting(pool.realtime_levels, free)
-        if queue is None and pool.backlog_levels and not pool.realtime_waiting():
-            return _longest_waiting(pool.backlog_levels, free)
-        return queue
 
     # --- pre-emption -------------------------------------------------------------------------
 
@@ -403,20 +402,24 @@ def _track_backlog_only(pool: AgentPool, agent: Agent) -> None:
         pool.backlog_only.pop(agent.number, None)
 
 
-def _longest_waiting(levels: list[list[tuple]], free: int) -> object | None:
-    """Of the first skill level with a contact waiting that takes at most ``free`` units, the queue whose
-    head has waited longest (by its sort key); None if no level has one."""
+def _longest_waiting(levels: list[list[tuple]], free: int) -> tuple[object | None, bool]:
+    """Of the first skill level with a contact waiting that takes at most ``free`` units (a call needs the
+    whole agent: its units are the capacity), the queue whose head has waited longest (by its sort key),
+    or None if no level has one; and whether anyone waits in the queues looked at (all of them when None)."""
+    anyone = False
     for level in levels:
         best = None
         best_key = math.inf
         for queue, units in level:
-            if queue.waiting and units <= free:
-                key = queue.head_key()
-                if key is not None and key < best_key:
-                    best, best_key = queue, key
+            if queue.waiting:
+                anyone = True
+                if units <= free:
+                    key = queue.head_key()
+                    if key is not None and key < best_key:
+                        best, best_key = queue, key
         if best is not None:
-            return best
-    return None
+            return best, True
+    return None, anyone
 
 
 def _least_loaded(pool: AgentPool, units: int) -> Agent | None:
