@@ -81,7 +81,6 @@ class SessionDesk:
         # an agent's sessions do, so only the agent's next session end is scheduled (one event per change,
         # not one per session held).
         self._session_end_callback = (self._on_session_end,)
-        self._agent_end_callback = (self._on_agent_end,)
         self._patience_callback = (self._on_patience_end,)
 
     # --- contacts arriving -------------------------------------------------------------------
@@ -215,7 +214,7 @@ class SessionDesk:
                 session.rate = 1.0
                 session.token += 1
                 heappush(self._events, (self.env._now + (session.work_left + offset), NORMAL, next(self._event_ids),
-                                        Due((session, session.token), self._session_end_callback)))
+                                        Due((session, session.token, session), self._session_end_callback)))
             return
         agent.token += 1
         if not sessions:
@@ -232,21 +231,17 @@ class SessionDesk:
             if left < first:
                 first, ending = left, session
         heappush(self._events, (self.env._now + ((first if first > 0.0 else 0.0) + offset), NORMAL,
-                                next(self._event_ids), Due((agent, agent.token, ending), self._agent_end_callback)))
+                                next(self._event_ids), Due((agent, agent.token, ending), self._session_end_callback)))
 
     def _on_session_end(self, event: Due) -> None:
-        """A session ends (without stretch: each is scheduled once)."""
-        contact, token = event.value
-        if token == contact.token:  # else suspended since
-            self._end(contact.agent, contact, self.env.now)
-
-    def _on_agent_end(self, event: Due) -> None:
-        """The agent's first session to finish does (with stretch)."""
-        agent, token, ending = event.value
-        if token == agent.token:  # else the agent's sessions changed since
-            self._end(agent, ending, self.env.now)
-
-    def _end(self, agent: Agent, contact: Contact, now: float) -> None:
+        """A session ends: the one scheduled (without stretch), or the agent's first to finish (with
+        stretch). ``holder`` (the session, or the agent) numbers its schedules: an older one is stale
+        (the session was suspended, or the agent's sessions changed since)."""
+        holder, token, contact = event.value
+        if token != holder.token:
+            return
+        now = self.env._now
+        agent = contact.agent
         pool = agent.pool
         self._advance(agent, now)
         self._release(agent, contact)
