@@ -235,3 +235,30 @@ def test_retrials_due_while_closed_come_back_spread_over_the_opening(spread_minu
         window = min(spread_minutes, 120) * 60
         assert retried.min() >= 0 and retried.max() < window
         assert stats.kstest(retried / window, "uniform").pvalue > 0.01
+
+
+def test_contacts_set_only_the_fields_registered_at_import(monkeypatch):
+    """Contacts keep their fields in the class's shared table of names (see ``sim.engine.contact``): a run
+    through every channel sets no name outside ``LATER_FIELDS`` (a new field must be declared on the class)."""
+    from pathlib import Path
+
+    from sim.config import apply_overrides, load_scenario
+    from sim.engine.contact import LATER_FIELDS
+    from sim.run import simulate
+
+    captured = []
+    scenario = apply_overrides(load_scenario(Path(__file__).parent.parent / "scenarios" / "omnichannel.toml"),
+                               {"horizon.days": 1})
+    engine_run = Engine.run
+
+    def run_and_keep(engine):
+        engine_run(engine)
+        captured.extend(engine.contacts)
+
+    monkeypatch.setattr(Engine, "run", run_and_keep)
+    simulate(scenario, seed=3, records=True)
+    assert captured
+    assert len(LATER_FIELDS) < 30
+    set_names = set().union(*(vars(contact) for contact in captured))
+    assert set_names <= set(LATER_FIELDS), set_names - set(LATER_FIELDS)
+    assert {"work_left", "due_time", "callback_state", "route"} <= set_names  # the channels were exercised

@@ -119,9 +119,7 @@ class AIStage:
     def _contain(self, contact: Contact, falsely: bool = False) -> None:
         """The AI reports the contact resolved: genuinely, unless its false-containment draw says otherwise,
         or falsely when it over-reached."""
-        contact.outcome = CONTAINED
-        contact.handler = AI_HANDLER
-        contact.handler_kind = AI_HANDLER
+        contact.outcome = CONTAINED  # handled by the AI (AI_HANDLER in the contacts table)
         contact.end_time = self.env.now
         rate = self._outcomes[contact.contact_type].false_containment
         contact.resolved = not falsely and not (
