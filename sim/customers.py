@@ -57,6 +57,8 @@ class CustomerDraws:
         self._streams = streams
         self._prefix = prefix
         self._patience_multiplier = np.array([segment.patience_multiplier for segment in scenario.segments])
+        # Plain floats for one(): a numpy scalar would make the patience, and times scheduled from it, numpy floats.
+        self._segment_patience = self._patience_multiplier.tolist()
         self._buffers: dict[tuple[int, str], BufferedDraws] = {}
 
     def _generator(self, type_index: int, attribute: str) -> np.random.Generator:
@@ -84,7 +86,7 @@ class CustomerDraws:
                 buffer = BufferedDraws(self._generator(type_index, attribute), self._samplers[type_index][attribute])
                 self._buffers[key] = buffer
             values.append(buffer.next())
-        values[2] *= self._patience_multiplier[segment]
+        values[2] *= self._segment_patience[segment]
         factors = self._handle_factors[type_index]
         if factors is not None:
             values[0] *= float(factors[int(time % SECONDS_PER_DAY) // 60])

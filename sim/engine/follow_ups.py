@@ -56,8 +56,10 @@ class FollowUps:
         self._draws = CustomerDraws(scenario, streams, prefix="followup/")
         self._any_hour = [channel in BACKLOG_CHANNELS for channel in scenario.type_channels()]
         self.switches = self._build_switches(scenario, streams)
-        self._next_open = _next_open_table(calendar)
-        self._open_until = _open_stretch_end_table(calendar)
+        # Plain ints: a numpy scalar here would make the follow-up's time, and from there the clock and every
+        # time computed from it, numpy floats (the same values, each operation several times slower).
+        self._next_open = _next_open_table(calendar).tolist()
+        self._open_until = _open_stretch_end_table(calendar).tolist()
         self._opening_spread = repeats.opening_spread_minutes * 60.0
         self._opening_draws = BufferedDraws(streams.get("follow_up/opening"), lambda g, n: g.random(n))
         self._callback = (self._on_follow_up,)
