@@ -62,10 +62,6 @@ class Clock:
         """Call ``callbacks`` ``delay`` seconds from now (after events already due at that instant)."""
         heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), Due(value, callbacks)))
 
-    def schedule(self, delay: float, due: Due) -> None:
-        """Schedule a :class:`Due` made earlier (its ``callbacks`` set again: processing clears them)."""
-        heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), due))
-
 
 def run_merged(env: simpy.Environment, arrivals: Iterable[tuple], arrive: Callable[[tuple, float], None],
                end: float) -> None:

@@ -298,7 +298,7 @@ class Engine:
             self.callbacks.dialled(contact, now)
         due = agent.service_end
         due.callbacks = pool.service_end_callback
-        # Clock.schedule written out: this runs for every answered contact.
+        # Clock.after written out, with the agent's own Due: this runs for every answered contact.
         heappush(self._events, (self.env._now + (handle_time + after_call_work + offset), NORMAL,
                                 next(self._event_ids), due))
 
