@@ -331,6 +331,7 @@ def _wait_for_workers(pid: int, workers: int, timeout: float = 60.0) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # real worker processes
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the worker processes")
 def test_ctrl_c_stops_a_long_run_without_leaving_results_that_look_complete(tmp_path):
     """A terminal's Ctrl-C reaches the whole process group: the command and its worker processes."""

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import ccsim
 from analysis import __version__
 from analysis.cli import main
@@ -29,6 +31,7 @@ def _expected(path) -> str:
     return f"service level {result.kpi_summary().loc['service_level', 'mean']!r} share"
 
 
+@pytest.mark.slow  # a real interpreter with worker processes
 def test_run_experiment_works_from_a_script_without_a_main_guard(tmp_path):
     path = write_tiny_scenario(tmp_path)
     script = tmp_path / "my_analysis.py"
@@ -40,6 +43,7 @@ def test_run_experiment_works_from_a_script_without_a_main_guard(tmp_path):
     assert lines == [_expected(path), "tables 3 24 True"]  # printed once: workers never re-ran the script
 
 
+@pytest.mark.slow  # a real interpreter with worker processes
 def test_run_experiment_works_from_a_session_without_a_file(tmp_path):
     # Like a notebook: __main__ has no file; the code arrives on standard input.
     path = write_tiny_scenario(tmp_path)
