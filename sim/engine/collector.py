@@ -49,7 +49,6 @@ __all__ = ["COLUMN_INDEX", "Collector", "HANDLER_COLUMNS", "STORED_COLUMNS", "TI
  _AI_CONTAINED, _AI_RESOLVED, _AI_ABANDONED, _ESCALATED, _REPEATS, _CSAT_SUM, _LOYAL, _LOST,
  _SESSION_SECONDS, _SILENT, _DEFERRED_DUE, _DEFERRED_WITHIN) = range(COLUMN_INDEX["deferred_within"] + 1)
 _FRUSTRATED, _COMPLAINTS = COLUMN_INDEX["frustrated_escalations"], COLUMN_INDEX["complaints"]
-_HANDLER_LABELS = ("answered", "handle_seconds", "answered_at_once")  # each handler's columns in a row
 
 
 class Collector:
@@ -59,7 +58,7 @@ class Collector:
     counted (e.g. the thresholds of staffing targets), as extra columns.
     """
 
-    HANDLER_LABELS = _HANDLER_LABELS
+    HANDLER_LABELS = ("answered", "handle_seconds", "answered_at_once")  # each handler's columns in a row
 
     def __init__(self, interval_seconds: int, total_intervals: int, threshold_seconds: float,
                  type_names: list[str], segment_names: list[str], handler_names: list[str], scorer: Scorer,
@@ -88,7 +87,7 @@ class Collector:
         contact_columns = STORED_COLUMNS + tuple(within_column(threshold) for threshold in self.extra_thresholds)
         self.handled_base = len(contact_columns)
         self.columns = contact_columns + tuple(f"{name}:{label}" for name in handler_names
-                                               for label in _HANDLER_LABELS)
+                                               for label in self.HANDLER_LABELS)
         # Per handler and contact type: score, loyal, lost of a contact answered at once (immediate_scores).
         self.immediate_terms = np.zeros((len(handler_names), len(type_names), 3))
         # Row of (type, segment, interval) at (type x segments + segment) x intervals + interval; made on first use.
